@@ -1,0 +1,54 @@
+# The two commands of the README's Quick start are `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: demo test install install-test lint typecheck messages browser clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+## Run the demo: SQLite in var/, demo data, web server and worker at http://127.0.0.1:8000
+demo: install
+	KAISAI_DEBUG=1 $(BIN)/kaisai migrate --noinput
+	KAISAI_DEBUG=1 $(BIN)/kaisai demo
+	KAISAI_DEBUG=1 $(BIN)/kaisai serve
+
+## Run the whole test suite (DATABASE_URL picks PostgreSQL; default SQLite)
+test: install-test browser
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## Debian's Chromium for the Playwright tests (never a downloaded browser)
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null); \
+	  else echo "Browser tests need Debian's chromium: sudo apt-get install chromium"; exit 1; fi; \
+	fi
+
+lint: install-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install-test
+	$(BIN)/mypy src
+
+## Recompile translations after editing src/kaisai/locale/*/LC_MESSAGES/django.po
+messages: install
+	cd src/kaisai && KAISAI_DEBUG=1 ../../$(BIN)/kaisai makemessages -l ja -l en --no-obsolete
+	cd src/kaisai && KAISAI_DEBUG=1 ../../$(BIN)/kaisai compilemessages
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,3 @@
+from kaisai.cli import main
+
+main()

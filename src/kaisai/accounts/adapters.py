@@ -1,0 +1,11 @@
+from __future__ import annotations
+
+from allauth.account.adapter import DefaultAccountAdapter
+from django.utils import translation
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def save_user(self, request, user, form, commit=True):  # type: ignore[no-untyped-def]
+        # A new account speaks the language it signed up in.
+        user.preferred_language = translation.get_language() or ""
+        return super().save_user(request, user, form, commit=commit)

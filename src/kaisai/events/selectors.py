@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from kaisai.events.enums import EventStatus
+from kaisai.events.models import Event
+
+LISTED_STATUSES = [EventStatus.PUBLISHED, EventStatus.CANCELLED, EventStatus.POSTPONED]
+
+
+def public_events() -> QuerySet[Event]:
+    return Event.objects.filter(status__in=LISTED_STATUSES).select_related("group")
+
+
+def upcoming_public_events() -> QuerySet[Event]:
+    return public_events().filter(ends_at__gte=timezone.now()).order_by("starts_at", "id")
+
+
+def past_public_events() -> QuerySet[Event]:
+    return public_events().filter(ends_at__lt=timezone.now()).order_by("-starts_at", "-id")
