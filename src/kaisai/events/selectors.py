@@ -19,3 +19,13 @@ def upcoming_public_events() -> QuerySet[Event]:
 
 def past_public_events() -> QuerySet[Event]:
     return public_events().filter(ends_at__lt=timezone.now()).order_by("-starts_at", "-id")
+
+
+def upcoming_events_of_group(group) -> QuerySet[Event]:
+    """The group's listed events that have not ended yet, soonest first."""
+    return upcoming_public_events().filter(group=group)
+
+
+def past_events_of_group(group) -> QuerySet[Event]:
+    """The group's listed events that have ended, latest first."""
+    return past_public_events().filter(group=group)
