@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "kaisai.accounts",
     "kaisai.groups",
     "kaisai.events",
+    "kaisai.registrations",
     "kaisai.api",
 ]
 
@@ -222,6 +223,7 @@ USE_TZ = True
 # --- Static and uploaded files --------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("KAISAI_STATIC_ROOT", DATA_DIR / "static"))
+STATICFILES_DIRS = [BASE_DIR / "static"]  # kaisai/static is not an app's directory
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("KAISAI_MEDIA_ROOT", DATA_DIR / "media"))
 SERVE_MEDIA = env_bool("KAISAI_SERVE_MEDIA", default=True)
@@ -238,6 +240,10 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# Test-only switch: False replaces the frame lock by a racy read-check-write (see
+# registrations/services/seats.py); the concurrency test uses it to show the race exists.
+KAISAI_REGISTRATION_LOCK = True
 
 # --- Security -------------------------------------------------------------------------
 SESSION_COOKIE_SECURE = BASE_URL.startswith("https")

@@ -18,3 +18,40 @@ class DemoMail(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+
+class OutboxMail(models.Model):
+    """A mail written in the same transaction as the change it tells about, sent after commit.
+
+    `key` is unique: the same person is never sent the same mail for the same reason twice.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    key = models.CharField(max_length=200, unique=True)
+    to_email = models.EmailField()
+    recipient = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    language = models.CharField(max_length=8)
+    template = models.CharField(max_length=100)
+    context = models.JSONField(default=dict, blank=True)
+    subject = models.CharField(max_length=998, blank=True)
+    body = models.TextField(blank=True)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(db_index=True)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["state", "next_attempt_at"])]
+        verbose_name = _("outgoing mail")
+        verbose_name_plural = _("outgoing mail")
+
+    def __str__(self) -> str:
+        return f"{self.key} → {self.to_email} ({self.state})"

@@ -1,0 +1,25 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Method(models.TextChoices):
+    FIRST_COME = "first_come", _("First come")
+    LOTTERY = "lottery", _("Lottery")
+    APPROVAL = "approval", _("Approval")
+
+
+class Status(models.TextChoices):
+    APPLIED = "applied", _("Applied")
+    ACCEPTED = "accepted", _("Accepted")
+    WAITLISTED = "waitlisted", _("Waitlisted")
+    REJECTED = "rejected", _("Rejected")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+ACTIVE_STATUSES = (Status.APPLIED, Status.ACCEPTED, Status.WAITLISTED)
+
+
+class QuestionKind(models.TextChoices):
+    TEXT = "text", _("Text")
+    SINGLE = "single", _("Single choice")
+    MULTIPLE = "multiple", _("Multiple choice")

@@ -1,0 +1,189 @@
+"""Frames (参加枠), registrations (申込), the questionnaire, the audit log and lottery draws.
+
+Facts are the registrations; `Frame.accepted_count` is a counter kept in the same transaction
+as every change of an accepted registration (checked against the facts by tests), so that the
+availability check under the frame's lock is one conditional UPDATE instead of a COUNT.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from kaisai.events.models import Event
+from kaisai.registrations.enums import ACTIVE_STATUSES, Method, QuestionKind, Status
+
+
+class Frame(models.Model):
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="frames")
+    name = models.CharField(_("name"), max_length=100)
+    description = models.TextField(_("description"), blank=True, max_length=2000)
+    capacity = models.PositiveIntegerField(_("capacity"))
+    method = models.CharField(
+        _("method"), max_length=16, choices=Method.choices, default=Method.FIRST_COME
+    )
+    lottery_at = models.DateTimeField(_("lottery time"), null=True, blank=True)
+    opens_at = models.DateTimeField(
+        _("registration opens"), null=True, blank=True, help_text=_("Empty: when published.")
+    )
+    closes_at = models.DateTimeField(
+        _("registration closes"), null=True, blank=True, help_text=_("Empty: at the start.")
+    )
+    promotion_cutoff = models.DateTimeField(
+        _("waitlist promotion until"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: until the event starts."),
+    )
+    fee = models.PositiveIntegerField(_("fee (yen, paid on site)"), default=0)
+    order = models.PositiveIntegerField(_("order"), default=0)
+    accepted_count = models.PositiveIntegerField(default=0, editable=False)
+    waitlist_seq = models.PositiveBigIntegerField(default=0, editable=False)
+
+    class Meta:
+        ordering = ["order", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(method=Method.LOTTERY) | Q(lottery_at__isnull=False),
+                name="frame_lottery_has_time",
+            ),
+            models.CheckConstraint(
+                condition=Q(method__in=Method.values), name="frame_method_valid"
+            ),
+        ]
+        verbose_name = _("frame")
+        verbose_name_plural = _("frames")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.event})"
+
+
+class LotteryDraw(models.Model):
+    """The verifiable draw of a lottery frame: commitment first, seed and order after."""
+
+    frame = models.OneToOneField(Frame, on_delete=models.CASCADE, related_name="draw")
+    seed = models.CharField(max_length=64, editable=False)
+    commitment = models.CharField(max_length=64, editable=False)
+    algorithm = models.CharField(max_length=32, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    drawn_at = models.DateTimeField(null=True, blank=True)
+    applicants = models.JSONField(default=list, blank=True)
+    nominated = models.JSONField(default=list, blank=True)
+    order = models.JSONField(default=list, blank=True)
+    accepted = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("lottery draw")
+        verbose_name_plural = _("lottery draws")
+
+    def __str__(self) -> str:
+        return f"draw of {self.frame_id}"
+
+    @property
+    def is_drawn(self) -> bool:
+        return self.drawn_at is not None
+
+
+class Registration(models.Model):
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="registrations")
+    frame = models.ForeignKey(Frame, on_delete=models.PROTECT, related_name="registrations")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="registrations"
+    )
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices)
+    waitlist_key = models.PositiveBigIntegerField(null=True, blank=True, editable=False)
+    nominated = models.BooleanField(_("nominated"), default=False)
+    afterparty = models.BooleanField(_("joins the after-party"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["frame", "status", "waitlist_key"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "user"],
+                condition=Q(status__in=ACTIVE_STATUSES),
+                name="registration_one_active_per_event",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=Status.values), name="registration_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(status=Status.WAITLISTED, waitlist_key__isnull=False)
+                    | (~Q(status=Status.WAITLISTED) & Q(waitlist_key__isnull=True))
+                ),
+                name="registration_waitlist_key_iff_waitlisted",
+            ),
+        ]
+        verbose_name = _("registration")
+        verbose_name_plural = _("registrations")
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.frame} ({self.status})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+
+class RegistrationLog(models.Model):
+    """Audit: every status change with actor, time and reason."""
+
+    registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="log")
+    from_status = models.CharField(max_length=16, blank=True)
+    to_status = models.CharField(max_length=16)
+    frame = models.ForeignKey(Frame, on_delete=models.CASCADE, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.registration_id}: {self.from_status} → {self.to_status}"
+
+
+class Question(models.Model):
+    """A questionnaire item (アンケート) asked on registration."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="questions")
+    label = models.CharField(_("question"), max_length=300)
+    kind = models.CharField(
+        _("kind"), max_length=16, choices=QuestionKind.choices, default=QuestionKind.TEXT
+    )
+    choices = models.TextField(_("choices"), blank=True, help_text=_("One choice per line."))
+    required = models.BooleanField(_("required"), default=False)
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["order", "id"]
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def choice_list(self) -> list[str]:
+        return [line.strip() for line in self.choices.splitlines() if line.strip()]
+
+
+class Answer(models.Model):
+    registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="answers")
+    value = models.JSONField(default=str)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["registration", "question"], name="answer_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question}: {self.value}"

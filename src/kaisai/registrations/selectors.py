@@ -1,0 +1,78 @@
+"""Reads of the registration core: counts, positions, lists."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q, QuerySet
+
+from kaisai.registrations.enums import ACTIVE_STATUSES, Status
+from kaisai.registrations.models import Frame, Registration
+
+
+def frames_with_counts(event) -> QuerySet[Frame]:
+    """Frames of an event with accepted/waitlisted/applied counts from the facts (one query)."""
+    return (
+        Frame.objects.filter(event=event)
+        .select_related("draw")
+        .annotate(
+            n_accepted=Count("registrations", filter=Q(registrations__status=Status.ACCEPTED)),
+            n_waitlisted=Count("registrations", filter=Q(registrations__status=Status.WAITLISTED)),
+            n_applied=Count("registrations", filter=Q(registrations__status=Status.APPLIED)),
+        )
+        .order_by("order", "id")
+    )
+
+
+def waitlist_position(registration: Registration) -> int | None:
+    if registration.status != Status.WAITLISTED:
+        return None
+    ahead = Registration.objects.filter(
+        frame_id=registration.frame_id,
+        status=Status.WAITLISTED,
+        waitlist_key__lt=registration.waitlist_key,
+    ).count()
+    return ahead + 1
+
+
+def registration_of(event, user) -> Registration | None:
+    if not user.is_authenticated:
+        return None
+    return (
+        Registration.objects.filter(event=event, user=user, status__in=ACTIVE_STATUSES)
+        .select_related("frame")
+        .first()
+    )
+
+
+def sees_participant_info(event, user) -> bool:
+    """Accepted participants (and, later, speakers) see the participant-only information."""
+    if not user.is_authenticated:
+        return False
+    return Registration.objects.filter(event=event, user=user, status=Status.ACCEPTED).exists()
+
+
+def registrations_for_organizers(
+    event, *, status: str = "", frame_id: int | None = None, search: str = ""
+) -> QuerySet[Registration]:
+    registrations = (
+        Registration.objects.filter(event=event)
+        .select_related("user", "frame")
+        .order_by("frame__order", "frame_id", "status", "waitlist_key", "id")
+    )
+    if status:
+        registrations = registrations.filter(status=status)
+    if frame_id:
+        registrations = registrations.filter(frame_id=frame_id)
+    if search:
+        registrations = registrations.filter(
+            Q(user__nickname__icontains=search)
+            | Q(user__display_name__icontains=search)
+            | Q(user__email__icontains=search)
+        )
+    return registrations
+
+
+def status_counts(event) -> dict[str, int]:
+    rows = Registration.objects.filter(event=event).values("status").annotate(n=Count("id"))
+    counts = {status: 0 for status in Status.values}
+    counts.update({row["status"]: row["n"] for row in rows})
+    return counts

@@ -1,0 +1,26 @@
+"""Every write of the registration core. See docs/registration.md for the rules."""
+
+from kaisai.registrations.services.draws import draw_due_lotteries, draw_lottery, ensure_commitment
+from kaisai.registrations.services.frames import create_frame, update_frame
+from kaisai.registrations.services.organizers import change_capacity, decide_application, nominate
+from kaisai.registrations.services.participants import (
+    cancel_registration,
+    change_frame,
+    move_registration,
+    register,
+)
+
+__all__ = [
+    "cancel_registration",
+    "change_capacity",
+    "change_frame",
+    "create_frame",
+    "decide_application",
+    "draw_due_lotteries",
+    "draw_lottery",
+    "ensure_commitment",
+    "move_registration",
+    "nominate",
+    "register",
+    "update_frame",
+]

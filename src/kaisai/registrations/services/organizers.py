@@ -1,0 +1,79 @@
+"""What organizers do with registrations: nominate, accept/reject, move, cancel, capacity."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from kaisai.registrations.enums import Method, Status
+from kaisai.registrations.errors import RegistrationError
+from kaisai.registrations.models import Frame, Registration
+from kaisai.registrations.services import audit, placement, seats
+
+
+def _locked(registration: Registration) -> tuple[Frame, Registration]:
+    frame = seats.lock_frames(registration.frame_id)[registration.frame_id]
+    return frame, Registration.objects.select_for_update().get(pk=registration.pk)
+
+
+def _accept(frame: Frame, registration: Registration, *, by, reason: str) -> Registration:
+    if not seats.take_seat(frame.pk):
+        raise RegistrationError(
+            _("The frame is full. Raise its capacity or cancel someone first."), code="full"
+        )
+    previous = registration.status
+    registration.status = Status.ACCEPTED
+    registration.waitlist_key = None
+    registration.save(update_fields=["status", "waitlist_key", "nominated", "updated_at"])
+    audit.record(registration, from_status=previous, actor=by, reason=reason)
+    return registration
+
+
+def nominate(*, registration: Registration, by, reason: str = "") -> Registration:
+    """指名: before a draw, put the applicant ahead of it; otherwise accept now if a seat is free."""
+    with transaction.atomic():
+        frame, registration = _locked(registration)
+        if registration.status not in (Status.APPLIED, Status.WAITLISTED):
+            raise RegistrationError(_("Only applicants can be nominated."), code="not_applicant")
+        registration.nominated = True
+        if placement.lottery_pending(frame):
+            registration.save(update_fields=["nominated", "updated_at"])
+            audit.record(
+                registration, from_status=registration.status, actor=by,
+                reason=reason or "nominated", mail=None,
+            )  # fmt: skip
+            return registration
+        return _accept(frame, registration, by=by, reason=reason or "nominated")
+
+
+def decide_application(
+    *, registration: Registration, by, accept: bool, reason: str = ""
+) -> Registration:
+    """Approval frames (and waitlists): accept within capacity, or reject."""
+    with transaction.atomic():
+        frame, registration = _locked(registration)
+        if registration.status not in (Status.APPLIED, Status.WAITLISTED):
+            raise RegistrationError(_("This registration is not waiting for a decision."), code="decided")
+        if placement.lottery_pending(frame):
+            raise RegistrationError(_("The lottery decides this frame."), code="lottery_pending")
+        if accept:
+            return _accept(frame, registration, by=by, reason=reason or "accepted")
+        previous = registration.status
+        registration.status = Status.REJECTED
+        registration.waitlist_key = None
+        registration.save(update_fields=["status", "waitlist_key", "updated_at"])
+        audit.record(registration, from_status=previous, actor=by, reason=reason or "rejected")
+        return registration
+
+
+def change_capacity(*, frame: Frame, capacity: int, by) -> Frame:
+    """A larger capacity promotes from the waitlist at once; a smaller one never demotes."""
+    if capacity < 0:
+        raise RegistrationError(_("Capacity cannot be negative."), code="invalid")
+    with transaction.atomic():
+        frame = seats.lock_frames(frame.pk)[frame.pk]
+        Frame.objects.filter(pk=frame.pk).update(capacity=capacity)
+        frame.capacity = capacity
+        if frame.method != Method.LOTTERY or not placement.lottery_pending(frame):
+            placement.promote(frame, actor=by, reason="promoted after a capacity increase")
+    return frame

@@ -1,0 +1,132 @@
+"""What a participant does: register, cancel, change frame."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kaisai.events.enums import EventStatus
+from kaisai.registrations.enums import ACTIVE_STATUSES, Status
+from kaisai.registrations.errors import RegistrationError
+from kaisai.registrations.models import Frame, Question, Registration
+from kaisai.registrations.services import audit, placement, questionnaire, seats
+
+
+def active_registration(event_id: int, user) -> Registration | None:
+    return (
+        Registration.objects.filter(event_id=event_id, user=user, status__in=ACTIVE_STATUSES)
+        .select_related("frame")
+        .first()
+    )
+
+
+def check_window(frame: Frame) -> None:
+    """Registration is possible on a published event, inside the frame's window."""
+    event = frame.event
+    now = timezone.now()
+    if event.status != EventStatus.PUBLISHED:
+        raise RegistrationError(_("This event does not take registrations."), code="not_open")
+    if frame.opens_at and now < frame.opens_at:
+        raise RegistrationError(_("Registration has not opened yet."), code="not_open")
+    if now >= (frame.closes_at or event.starts_at):
+        raise RegistrationError(_("Registration has closed."), code="closed")
+
+
+def register(
+    *,
+    frame: Frame,
+    user,
+    answers: dict[Any, Any] | None = None,
+    afterparty: bool = False,
+) -> Registration:
+    """Apply to a frame. A repeated request answers with the existing registration."""
+    existing = active_registration(frame.event_id, user)
+    if existing is not None:
+        return existing
+    check_window(frame)
+    questions = list(Question.objects.filter(event_id=frame.event_id))
+    cleaned = questionnaire.clean_answers(questions, answers)
+    try:
+        with transaction.atomic():
+            status, key = placement.initial_status(frame)
+            registration = Registration.objects.create(
+                event_id=frame.event_id,
+                frame=frame,
+                user=user,
+                status=status,
+                waitlist_key=key,
+                afterparty=afterparty,
+            )
+            if cleaned:
+                questionnaire.save_answers(registration, cleaned)
+            audit.record(registration, from_status="", actor=user, reason="registered")
+    except IntegrityError:
+        existing = active_registration(frame.event_id, user)
+        if existing is None:
+            raise
+        return existing  # a concurrent duplicate request won the race
+    return registration
+
+
+def cancel_registration(*, registration: Registration, by, reason: str = "") -> Registration:
+    """Cancel (by the participant or an organizer); a freed seat goes to the waitlist at once."""
+    with transaction.atomic():
+        frames = seats.lock_frames(registration.frame_id)
+        registration = Registration.objects.select_for_update().get(pk=registration.pk)
+        if not registration.is_active:
+            return registration
+        frame = frames[registration.frame_id]
+        previous = registration.status
+        registration.status = Status.CANCELLED
+        registration.waitlist_key = None
+        registration.save(update_fields=["status", "waitlist_key", "updated_at"])
+        if previous == Status.ACCEPTED:
+            seats.release_seat(frame.pk)
+        audit.record(registration, from_status=previous, actor=by, reason=reason or "cancelled")
+        if previous == Status.ACCEPTED:
+            placement.promote(frame, actor=None, reason="promoted after a cancellation")
+    return registration
+
+
+def move_registration(
+    *, registration: Registration, to_frame: Frame, by, reason: str = ""
+) -> Registration:
+    """Move an active registration to another frame of the same event (a participant while
+    registration is open, or an organizer). The old seat is freed and the waitlist moves."""
+    if to_frame.event_id != registration.event_id:
+        raise RegistrationError(_("That frame belongs to another event."), code="wrong_event")
+    if to_frame.pk == registration.frame_id:
+        return registration
+    with transaction.atomic():
+        frames = seats.lock_frames(registration.frame_id, to_frame.pk)
+        registration = Registration.objects.select_for_update().get(pk=registration.pk)
+        if not registration.is_active:
+            raise RegistrationError(_("This registration is not active."), code="not_active")
+        old_frame, new_frame = frames[registration.frame_id], frames[to_frame.pk]
+        previous = registration.status
+        if previous == Status.ACCEPTED:
+            seats.release_seat(old_frame.pk)
+        status, key = placement.initial_status(new_frame)
+        registration.frame = new_frame
+        registration.status = status
+        registration.waitlist_key = key
+        registration.nominated = False
+        registration.save(update_fields=["frame", "status", "waitlist_key", "nominated", "updated_at"])
+        audit.record(
+            registration,
+            from_status=previous,
+            actor=by,
+            reason=reason or f"moved from frame {old_frame.pk}",
+        )
+        if previous == Status.ACCEPTED:
+            placement.promote(old_frame, reason="promoted after a move")
+    return registration
+
+
+def change_frame(*, registration: Registration, to_frame: Frame, by) -> Registration:
+    """The participant's own move: only while the new frame takes registrations."""
+    check_window(to_frame)
+    return move_registration(registration=registration, to_frame=to_frame, by=by)

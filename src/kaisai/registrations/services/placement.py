@@ -1,0 +1,60 @@
+"""Placing a registration into a frame, and filling freed seats from the waitlist.
+
+These run inside the caller's transaction, with the frame locked by `seats.take_seat` /
+`seats.next_waitlist_key` or `seats.lock_frames`.
+"""
+
+from __future__ import annotations
+
+from kaisai.registrations.enums import Method, Status
+from kaisai.registrations.models import Frame, LotteryDraw
+from kaisai.registrations.services import audit, seats
+
+
+def lottery_pending(frame: Frame) -> bool:
+    """A lottery frame before its draw: applications take no seats."""
+    if frame.method != Method.LOTTERY:
+        return False
+    return not LotteryDraw.objects.filter(frame=frame, drawn_at__isnull=False).exists()
+
+
+def initial_status(frame: Frame) -> tuple[str, int | None]:
+    """Decide the status of a new application to `frame`, taking a seat if it gets one.
+
+    Returns (status, waitlist_key). Takes the frame's row lock (first statement).
+    """
+    if frame.method == Method.APPROVAL:
+        return Status.APPLIED, None
+    if frame.method == Method.LOTTERY:
+        # Lock first, so that the draw cannot run between this check and the insert.
+        key = seats.next_waitlist_key(frame.pk)
+        if lottery_pending(frame):
+            return Status.APPLIED, None
+        # After the draw the frame is first-come for the seats that remain or free up.
+        if seats.take_seat(frame.pk):
+            return Status.ACCEPTED, None
+        return Status.WAITLISTED, key
+    if seats.take_seat(frame.pk):
+        return Status.ACCEPTED, None
+    return Status.WAITLISTED, seats.next_waitlist_key(frame.pk)
+
+
+def promote(frame: Frame, *, actor=None, reason: str = "") -> list:
+    """Fill free seats of a locked frame from the head of its waitlist, in order."""
+    if not seats.promotion_open(frame):
+        return []
+    heads = seats.waitlist_heads(frame, seats.free_seats(frame))
+    for registration in heads:
+        if not seats.take_seat(frame.pk):
+            break
+        registration.status = Status.ACCEPTED
+        registration.waitlist_key = None
+        registration.save(update_fields=["status", "waitlist_key", "updated_at"])
+        audit.record(
+            registration,
+            from_status=Status.WAITLISTED,
+            actor=actor,
+            reason=reason or "promoted from the waitlist",
+            mail="registration_promoted",
+        )
+    return heads

@@ -1,0 +1,76 @@
+"""Seats under the frame's lock — the only code that changes `Frame.accepted_count`.
+
+Every function here runs inside the caller's `transaction.atomic()`. The lock is the frame
+row: a conditional `UPDATE ... SET accepted_count = accepted_count + 1 WHERE accepted_count <
+capacity` both takes the row lock (PostgreSQL) and checks availability in one statement;
+SQLite serialises writers with IMMEDIATE transactions. The lock is held until commit, so callers
+do their other writes (audit, outbox) in as few statements as possible.
+
+`settings.KAISAI_REGISTRATION_LOCK = False` (tests only) replaces this with an unlocked
+read-check-write so that the concurrency test can show the race it prevents.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db.models import F
+from django.utils import timezone
+
+from kaisai.registrations.enums import Status
+from kaisai.registrations.models import Frame, Registration
+
+
+def _locking() -> bool:
+    return getattr(settings, "KAISAI_REGISTRATION_LOCK", True)
+
+
+def lock_frames(*frame_ids: int) -> dict[int, Frame]:
+    """Lock frames in id order (no deadlock between two movers) and return them fresh."""
+    frames = Frame.objects.select_for_update().filter(pk__in=sorted(set(frame_ids))).order_by("pk")
+    return {frame.pk: frame for frame in frames.select_related("event")}
+
+
+def take_seat(frame_id: int) -> bool:
+    """Take one seat if there is one. True when taken."""
+    if not _locking():
+        frame = Frame.objects.get(pk=frame_id)
+        if frame.accepted_count >= frame.capacity:
+            return False
+        Frame.objects.filter(pk=frame_id).update(accepted_count=frame.accepted_count + 1)
+        return True
+    updated = Frame.objects.filter(pk=frame_id, accepted_count__lt=F("capacity")).update(
+        accepted_count=F("accepted_count") + 1
+    )
+    return updated == 1
+
+
+def release_seat(frame_id: int, count: int = 1) -> None:
+    Frame.objects.filter(pk=frame_id).update(accepted_count=F("accepted_count") - count)
+
+
+def next_waitlist_key(frame_id: int) -> int:
+    """The next place at the end of the frame's waitlist (takes the frame's lock)."""
+    Frame.objects.filter(pk=frame_id).update(waitlist_seq=F("waitlist_seq") + 1)
+    return Frame.objects.values_list("waitlist_seq", flat=True).get(pk=frame_id)
+
+
+def promotion_open(frame: Frame) -> bool:
+    cutoff = frame.promotion_cutoff or frame.event.starts_at
+    return timezone.now() < cutoff
+
+
+def waitlist_heads(frame: Frame, limit: int) -> list[Registration]:
+    if limit <= 0:
+        return []
+    return list(
+        Registration.objects.select_for_update()
+        .filter(frame=frame, status=Status.WAITLISTED)
+        .select_related("user", "event")
+        .order_by("waitlist_key")[:limit]
+    )
+
+
+def free_seats(frame: Frame) -> int:
+    """Free seats of a locked frame (re-read, since UPDATEs bypass the instance)."""
+    frame.refresh_from_db(fields=["capacity", "accepted_count"])
+    return max(frame.capacity - frame.accepted_count, 0)
