@@ -1,0 +1,81 @@
+"""Browser tests: Playwright's Python package drives Debian's Chromium against Django's live
+server (see docs/testing.md).
+
+- The browser is the system's `/usr/bin/chromium` (`apt-get install chromium`). A browser is never
+  downloaded: do not run `playwright install`. Without Chromium these tests fail and say why.
+- `live_server` (pytest-django) runs the site in a thread of this process, so the test reads
+  the same `django.core.mail.outbox` as the site writes to.
+- Playwright's sync API runs an event loop in this thread; Django's ORM refuses to run
+  where a loop is running unless DJANGO_ALLOW_ASYNC_UNSAFE is set. The test thread only
+  reads the mail outbox and test data; the site's requests run in the server thread.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-quic",
+    "--disable-sync",
+]
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+TIMEOUT_MS = 15_000
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator:
+    if not (CHROMIUM.exists() and os.access(CHROMIUM, os.X_OK)):
+        pytest.fail(
+            f"Browser tests need Debian's Chromium at {CHROMIUM}: run `apt-get install chromium` "
+            "(`make test` does it when run as root). Never `playwright install`.",
+            pytrace=False,
+        )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def context(browser) -> Iterator:
+    """A fresh browser profile (cookies, storage) per test, in English, at desktop width."""
+    ctx = browser.new_context(locale="en-US", viewport=DESKTOP)
+    ctx.set_default_timeout(TIMEOUT_MS)
+    try:
+        yield ctx
+    finally:
+        ctx.close()
+
+
+@pytest.fixture
+def page(context, live_server, transactional_db):
+    """A page of the live site: `page.goto(url("/events/"))`."""
+    return context.new_page()
+
+
+@pytest.fixture
+def url(live_server):
+    """Absolute URL on the live server for a path."""
+
+    def build(path: str) -> str:
+        return live_server.url + path
+
+    return build
