@@ -9,7 +9,13 @@ from kaisai.accounts.models import User
 from kaisai.events.enums import EventStatus
 from kaisai.events.models import Event, Sponsor
 from kaisai.groups.enums import Role
-from kaisai.groups.models import Group, Member, Organizer
+from kaisai.groups.models import (
+    Group,
+    Member,
+    Organizer,
+    OrganizerInvitation,
+    OrganizerRequest,
+)
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -84,3 +90,23 @@ class SponsorFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Sponsor {n}")
     url = "https://sponsor.example.com/"
     provides = "venue"
+
+
+class OrganizerInvitationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OrganizerInvitation
+
+    group = factory.SubFactory(GroupFactory)
+    token = factory.Sequence(lambda n: f"invitation-token-{n}")
+    role = Role.ORGANIZER
+    created_by = factory.SubFactory(UserFactory)
+    expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=7))
+
+
+class OrganizerRequestFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OrganizerRequest
+
+    group = factory.SubFactory(GroupFactory)
+    user = factory.SubFactory(UserFactory)
+    message = "I would like to help at the reception."
