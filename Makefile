@@ -5,6 +5,11 @@ BIN := $(VENV)/bin
 
 .PHONY: demo test install install-test lint typecheck messages browser clean
 
+# Compiled translations (.mo) are built from the .po files when these are newer (needs gettext's
+# msgfmt; without it the committed .mo files are used as they are).
+PO_FILES := $(wildcard src/kaisai/locale/*/LC_MESSAGES/*.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
@@ -21,13 +26,13 @@ install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
 ## Run the demo: SQLite in var/, demo data, web server and worker at http://127.0.0.1:8000
-demo: install
+demo: install $(MO_FILES)
 	KAISAI_DEBUG=1 $(BIN)/kaisai migrate --noinput
 	KAISAI_DEBUG=1 $(BIN)/kaisai demo
 	KAISAI_DEBUG=1 $(BIN)/kaisai serve
 
 ## Run the whole test suite (DATABASE_URL picks PostgreSQL; default SQLite)
-test: install-test browser
+test: install-test browser $(MO_FILES)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 ## Debian's Chromium for the Playwright tests (never a downloaded browser)
@@ -49,6 +54,10 @@ typecheck: install-test
 messages: install
 	cd src/kaisai && KAISAI_DEBUG=1 ../../$(BIN)/kaisai makemessages -l ja -l en --no-obsolete
 	cd src/kaisai && KAISAI_DEBUG=1 ../../$(BIN)/kaisai compilemessages
+
+%.mo: %.po
+	@if command -v msgfmt >/dev/null; then msgfmt --check-format -o $@ $<; \
+	else echo "msgfmt not found (apt-get install gettext): using $@ as committed"; fi
 
 clean:
 	rm -rf $(VENV) var
