@@ -25,7 +25,7 @@ def validate_time_zone(value: str) -> None:
 
 
 class Event(models.Model):
-    """One meetup of a group, numbered #N within it. Held = published and over."""
+    """One meetup of a group, numbered #N within it. Held = published and over (`is_held`)."""
 
     group = models.ForeignKey(Group, on_delete=models.PROTECT, related_name="events")
     number = models.PositiveIntegerField(_("number"), null=True, blank=True)
@@ -127,6 +127,10 @@ class Event(models.Model):
 
     @property
     def is_held(self) -> bool:
+        """Held is a derived state, never stored: a published event whose end has passed.
+
+        The stored life cycle is draft → published → (cancelled | postponed); see
+        `kaisai.events.services` for the allowed transitions."""
         return self.status == EventStatus.PUBLISHED and self.ends_at <= timezone.now()
 
     @property

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from kaisai.events.enums import EventStatus
 from kaisai.events.models import Event
+from kaisai.groups.models import Organizer
 
 LISTED_STATUSES = [EventStatus.PUBLISHED, EventStatus.CANCELLED, EventStatus.POSTPONED]
 
@@ -29,3 +30,15 @@ def upcoming_events_of_group(group) -> QuerySet[Event]:
 def past_events_of_group(group) -> QuerySet[Event]:
     """The group's listed events that have ended, latest first."""
     return past_public_events().filter(group=group)
+
+
+def event_for_page() -> QuerySet[Event]:
+    """Events with what their page shows: group, its organizers and the sponsors, in a
+    fixed number of queries whatever the number of sponsors or organizers."""
+    return Event.objects.select_related("group").prefetch_related(
+        "sponsors",
+        Prefetch(
+            "group__organizers",
+            queryset=Organizer.objects.select_related("user").order_by("added_at", "id"),
+        ),
+    )
