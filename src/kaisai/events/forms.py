@@ -1,0 +1,233 @@
+"""Event and sponsor forms: the boundary that validates organizers' input.
+
+Dates are typed as `datetime-local` wall-clock times in the event's own time zone (the
+`time_zone` field of the same form) and stored in UTC.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from datetime import UTC, datetime
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet, inlineformset_factory
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext_lazy as _
+
+from kaisai.events.enums import VenueKind
+from kaisai.events.models import TIME_ZONE_CHOICES, Event, Sponsor
+from kaisai.events.services import EDITABLE_FIELDS
+
+MAX_IMAGE_BYTES = 5 * 1024 * 1024
+DATETIME_LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
+LOCAL_DATETIME_FIELDS = ("starts_at", "ends_at", "afterparty_starts_at")
+
+
+class LocalDateTimeField(forms.DateTimeField):
+    """A `datetime-local` input whose value stays naive until the form knows the zone."""
+
+    widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL_FORMAT)
+
+    def to_python(self, value: Any) -> datetime | None:
+        if value in self.empty_values:
+            return None
+        if isinstance(value, datetime):
+            return value
+        try:
+            result = parse_datetime(str(value).strip())
+        except ValueError as exc:
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from exc
+        if result is None:
+            result = forms.BaseTemporalField.to_python(self, value)
+        return result
+
+
+def _check_image_size(file) -> None:
+    size = getattr(file, "size", None)
+    if size is not None and size > MAX_IMAGE_BYTES:
+        raise ValidationError(_("The file is too large (at most 5 MB)."), code="too_large")
+
+
+def _localize(value: datetime, zone: zoneinfo.ZoneInfo) -> datetime:
+    """A naive wall-clock time in `zone` → aware UTC. Rejects times that do not exist or
+    are ambiguous there (daylight-saving changes)."""
+    if timezone.is_aware(value):
+        return value.astimezone(UTC)
+    first = value.replace(tzinfo=zone, fold=0)
+    second = value.replace(tzinfo=zone, fold=1)
+    if first.utcoffset() != second.utcoffset():
+        raise ValidationError(
+            _("%(time)s does not exist or is ambiguous in %(zone)s (clock change)."),
+            code="ambiguous",
+            params={"time": value.strftime("%Y-%m-%d %H:%M"), "zone": zone.key},
+        )
+    return first.astimezone(UTC)
+
+
+class EventForm(forms.ModelForm):
+    time_zone = forms.ChoiceField(
+        label=_("time zone"),
+        choices=TIME_ZONE_CHOICES,
+        initial=settings.TIME_ZONE,
+        help_text=_("Dates and times below are in this zone."),
+    )
+    starts_at = LocalDateTimeField(label=_("starts at"))
+    ends_at = LocalDateTimeField(label=_("ends at"))
+    afterparty_starts_at = LocalDateTimeField(label=_("after-party starts at"), required=False)
+    latitude = forms.DecimalField(
+        label=_("latitude"), required=False, min_value=-90, max_value=90, max_digits=20
+    )
+    longitude = forms.DecimalField(
+        label=_("longitude"), required=False, min_value=-180, max_value=180, max_digits=20
+    )
+    image = forms.ImageField(
+        label=_("image"),
+        required=False,
+        help_text=_("PNG, JPEG, GIF or WebP, at most 5 MB."),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/*"}),
+    )
+
+    class Meta:
+        model = Event
+        fields = [
+            "title",
+            "catch",
+            "description",
+            "time_zone",
+            "starts_at",
+            "ends_at",
+            "venue_kind",
+            "place",
+            "address",
+            "prefecture",
+            "latitude",
+            "longitude",
+            "stream_url",
+            "hashtag",
+            "image",
+            "participant_info",
+            "afterparty_place",
+            "afterparty_starts_at",
+            "afterparty_fee",
+        ]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 12}),
+            "participant_info": forms.Textarea(attrs={"rows": 5}),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Show stored (UTC) times as wall-clock times in the event's zone.
+        zone = zoneinfo.ZoneInfo(self.instance.time_zone or settings.TIME_ZONE)
+        for name in LOCAL_DATETIME_FIELDS:
+            value = self.initial.get(name)
+            if isinstance(value, datetime) and timezone.is_aware(value):
+                self.initial[name] = value.astimezone(zone).replace(tzinfo=None)
+
+    def clean_hashtag(self) -> str:
+        return (self.cleaned_data.get("hashtag") or "").strip().lstrip("#＃")
+
+    def clean_image(self):
+        image = self.cleaned_data.get("image")
+        if image and "image" in self.changed_data:
+            _check_image_size(image)
+        return image
+
+    def _clean_coordinate(self, name: str) -> Decimal | None:
+        value = self.cleaned_data.get(name)
+        if value is None:
+            return None
+        return value.quantize(Decimal("0.000001"), rounding=ROUND_HALF_UP)
+
+    def clean_latitude(self) -> Decimal | None:
+        return self._clean_coordinate("latitude")
+
+    def clean_longitude(self) -> Decimal | None:
+        return self._clean_coordinate("longitude")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        zone_name = data.get("time_zone") or settings.TIME_ZONE
+        zone = zoneinfo.ZoneInfo(zone_name)
+        for name in LOCAL_DATETIME_FIELDS:
+            value = data.get(name)
+            if value is None:
+                continue
+            try:
+                data[name] = _localize(value, zone)
+            except ValidationError as exc:
+                self.add_error(name, exc)
+
+        starts, ends = data.get("starts_at"), data.get("ends_at")
+        if starts and ends and ends <= starts:
+            self.add_error("ends_at", _("The event must end after it starts."))
+        afterparty = data.get("afterparty_starts_at")
+        if starts and afterparty and afterparty < starts:
+            self.add_error(
+                "afterparty_starts_at", _("The after-party cannot start before the event.")
+            )
+
+        if data.get("venue_kind") in (VenueKind.OFFLINE, VenueKind.HYBRID) and not data.get(
+            "place"
+        ):
+            self.add_error("place", _("Enter the venue for an event held at a venue."))
+        has_lat = data.get("latitude") is not None
+        has_lon = data.get("longitude") is not None
+        if has_lat != has_lon and "latitude" not in self.errors and "longitude" not in self.errors:
+            self.add_error(
+                "longitude" if has_lat else "latitude",
+                _("Enter both latitude and longitude, or neither."),
+            )
+        return data
+
+    def event_fields(self) -> dict[str, Any]:
+        """The validated values, ready for create_event / update_event."""
+        fields = {
+            name: self.cleaned_data[name]
+            for name in self.Meta.fields
+            if name in EDITABLE_FIELDS and name != "image"
+        }
+        if "image" in self.changed_data:
+            fields["image"] = self.cleaned_data["image"] or ""
+        return fields
+
+
+class SponsorForm(forms.ModelForm):
+    logo = forms.ImageField(
+        label=_("logo"),
+        required=False,
+        help_text=_("At most 5 MB."),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/*"}),
+    )
+
+    class Meta:
+        model = Sponsor
+        fields = ["name", "url", "logo", "provides", "order"]
+
+    def clean_logo(self):
+        logo = self.cleaned_data.get("logo")
+        if logo and "logo" in self.changed_data:
+            _check_image_size(logo)
+        return logo
+
+
+class BaseSponsorFormSet(BaseInlineFormSet):
+    """Only the event's own sponsors can be changed or deleted: the inline formset's queryset
+    is the event's sponsors, so an id of another event's sponsor is an invalid choice."""
+
+
+SponsorFormSet = inlineformset_factory(
+    Event,
+    Sponsor,
+    form=SponsorForm,
+    formset=BaseSponsorFormSet,
+    extra=2,
+    max_num=30,
+    validate_max=True,
+    can_delete=True,
+)
