@@ -37,6 +37,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 class GroupFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Group
+        skip_postgeneration_save = True
 
     slug = factory.Sequence(lambda n: f"group-{n}")
     title = factory.Sequence(lambda n: f"Group {n}")

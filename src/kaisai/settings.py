@@ -259,3 +259,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("KAISAI_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+if TESTING:
+    # Fast hashing for the thousands of users tests create; production keeps Django's default.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
