@@ -45,7 +45,9 @@ def test_draw_accepts_capacity_nominated_first_and_waitlists_rest_in_order(
     assert draw.order == lottery.draw_order(draw.seed, [r.pk for r in regs], [regs[7].pk])
     statuses = dict(Registration.objects.filter(frame=lottery_frame).values_list("pk", "status"))
     assert [statuses[rid] for rid in draw.order] == ["accepted"] * 3 + ["waitlisted"] * 5
-    positions = [selectors.waitlist_position(Registration.objects.get(pk=rid)) for rid in draw.order[3:]]
+    positions = [
+        selectors.waitlist_position(Registration.objects.get(pk=rid)) for rid in draw.order[3:]
+    ]
     assert positions == [1, 2, 3, 4, 5]
     lottery_frame.refresh_from_db()
     assert lottery_frame.accepted_count == 3

@@ -16,7 +16,9 @@ def test_approval_frame_applications_wait_for_a_decision(make_frame, people, org
     with pytest.raises(RegistrationError) as full:
         services.decide_application(registration=b, by=organizer, accept=True)
     assert full.value.reason == "full"
-    rejected = services.decide_application(registration=b, by=organizer, accept=False, reason="spam")
+    rejected = services.decide_application(
+        registration=b, by=organizer, accept=False, reason="spam"
+    )
     assert rejected.status == Status.REJECTED
     frame.refresh_from_db()
     assert frame.accepted_count == 1

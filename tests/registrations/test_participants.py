@@ -123,5 +123,8 @@ def test_every_change_is_audited_with_actor_and_reason(make_frame, user, organiz
     reg = services.register(frame=frame, user=user)
     services.cancel_registration(registration=reg, by=organizer, reason="duplicate account")
     entries = list(RegistrationLog.objects.filter(registration=reg))
-    assert [(e.from_status, e.to_status) for e in entries] == [("", "accepted"), ("accepted", "cancelled")]
+    assert [(e.from_status, e.to_status) for e in entries] == [
+        ("", "accepted"),
+        ("accepted", "cancelled"),
+    ]
     assert entries[1].actor == organizer and entries[1].reason == "duplicate account"

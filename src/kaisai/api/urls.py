@@ -1,4 +1,7 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-app_name = "api"
-urlpatterns: list = []
+from kaisai.api.v1.api import api as api_v1
+
+urlpatterns = [
+    path("v1/", api_v1.urls),
+]

@@ -33,6 +33,26 @@ def waitlist_position(registration: Registration) -> int | None:
     return ahead + 1
 
 
+def with_waitlist_positions(registrations: list[Registration]) -> list[Registration]:
+    """Set `.position` (waitlist position or None) on each, with one query for all frames."""
+    frame_ids = {r.frame_id for r in registrations if r.status == Status.WAITLISTED}
+    ranks: dict[int, int] = {}
+    if frame_ids:
+        waiting = (
+            Registration.objects.filter(frame_id__in=frame_ids, status=Status.WAITLISTED)
+            .order_by("frame_id", "waitlist_key")
+            .values_list("pk", "frame_id")
+        )
+        last_frame, rank = None, 0
+        for pk, frame_id in waiting:
+            rank = rank + 1 if frame_id == last_frame else 1
+            last_frame = frame_id
+            ranks[pk] = rank
+    for registration in registrations:
+        registration.position = ranks.get(registration.pk)  # type: ignore[attr-defined]
+    return registrations
+
+
 def registration_of(event, user) -> Registration | None:
     if not user.is_authenticated:
         return None

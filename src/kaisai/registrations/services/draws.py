@@ -79,9 +79,9 @@ def draw_lottery(*, frame: Frame, force: bool = False) -> LotteryDraw:
 
 def draw_due_lotteries() -> int:
     """Draw every lottery whose time has passed (catches up times missed while no worker ran)."""
-    due = Frame.objects.filter(
-        method=Method.LOTTERY, lottery_at__lte=timezone.now()
-    ).exclude(draw__drawn_at__isnull=False)
+    due = Frame.objects.filter(method=Method.LOTTERY, lottery_at__lte=timezone.now()).exclude(
+        draw__drawn_at__isnull=False
+    )
     count = 0
     for frame in due:
         if draw_lottery(frame=frame).is_drawn:

@@ -30,7 +30,8 @@ def _accept(frame: Frame, registration: Registration, *, by, reason: str) -> Reg
 
 
 def nominate(*, registration: Registration, by, reason: str = "") -> Registration:
-    """指名: before a draw, put the applicant ahead of it; otherwise accept now if a seat is free."""
+    """指名: before a draw, put the applicant ahead of it; otherwise accept now if a seat
+    is free."""
     with transaction.atomic():
         frame, registration = _locked(registration)
         if registration.status not in (Status.APPLIED, Status.WAITLISTED):
@@ -53,7 +54,9 @@ def decide_application(
     with transaction.atomic():
         frame, registration = _locked(registration)
         if registration.status not in (Status.APPLIED, Status.WAITLISTED):
-            raise RegistrationError(_("This registration is not waiting for a decision."), code="decided")
+            raise RegistrationError(
+                _("This registration is not waiting for a decision."), code="decided"
+            )
         if placement.lottery_pending(frame):
             raise RegistrationError(_("The lottery decides this frame."), code="lottery_pending")
         if accept:

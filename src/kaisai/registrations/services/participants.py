@@ -63,6 +63,7 @@ def register(
             if cleaned:
                 questionnaire.save_answers(registration, cleaned)
             audit.record(registration, from_status="", actor=user, reason="registered")
+        registration.just_created = True  # type: ignore[attr-defined]
     except IntegrityError:
         existing = active_registration(frame.event_id, user)
         if existing is None:
@@ -114,7 +115,9 @@ def move_registration(
         registration.status = status
         registration.waitlist_key = key
         registration.nominated = False
-        registration.save(update_fields=["frame", "status", "waitlist_key", "nominated", "updated_at"])
+        registration.save(
+            update_fields=["frame", "status", "waitlist_key", "nominated", "updated_at"]
+        )
         audit.record(
             registration,
             from_status=previous,

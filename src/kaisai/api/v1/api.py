@@ -1,0 +1,76 @@
+"""The native API, /api/v1/ (OpenAPI 3 at /api/v1/openapi.json, docs at /api/v1/docs)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, ValidationError
+
+from kaisai.api.v1 import events, registrations
+from kaisai.registrations.errors import RegistrationError
+
+api = NinjaAPI(
+    title="kaisai API",
+    version="1",
+    description=(
+        "Native API of kaisai. Public reads need no token; everything else takes a personal "
+        "token (`kaisai token create NICKNAME`, or the settings page) as "
+        "`Authorization: Bearer TOKEN`. Errors are JSON: `detail` (readable), `reason` (code)."
+    ),
+    urls_namespace="api-v1",
+)
+api.add_router("/", events.router)
+api.add_router("/", registrations.router)
+
+# How a RegistrationError's code maps to an HTTP status.
+STATUS_FOR_REASON = {
+    "invalid_answers": 422,
+    "invalid": 422,
+    "wrong_event": 422,
+    "not_open": 409,
+    "closed": 409,
+    "full": 409,
+    "not_active": 409,
+    "decided": 409,
+    "lottery_pending": 409,
+    "not_applicant": 409,
+}
+
+
+def _error(request: HttpRequest, status: int, detail: str, reason: str, errors=None):
+    body = {"detail": detail, "reason": reason}
+    if errors:
+        body["errors"] = errors
+    return api.create_response(request, body, status=status)
+
+
+@api.exception_handler(RegistrationError)
+def registration_error(request: HttpRequest, exc: RegistrationError):
+    errors = exc.message_dict if hasattr(exc, "error_dict") else None
+    detail = "; ".join(exc.messages)
+    return _error(request, STATUS_FOR_REASON.get(exc.reason, 400), detail, exc.reason, errors)
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, exc: Http404):
+    return _error(request, 404, str(exc) or "Not found.", "not_found")
+
+
+@api.exception_handler(PermissionDenied)
+def forbidden(request: HttpRequest, exc: PermissionDenied):
+    return _error(request, 403, "You may not do this.", "forbidden")
+
+
+@api.exception_handler(AuthenticationError)
+def unauthorized(request: HttpRequest, exc: AuthenticationError):
+    return _error(request, 401, "A valid API token is required.", "unauthorized")
+
+
+@api.exception_handler(ValidationError)
+def invalid(request: HttpRequest, exc: ValidationError):
+    errors: dict[str, list[str]] = {}
+    for error in exc.errors:
+        field = ".".join(str(part) for part in error.get("loc", []) if part not in ("body",))
+        errors.setdefault(field or "body", []).append(str(error.get("msg", "invalid")))
+    return _error(request, 422, "The request is not valid.", "invalid", errors)

@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import Http404, HttpRequest
+from ninja import Router
+
+from kaisai.api.v1.schemas import ErrorOut, EventOut, EventSummaryOut, FrameOut
+from kaisai.events.enums import EventStatus
+from kaisai.events.models import Event
+from kaisai.events.selectors import upcoming_public_events
+from kaisai.registrations.selectors import frames_with_counts
+
+router = Router(tags=["events"])
+
+
+def event_summary(event: Event) -> dict:
+    return {
+        "id": event.pk,
+        "number": event.number,
+        "title": event.title,
+        "catch": event.catch,
+        "status": event.status,
+        "starts_at": event.starts_at,
+        "ends_at": event.ends_at,
+        "time_zone": event.time_zone,
+        "venue_kind": event.venue_kind,
+        "place": event.place,
+        "address": event.address,
+        "prefecture": event.prefecture,
+        "group": {"slug": event.group.slug, "title": event.group.title},
+        "url": settings.BASE_URL + event.get_absolute_url(),
+    }
+
+
+def frame_out(frame) -> FrameOut:
+    draw = getattr(frame, "draw", None) if frame.method == "lottery" else None
+    return FrameOut(
+        id=frame.pk,
+        name=frame.name,
+        description=frame.description,
+        method=frame.method,
+        capacity=frame.capacity,
+        accepted=frame.n_accepted,
+        waitlisted=frame.n_waitlisted,
+        applied=frame.n_applied,
+        fee=frame.fee,
+        opens_at=frame.opens_at,
+        closes_at=frame.closes_at,
+        lottery_at=frame.lottery_at,
+        lottery_commitment=draw.commitment if draw else None,
+        lottery_drawn=bool(draw and draw.is_drawn),
+    )
+
+
+def public_event_or_404(event_id: int) -> Event:
+    event = (
+        Event.objects.select_related("group")
+        .exclude(status=EventStatus.DRAFT)
+        .filter(pk=event_id)
+        .first()
+    )
+    if event is None:
+        raise Http404("No such event.")
+    return event
+
+
+@router.get(
+    "/events/", response=list[EventSummaryOut], operation_id="list_events", auth=None,
+    summary="Upcoming public events",
+)  # fmt: skip
+def list_events(request: HttpRequest, limit: int = 50, offset: int = 0):
+    limit = max(1, min(limit, 100))
+    offset = max(0, offset)
+    return [event_summary(e) for e in upcoming_public_events()[offset : offset + limit]]
+
+
+@router.get(
+    "/events/{event_id}/", response={200: EventOut, 404: ErrorOut}, operation_id="get_event",
+    auth=None, summary="An event with its frames and their counts",
+)  # fmt: skip
+def get_event(request: HttpRequest, event_id: int):
+    event = public_event_or_404(event_id)
+    return {
+        **event_summary(event),
+        "description": event.description,
+        "stream_url": event.stream_url,
+        "hashtag": event.hashtag,
+        "frames": [frame_out(frame) for frame in frames_with_counts(event)],
+    }

@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest
+from ninja import Router, Status
+
+from kaisai.api.auth import TOKEN_AUTH
+from kaisai.api.v1.events import public_event_or_404
+from kaisai.api.v1.schemas import AttendeeOut, ErrorOut, RegisterIn, RegistrationOut
+from kaisai.groups.permissions import can_manage_events, require
+from kaisai.registrations import selectors, services
+from kaisai.registrations.models import Frame, Registration
+
+router = Router(tags=["registrations"], auth=TOKEN_AUTH)
+
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+
+
+def registration_out(registration: Registration) -> dict:
+    return {
+        "id": registration.pk,
+        "event_id": registration.event_id,
+        "frame_id": registration.frame_id,
+        "frame_name": registration.frame.name,
+        "status": registration.status,
+        "waitlist_position": (
+            registration.position
+            if hasattr(registration, "position")
+            else selectors.waitlist_position(registration)
+        ),
+        "nominated": registration.nominated,
+        "afterparty": registration.afterparty,
+        "created_at": registration.created_at,
+    }
+
+
+@router.post(
+    "/registrations/", response={201: RegistrationOut, 200: RegistrationOut, **ERRORS},
+    operation_id="register",
+    summary="Register to a frame (a repeated request answers with the existing registration)",
+)  # fmt: skip
+def register(request: HttpRequest, payload: RegisterIn):
+    frame = Frame.objects.select_related("event").filter(pk=payload.frame_id).first()
+    if frame is None or frame.event.status == "draft":
+        raise Http404("No such frame.")
+    registration = services.register(
+        frame=frame, user=request.user, answers=payload.answers, afterparty=payload.afterparty
+    )
+    status = 201 if getattr(registration, "just_created", False) else 200
+    return Status(status, registration_out(registration))
+
+
+@router.get(
+    "/events/{event_id}/registration/", response={200: RegistrationOut, **ERRORS},
+    operation_id="get_my_registration", summary="My active registration to an event",
+)  # fmt: skip
+def get_my_registration(request: HttpRequest, event_id: int):
+    event = public_event_or_404(event_id)
+    registration = selectors.registration_of(event, request.user)
+    if registration is None:
+        raise Http404("You have no active registration to this event.")
+    return Status(200, registration_out(registration))
+
+
+@router.delete(
+    "/events/{event_id}/registration/", response={200: RegistrationOut, **ERRORS},
+    operation_id="cancel_registration", summary="Cancel my registration to an event",
+)  # fmt: skip
+def cancel_registration(request: HttpRequest, event_id: int):
+    event = public_event_or_404(event_id)
+    registration = selectors.registration_of(event, request.user)
+    if registration is None:
+        raise Http404("You have no active registration to this event.")
+    registration = services.cancel_registration(
+        registration=registration, by=request.user, reason="cancelled through the API"
+    )
+    return Status(200, registration_out(registration))
+
+
+@router.get(
+    "/events/{event_id}/registrations/", response={200: list[AttendeeOut], **ERRORS},
+    operation_id="list_registrations", summary="All registrations of an event (organizers)",
+)  # fmt: skip
+def list_registrations(
+    request: HttpRequest, event_id: int, status: str = "", frame_id: int | None = None,
+    search: str = "", limit: int = 500, offset: int = 0,
+):  # fmt: skip
+    event = public_event_or_404(event_id)
+    require(can_manage_events(request.user, event.group))
+    rows = selectors.registrations_for_organizers(
+        event, status=status, frame_id=frame_id, search=search
+    )
+    offset, limit = max(offset, 0), max(1, min(limit, 1000))
+    rows = selectors.with_waitlist_positions(list(rows[offset : offset + limit]))
+    return Status(
+        200,
+        [
+            {
+                **registration_out(r),
+                "nickname": r.user.nickname,
+                "display_name": r.user.display_name,
+            }
+            for r in rows
+        ],
+    )
