@@ -2,11 +2,26 @@ from __future__ import annotations
 
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
+
+from kaisai.accounts.models import User
+
+MAX_AVATAR_BYTES = 5 * 1024 * 1024
 
 
 class SignupForm(AllauthSignupForm):
     display_name = forms.CharField(label=_("Display name"), max_length=100, required=False)
+
+    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        # allauth calls the login name "username"; on kaisai it is the permanent nickname.
+        if "username" in self.fields:
+            self.fields["username"].label = _("Nickname")
+            self.fields["username"].help_text = User._meta.get_field("nickname").help_text
+            self.fields["username"].widget.attrs["placeholder"] = ""
+        self.fields["display_name"].help_text = _("Shown instead of your nickname, e.g. 佐藤 健.")
 
     def save(self, request):  # type: ignore[no-untyped-def]
         user = super().save(request)
@@ -14,3 +29,55 @@ class SignupForm(AllauthSignupForm):
             user.display_name = self.cleaned_data["display_name"]
             user.save(update_fields=["display_name"])
         return user
+
+
+class ProfileForm(forms.ModelForm):
+    """The editable part of a profile. The nickname is permanent and not part of it."""
+
+    class Meta:
+        model = User
+        fields = [
+            "display_name",
+            "bio",
+            "avatar",
+            "x_account",
+            "github_account",
+            "website",
+            "preferred_language",
+        ]
+        widgets = {"bio": forms.Textarea(attrs={"rows": 5})}
+        help_texts = {
+            "bio": _("Plain text; line breaks are kept."),
+            "avatar": _("An image of at most 5 MB."),
+            "x_account": _("Without @."),
+        }
+
+    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["preferred_language"].choices = [
+            ("", _("Browser's language")),
+            *settings.LANGUAGES,
+        ]
+
+    def clean_avatar(self):  # type: ignore[no-untyped-def]
+        avatar = self.cleaned_data.get("avatar")
+        size = getattr(avatar, "size", None)
+        if avatar and size is not None and size > MAX_AVATAR_BYTES:
+            raise forms.ValidationError(
+                _("The image is %(size)s; at most %(max)s is allowed."),
+                params={"size": filesizeformat(size), "max": filesizeformat(MAX_AVATAR_BYTES)},
+            )
+        return avatar
+
+    def changes(self) -> dict:
+        """The cleaned values, ready for `update_profile`."""
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=100,
+        required=False,
+        help_text=_("What the token is for, e.g. “event bot”."),
+    )

@@ -1,0 +1,67 @@
+"""Reads about people: what a profile shows, and who an API token belongs to."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from kaisai.accounts.models import ApiToken, User
+from kaisai.events.enums import EventStatus
+from kaisai.events.models import Event
+from kaisai.groups.enums import Role
+from kaisai.groups.models import Organizer
+
+PROFILE_EVENT_STATUSES = [EventStatus.PUBLISHED, EventStatus.CANCELLED, EventStatus.POSTPONED]
+ORGANIZING_ROLES = [Role.OWNER, Role.ORGANIZER]
+TOKEN_LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+def events_organized_by(user: User) -> QuerySet[Event]:
+    """Public events of the groups the person owns or co-organizes, newest first."""
+    groups = Organizer.objects.filter(user=user, role__in=ORGANIZING_ROLES).values("group_id")
+    return (
+        Event.objects.filter(group_id__in=groups, status__in=PROFILE_EVENT_STATUSES)
+        .select_related("group")
+        .order_by("-starts_at", "-id")
+    )
+
+
+def events_attended_by(user: User) -> QuerySet[Event]:
+    """Events the person checked in at, newest first. Filled in by the check-in feature."""
+    return Event.objects.none()
+
+
+def events_presented_by(user: User) -> QuerySet[Event]:
+    """Events where the person gave a talk, newest first. Filled in by the talks feature."""
+    return Event.objects.none()
+
+
+def api_tokens_of(user: User) -> QuerySet[ApiToken]:
+    return ApiToken.objects.filter(user=user).order_by("-created_at", "-id")
+
+
+def user_for_api_token(key: str | None) -> User | None:
+    """The active user a personal API token belongs to, or None.
+
+    The token is looked up by its SHA-256 (one indexed query, the same work for any input);
+    `last_used_at` is written at most once a minute per token so busy clients do not turn
+    every read into a write.
+    """
+    if not key:
+        return None
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(key_hash=ApiToken.hash_key(key), user__is_active=True)
+        .first()
+    )
+    if token is None:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at >= TOKEN_LAST_USED_RESOLUTION:
+        ApiToken.objects.filter(pk=token.pk).filter(
+            Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - TOKEN_LAST_USED_RESOLUTION)
+        ).update(last_used_at=now)
+        token.last_used_at = now
+    return token.user
