@@ -68,6 +68,14 @@ def _validate_role(role: str) -> Role:
     return Role(role)
 
 
+def _validate(group: Group) -> None:
+    """Model validation, reported as GroupError (field errors stay attached to their fields)."""
+    try:
+        group.full_clean()
+    except ValidationError as error:
+        raise GroupError(error.error_dict) from error
+
+
 def _apply_fields(group: Group, fields: dict[str, Any]) -> None:
     for name, value in fields.items():
         # save_form_data understands uploaded files and "clear" (False) for the image.
@@ -88,7 +96,7 @@ def create_group(*, creator, slug: str, title: str, **fields: Any) -> Group:
         raise GroupError({"slug": _("This slug is reserved. Choose another.")}, code="reserved")
     group = Group(slug=slug, title=title)
     _apply_fields(group, fields)
-    group.full_clean()
+    _validate(group)
     try:
         with transaction.atomic():
             group.save()
@@ -112,7 +120,7 @@ def update_group(*, group: Group, by, **changes: Any) -> Group:
         raise GroupError(_("These fields cannot be set: %(fields)s"), params={"fields": unknown})
     _require_manager(by, group)
     _apply_fields(group, changes)
-    group.full_clean()
+    _validate(group)
     with transaction.atomic():
         group.save()
     return group
