@@ -1,13 +1,133 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+"""Group pages: list, detail, create, edit, follow. The organizing team is in views_team.py."""
 
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from kaisai.events.selectors import past_events_of_group, upcoming_events_of_group
+from kaisai.groups import selectors
+from kaisai.groups.forms import GroupCreateForm, GroupEditForm
 from kaisai.groups.models import Group
+from kaisai.groups.permissions import can_manage_group, require, role_of
+from kaisai.groups.services import (
+    EDITABLE_FIELDS,
+    GroupError,
+    create_group,
+    follow_group,
+    unfollow_group,
+    update_group,
+)
+
+GROUPS_PER_PAGE = 30
+PAST_EVENTS_PER_PAGE = 20
 
 
 def group_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "groups/group_list.html", {"groups": Group.objects.all()})
+    page = Paginator(selectors.groups_for_list(), GROUPS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "groups/group_list.html", {"page": page, "groups": page.object_list})
 
 
 def group_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    group = get_object_or_404(selectors.group_by_slug(slug))
+    role = role_of(request.user, group)
+    manages = can_manage_group(request.user, group)
+    past_page = Paginator(past_events_of_group(group), PAST_EVENTS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    context = {
+        "group": group,
+        "role": role,
+        "manages": manages,
+        "upcoming_events": list(upcoming_events_of_group(group)),
+        "past_page": past_page,
+        "past_events": past_page.object_list,
+        "draft_events": list(selectors.draft_events_of_group(group)) if manages else [],
+        "organizers": list(selectors.organizers_of(group)),
+        "is_member": selectors.is_member(request.user, group),
+        "pending_request": (
+            selectors.pending_request_of(request.user, group) if role is None else None
+        ),
+        "pending_request_count": selectors.pending_requests_of(group).count() if manages else 0,
+    }
+    return render(request, "groups/group_detail.html", context)
+
+
+@login_required
+def group_create(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        form = GroupCreateForm(request.POST, request.FILES)
+        if form.is_valid():
+            data = form.cleaned_data
+            fields = {name: data[name] for name in EDITABLE_FIELDS if name in data}
+            fields.pop("title", None)
+            try:
+                group = create_group(
+                    creator=request.user, slug=data["slug"], title=data["title"], **fields
+                )
+            except GroupError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(
+                    request,
+                    _("The group “%(title)s” was created. You are its owner.")
+                    % {"title": group.title},
+                )
+                return redirect(group)
+    else:
+        form = GroupCreateForm()
+    return render(request, "groups/group_form.html", {"form": form, "creating": True})
+
+
+@login_required
+def group_edit(request: HttpRequest, slug: str) -> HttpResponse:
     group = get_object_or_404(Group, slug=slug)
-    return render(request, "groups/group_detail.html", {"group": group})
+    require(can_manage_group(request.user, group))
+    if request.method == "POST":
+        # The form works on its own copy, so a rejected edit leaves `group` as it is stored.
+        form = GroupEditForm(request.POST, request.FILES, instance=Group.objects.get(pk=group.pk))
+        if form.is_valid():
+            changes = {name: form.cleaned_data[name] for name in form.Meta.fields}
+            try:
+                update_group(group=group, by=request.user, **changes)
+            except GroupError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("The group page was saved."))
+                return redirect(group)
+    else:
+        form = GroupEditForm(instance=group)
+    return render(
+        request, "groups/group_form.html", {"form": form, "group": group, "creating": False}
+    )
+
+
+@login_required
+@require_POST
+def follow(request: HttpRequest, slug: str) -> HttpResponse:
+    group = get_object_or_404(Group, slug=slug)
+    try:
+        follow_group(group=group, user=request.user)
+    except GroupError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("You follow “%(title)s”. You will hear about its new events.")
+            % {"title": group.title},
+        )
+    return redirect(group)
+
+
+@login_required
+@require_POST
+def unfollow(request: HttpRequest, slug: str) -> HttpResponse:
+    group = get_object_or_404(Group, slug=slug)
+    unfollow_group(group=group, user=request.user)
+    messages.success(request, _("You no longer follow “%(title)s”.") % {"title": group.title})
+    return redirect(group)
