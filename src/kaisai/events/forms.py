@@ -14,6 +14,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.forms.fields import BaseTemporalField
 from django.forms.models import BaseInlineFormSet, inlineformset_factory
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -43,7 +44,7 @@ class LocalDateTimeField(forms.DateTimeField):
         except ValueError as exc:
             raise ValidationError(self.error_messages["invalid"], code="invalid") from exc
         if result is None:
-            result = forms.BaseTemporalField.to_python(self, value)
+            result = BaseTemporalField.to_python(self, value)
         return result
 
 
@@ -71,22 +72,23 @@ def _localize(value: datetime, zone: zoneinfo.ZoneInfo) -> datetime:
 
 class EventForm(forms.ModelForm):
     time_zone = forms.ChoiceField(
-        label=_("time zone"),
+        label=_("Time zone"),
         choices=TIME_ZONE_CHOICES,
         initial=settings.TIME_ZONE,
         help_text=_("Dates and times below are in this zone."),
     )
-    starts_at = LocalDateTimeField(label=_("starts at"))
-    ends_at = LocalDateTimeField(label=_("ends at"))
-    afterparty_starts_at = LocalDateTimeField(label=_("after-party starts at"), required=False)
+    starts_at = LocalDateTimeField(label=_("Starts at"))
+    ends_at = LocalDateTimeField(label=_("Ends at"))
+    afterparty_starts_at = LocalDateTimeField(label=_("After-party starts at"), required=False)
     latitude = forms.DecimalField(
-        label=_("latitude"), required=False, min_value=-90, max_value=90, max_digits=20
+        label=_("Latitude"), required=False, min_value=-90, max_value=90, max_digits=20
     )
     longitude = forms.DecimalField(
-        label=_("longitude"), required=False, min_value=-180, max_value=180, max_digits=20
+        label=_("Longitude"), required=False, min_value=-180, max_value=180, max_digits=20
     )
+    stream_url = forms.URLField(label=_("Stream URL"), required=False, assume_scheme="https")
     image = forms.ImageField(
-        label=_("image"),
+        label=_("Image"),
         required=False,
         help_text=_("PNG, JPEG, GIF or WebP, at most 5 MB."),
         widget=forms.ClearableFileInput(attrs={"accept": "image/*"}),
@@ -198,8 +200,9 @@ class EventForm(forms.ModelForm):
 
 
 class SponsorForm(forms.ModelForm):
+    url = forms.URLField(label=_("URL"), required=False, assume_scheme="https")
     logo = forms.ImageField(
-        label=_("logo"),
+        label=_("Logo"),
         required=False,
         help_text=_("At most 5 MB."),
         widget=forms.ClearableFileInput(attrs={"accept": "image/*"}),
@@ -217,8 +220,18 @@ class SponsorForm(forms.ModelForm):
 
 
 class BaseSponsorFormSet(BaseInlineFormSet):
-    """Only the event's own sponsors can be changed or deleted: the inline formset's queryset
-    is the event's sponsors, so an id of another event's sponsor is an invalid choice."""
+    """Only the event's own sponsors can be changed or deleted. The inline formset looks the
+    submitted ids up among the event's sponsors; an id that is not there (another event's
+    sponsor, or a removed one) is rejected instead of being silently skipped."""
+
+    def clean(self) -> None:
+        super().clean()
+        for form in self.initial_forms:
+            if form.instance.pk is None:
+                raise ValidationError(
+                    _("A sponsor in this form does not belong to this event. Reload the page."),
+                    code="foreign_sponsor",
+                )
 
 
 SponsorFormSet = inlineformset_factory(

@@ -104,7 +104,7 @@ def create_event(*, group: Group, by, **fields: Any) -> Event:
             created_by=by if getattr(by, "is_authenticated", False) else None,
             **fields,
         )
-        event.full_clean()
+        event.full_clean(exclude=["created_by"])
         event.save()
     return event
 
@@ -115,7 +115,7 @@ def update_event(*, event: Event, by, **fields: Any) -> Event:
     with transaction.atomic():
         for name, value in fields.items():
             setattr(event, name, value)
-        event.full_clean()
+        event.full_clean(exclude=["created_by"])
         event.save()
     return event
 
@@ -229,7 +229,7 @@ def copy_event_as_next(*, event: Event, by, months: int = DEFAULT_SERIES_INTERVA
         new.afterparty_starts_at = _shift(
             event.afterparty_starts_at, event=event, start=start, new_start=new_start
         )
-        new.full_clean()
+        new.full_clean(exclude=["created_by"])
         new.save()
         Sponsor.objects.bulk_create(
             Sponsor(

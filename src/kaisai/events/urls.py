@@ -5,5 +5,12 @@ from kaisai.events import views
 app_name = "events"
 urlpatterns = [
     path("", views.event_list, name="list"),
+    path("new/<slug:group_slug>/", views.event_create, name="create"),
     path("<int:pk>/", views.event_detail, name="detail"),
+    path("<int:pk>/edit/", views.event_edit, name="edit"),
+    path("<int:pk>/publish/", views.event_publish, name="publish"),
+    path("<int:pk>/cancel/", views.event_cancel, name="cancel"),
+    path("<int:pk>/postpone/", views.event_postpone, name="postpone"),
+    path("<int:pk>/copy/", views.event_copy, name="copy"),
+    path("<int:pk>/event.ics", views.event_ics, name="ics"),
 ]
