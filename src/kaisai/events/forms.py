@@ -153,7 +153,7 @@ class EventForm(forms.ModelForm):
         return self._clean_coordinate("longitude")
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or self.cleaned_data
         zone_name = data.get("time_zone") or settings.TIME_ZONE
         zone = zoneinfo.ZoneInfo(zone_name)
         for name in LOCAL_DATETIME_FIELDS:

@@ -14,7 +14,7 @@ from kaisai.events.enums import EventStatus
 from kaisai.events.models import Event
 from kaisai.events.text import markdown_to_text
 
-ICAL_STATUS = {
+ICAL_STATUS: dict[str, str] = {
     EventStatus.PUBLISHED: "CONFIRMED",
     EventStatus.CANCELLED: "CANCELLED",
     EventStatus.POSTPONED: "TENTATIVE",
