@@ -46,7 +46,9 @@ class InvitationForm(forms.Form):
     def __init__(self, *args, allow_owner: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         if not allow_owner:
-            self.fields["role"].choices = [
+            role_field = self.fields["role"]
+            assert isinstance(role_field, forms.ChoiceField)
+            role_field.choices = [
                 (value, label) for value, label in Role.choices if value != Role.OWNER
             ]
 

@@ -12,17 +12,17 @@ from datetime import timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kaisai.groups.enums import RequestStatus, Role
 from kaisai.groups.models import Group, Member, Organizer, OrganizerInvitation, OrganizerRequest
+from kaisai.groups.permissions import MANAGING_ROLES
 
 INVITATION_LIFETIME = timedelta(days=7)
 RESERVED_SLUGS = frozenset({"new"})  # would be shadowed by /groups/new/
 EDITABLE_FIELDS = frozenset({"title", "subtitle", "description", "website", "x_account", "image"})
-MANAGING_ROLES = frozenset({Role.OWNER, Role.ORGANIZER})
 
 
 class GroupError(ValidationError):
@@ -79,7 +79,9 @@ def _validate(group: Group) -> None:
 def _apply_fields(group: Group, fields: dict[str, Any]) -> None:
     for name, value in fields.items():
         # save_form_data understands uploaded files and "clear" (False) for the image.
-        Group._meta.get_field(name).save_form_data(group, value)
+        field = Group._meta.get_field(name)
+        assert isinstance(field, models.Field)
+        field.save_form_data(group, value)
 
 
 # --- the group itself --------------------------------------------------------------------

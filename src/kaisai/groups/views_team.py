@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kaisai.groups import selectors
+from kaisai.groups.enums import Role
 from kaisai.groups.forms import DecisionForm, InvitationForm, OrganizerRequestForm, RoleForm
 from kaisai.groups.models import Group, Organizer, OrganizerInvitation, OrganizerRequest
 from kaisai.groups.permissions import can_manage_group, is_owner, require, role_of
@@ -57,7 +58,7 @@ def organizers(request: HttpRequest, slug: str) -> HttpResponse:
         "requests": list(selectors.pending_requests_of(group)),
         "invitations": invitations,
         "invitation_form": InvitationForm(allow_owner=owner),
-        "role_choices": RoleForm.base_fields["role"].choices,
+        "role_choices": Role.choices,
     }
     return render(request, "groups/organizers.html", context)
 
