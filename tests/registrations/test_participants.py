@@ -128,3 +128,17 @@ def test_every_change_is_audited_with_actor_and_reason(make_frame, user, organiz
         ("accepted", "cancelled"),
     ]
     assert entries[1].actor == organizer and entries[1].reason == "duplicate account"
+
+
+def test_afterparty_has_its_own_capacity(make_frame, people, event):
+    event.afterparty_place = "Izakaya"
+    event.afterparty_capacity = 1
+    event.save()
+    frame = make_frame(capacity=5)
+    first, second = people(2)
+    assert services.register(frame=frame, user=first, afterparty=True).afterparty
+    with pytest.raises(RegistrationError) as full:
+        services.register(frame=frame, user=second, afterparty=True)
+    assert full.value.reason == "afterparty_full"
+    assert not Registration.objects.filter(user=second).exists()
+    assert not services.register(frame=frame, user=second).afterparty

@@ -116,6 +116,7 @@ class EventForm(forms.ModelForm):
             "afterparty_place",
             "afterparty_starts_at",
             "afterparty_fee",
+            "afterparty_capacity",
         ]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 12}),

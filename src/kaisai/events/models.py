@@ -84,6 +84,9 @@ class Event(models.Model):
     afterparty_place = models.CharField(_("after-party place"), max_length=200, blank=True)
     afterparty_starts_at = models.DateTimeField(_("after-party starts at"), null=True, blank=True)
     afterparty_fee = models.PositiveIntegerField(_("after-party fee (yen)"), null=True, blank=True)
+    afterparty_capacity = models.PositiveIntegerField(
+        _("after-party capacity"), null=True, blank=True, help_text=_("Empty: no limit.")
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

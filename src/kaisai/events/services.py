@@ -50,6 +50,7 @@ EDITABLE_FIELDS = frozenset(
         "afterparty_place",
         "afterparty_starts_at",
         "afterparty_fee",
+        "afterparty_capacity",
     }
 )
 

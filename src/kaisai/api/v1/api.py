@@ -31,6 +31,7 @@ STATUS_FOR_REASON = {
     "not_open": 409,
     "closed": 409,
     "full": 409,
+    "afterparty_full": 409,
     "not_active": 409,
     "decided": 409,
     "lottery_pending": 409,

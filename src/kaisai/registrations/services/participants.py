@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kaisai.events.enums import EventStatus
+from kaisai.events.models import Event
 from kaisai.registrations.enums import ACTIVE_STATUSES, Status
 from kaisai.registrations.errors import RegistrationError
 from kaisai.registrations.models import Frame, Question, Registration
@@ -35,6 +36,20 @@ def check_window(frame: Frame) -> None:
         raise RegistrationError(_("Registration has closed."), code="closed")
 
 
+def reserve_afterparty(event: Event) -> None:
+    """The after-party has its own headcount: check it under the event's row lock."""
+    if event.afterparty_capacity is None:
+        return
+    Event.objects.select_for_update().filter(pk=event.pk).first()
+    taken = Registration.objects.filter(
+        event=event, afterparty=True, status__in=ACTIVE_STATUSES
+    ).count()
+    if taken >= event.afterparty_capacity:
+        raise RegistrationError(
+            _("The after-party is full. You can register without it."), code="afterparty_full"
+        )
+
+
 def register(
     *,
     frame: Frame,
@@ -49,8 +64,12 @@ def register(
     check_window(frame)
     questions = list(Question.objects.filter(event_id=frame.event_id))
     cleaned = questionnaire.clean_answers(questions, answers)
+    event = frame.event
+    afterparty = afterparty and bool(event.afterparty_place or event.afterparty_starts_at)
     try:
         with transaction.atomic():
+            if afterparty:
+                reserve_afterparty(event)
             status, key = placement.initial_status(frame)
             registration = Registration.objects.create(
                 event_id=frame.event_id,
