@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import cast
+
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
 from django.conf import settings
@@ -54,7 +56,7 @@ class ProfileForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
-        self.fields["preferred_language"].choices = [
+        cast(forms.ChoiceField, self.fields["preferred_language"]).choices = [
             ("", _("Browser's language")),
             *settings.LANGUAGES,
         ]

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
+from typing import cast
+
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -11,14 +12,19 @@ from django.views.decorators.http import require_POST
 
 from kaisai.accounts import selectors, services
 from kaisai.accounts.forms import ApiTokenForm, ProfileForm
-from kaisai.accounts.models import ApiToken
+from kaisai.accounts.models import ApiToken, User
 
 PROFILE_LIST_LIMIT = 100
 NEW_TOKEN_SESSION_KEY = "kaisai_new_api_token"  # noqa: S105 - a session key name
 
 
+def _me(request: HttpRequest) -> User:
+    """The logged-in user (views behind @login_required)."""
+    return cast(User, request.user)
+
+
 def profile(request: HttpRequest, nickname: str) -> HttpResponse:
-    person = get_object_or_404(get_user_model(), nickname=nickname, is_active=True)
+    person = get_object_or_404(User, nickname=nickname, is_active=True)
     context = {
         "person": person,
         "organized": list(selectors.events_organized_by(person)[:PROFILE_LIST_LIMIT]),
@@ -31,10 +37,11 @@ def profile(request: HttpRequest, nickname: str) -> HttpResponse:
 @login_required
 def profile_settings(request: HttpRequest) -> HttpResponse:
     # The form works on its own copy so that rejected input never shows up in the page header.
-    fresh = get_user_model().objects.get(pk=request.user.pk)
+    me = _me(request)
+    fresh = User.objects.get(pk=me.pk)
     form = ProfileForm(request.POST or None, request.FILES or None, instance=fresh)
     if request.method == "POST" and form.is_valid():
-        user = services.update_profile(user=request.user, **form.changes())
+        user = services.update_profile(user=me, **form.changes())
         messages.success(request, _("Your profile has been saved."))
         response = redirect("accounts:settings")
         if user.preferred_language:
@@ -54,13 +61,13 @@ def profile_settings(request: HttpRequest) -> HttpResponse:
 def tokens(request: HttpRequest) -> HttpResponse:
     form = ApiTokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        _token, key = services.create_api_token(user=request.user, name=form.cleaned_data["name"])
+        _token, key = services.create_api_token(user=_me(request), name=form.cleaned_data["name"])
         # Shown on the next page exactly once; only its hash is stored.
         request.session[NEW_TOKEN_SESSION_KEY] = key
         return redirect("accounts:tokens")
     context = {
         "form": form,
-        "tokens": selectors.api_tokens_of(request.user),
+        "tokens": selectors.api_tokens_of(_me(request)),
         "new_token": request.session.pop(NEW_TOKEN_SESSION_KEY, None),
     }
     return render(request, "accounts/settings_tokens.html", context)

@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
-from django.db.models import ProtectedError, QuerySet
+from django.db.models import Model, ProtectedError, QuerySet
 from django.utils import timezone
 
 from kaisai.accounts.models import User
@@ -101,7 +101,7 @@ def _delete(queryset: QuerySet) -> None:
             queryset.delete()
             return
         except ProtectedError as error:
-            by_model: dict[type, list] = defaultdict(list)
+            by_model: dict[type[Model], list] = defaultdict(list)
             for obj in error.protected_objects:
                 by_model[type(obj)].append(obj.pk)
             for model, pks in by_model.items():
