@@ -243,7 +243,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # Test-only switch: False replaces the frame lock by a racy read-check-write (see
 # registrations/services/seats.py); the concurrency test uses it to show the race exists.
-KAISAI_REGISTRATION_LOCK = True
+KAISAI_REGISTRATION_LOCK = not (TESTING and os.environ.get("KAISAI_REGISTRATION_LOCK") == "off")
 
 # --- Security -------------------------------------------------------------------------
 SESSION_COOKIE_SECURE = BASE_URL.startswith("https")

@@ -56,7 +56,7 @@ def _listening(bind: str) -> bool:
         return False
 
 
-def _gunicorn_extra_args() -> list[str]:
+def gunicorn_extra_args() -> list[str]:
     """gunicorn ≥ 24 opens a control socket in ~/.gunicorn by default; several kaisai
     instances on one machine would fight over it, and kaisai does not use it."""
     from gunicorn import config
@@ -109,7 +109,7 @@ class Command(BaseCommand):
             str(options["threads"]),
             "--access-logfile",
             "-",
-            *_gunicorn_extra_args(),
+            *gunicorn_extra_args(),
         ]
         commands = {"web server": web}
         if not options["no_worker"]:
