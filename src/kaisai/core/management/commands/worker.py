@@ -1,5 +1,8 @@
 """kaisai worker: runs background tasks (mails, lottery draws, reminders).
 
+Beside the task queue it runs a ticker (core/ticker.py) every KAISAI_TICK_SECONDS: lottery
+draws that are due, including those missed while no worker ran, and mail retries.
+
 It is django-tasks-db's `db_worker` with kaisai's defaults: all queues, no autoreload.
 Every db_worker option passes through (`kaisai worker --help`), e.g. `--batch` to work
 off what is queued and exit, `--interval 5`, `--max-tasks 1000`, `--queue-name mail`.
@@ -8,7 +11,10 @@ Start as many workers as you like, on as many machines as share the database.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
+
+from kaisai.core.ticker import Ticker
 
 
 class Command(DbWorkerCommand):
@@ -20,3 +26,19 @@ class Command(DbWorkerCommand):
     def add_arguments(self, parser):  # type: ignore[no-untyped-def]
         super().add_arguments(parser)
         parser.set_defaults(queue_name="*", reload=False)
+        parser.add_argument(
+            "--no-ticker",
+            action="store_true",
+            help="Do not run the periodic jobs (due lottery draws, mail retries) in this worker.",
+        )
+
+    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+        ticker = None
+        if not options.pop("no_ticker", False):
+            ticker = Ticker(settings.KAISAI_TICK_SECONDS)
+            ticker.start()
+        try:
+            return super().handle(*args, **options)
+        finally:
+            if ticker is not None:
+                ticker.stop()

@@ -1,0 +1,13 @@
+"""kaisai tick: run the periodic jobs once (for cron, or to catch up by hand)."""
+
+from django.core.management.base import BaseCommand
+
+from kaisai.core.ticker import tick
+
+
+class Command(BaseCommand):
+    help = "Run the periodic jobs once: due lottery draws and mail retries."
+
+    def handle(self, *args, **options) -> None:  # type: ignore[no-untyped-def]
+        for job, result in tick().items():
+            self.stdout.write(f"{job}: {result}")
