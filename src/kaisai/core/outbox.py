@@ -1,12 +1,12 @@
 """The mail outbox: write a mail in the caller's transaction, send it after commit.
 
 `queue_mail` stores only what to send (template, recipient, a JSON context of model
-references) — one INSERT, so that it can sit inside a short locked transaction. The mail is
-rendered in the recipient's language when it is delivered, from
-`templates/mail/<template>.subject.txt` and `<template>.txt`. A task delivers it once the
-transaction has committed; `deliver_due_mail` (the worker's ticker) retries with back-off.
-The unique key makes a repeated call a no-op: nobody gets the same mail for the same reason
-twice.
+references) — one INSERT ... ON CONFLICT DO NOTHING, so that it can sit inside a short locked
+transaction. The worker's ticker (`deliver_due_mail`, every KAISAI_MAIL_POLL_SECONDS) picks up
+what is committed, renders it in the recipient's language from
+`templates/mail/<template>.subject.txt` and `<template>.txt`, sends it, and retries failures
+with back-off. A mail rolled back with its transaction never existed. The unique key makes a
+repeated call a no-op: nobody gets the same mail for the same reason twice.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import Any
 from django.apps import apps
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db import IntegrityError, models, transaction
+from django.db import models, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -48,33 +48,21 @@ def _resolve(value: Any) -> Any:
 
 
 def queue_mail(*, key: str, user, template: str, context: dict[str, Any]) -> OutboxMail | None:
-    """Store a mail to `user` (one INSERT); it is delivered after the transaction commits."""
+    """Store a mail to `user` (one INSERT); the worker delivers it once it is committed."""
     if not user.email:
         return None
-    try:
-        with transaction.atomic():
-            mail = OutboxMail.objects.create(
-                key=key,
-                to_email=user.email,
-                recipient=user,
-                language=user.preferred_language or settings.LANGUAGE_CODE,
-                template=template,
-                context={name: _ref(value) for name, value in context.items()},
-                next_attempt_at=timezone.now(),
-            )
-    except IntegrityError:
-        return None  # already queued for this reason
-    transaction.on_commit(lambda: _enqueue_delivery(mail.pk))
+    mail = OutboxMail(
+        key=key,
+        to_email=user.email,
+        recipient=user,
+        language=user.preferred_language or settings.LANGUAGE_CODE,
+        template=template,
+        context={name: _ref(value) for name, value in context.items()},
+        next_attempt_at=timezone.now(),
+    )
+    # ON CONFLICT DO NOTHING: no savepoint, and a second mail for the same key is dropped.
+    OutboxMail.objects.bulk_create([mail], ignore_conflicts=True)
     return mail
-
-
-def _enqueue_delivery(mail_id: int) -> None:
-    from kaisai.core.tasks import deliver_mail
-
-    try:
-        deliver_mail.enqueue(mail_id)
-    except Exception:  # the ticker sends it later
-        logger.exception("could not enqueue mail %s", mail_id)
 
 
 def render(mail: OutboxMail) -> tuple[str, str]:

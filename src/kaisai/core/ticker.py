@@ -1,14 +1,16 @@
 """Periodic jobs the worker runs beside its task queue: lottery draws that are due (also the
 ones missed while no worker ran) and mail whose retry time has come.
 
-The jobs are named in `settings.KAISAI_PERIODIC_JOBS`; each is idempotent and safe to run on
-several workers at once (they lock what they change), so every worker runs the ticker.
+The jobs and their intervals in seconds are `settings.KAISAI_PERIODIC_JOBS`; each is
+idempotent and safe to run on several workers at once (they lock what they change), so every
+worker runs the ticker.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 
 from django.conf import settings
 from django.db import close_old_connections, connection
@@ -17,10 +19,10 @@ from django.utils.module_loading import import_string
 logger = logging.getLogger(__name__)
 
 
-def tick() -> dict[str, int]:
-    """Run every periodic job once; returns what each did."""
+def tick(paths: list[str] | None = None) -> dict[str, int]:
+    """Run the periodic jobs (all, or those named) once; returns what each did."""
     done: dict[str, int] = {}
-    for path in settings.KAISAI_PERIODIC_JOBS:
+    for path in settings.KAISAI_PERIODIC_JOBS if paths is None else paths:
         try:
             done[path] = int(import_string(path)() or 0)
         except Exception:
@@ -30,21 +32,26 @@ def tick() -> dict[str, int]:
 
 
 class Ticker(threading.Thread):
-    """Runs `tick()` at start (catching up) and then every `interval` seconds."""
+    """Runs every job at start (catching up), then each at its own interval."""
 
-    def __init__(self, interval: float) -> None:
+    def __init__(self, jobs: dict[str, float] | None = None) -> None:
         super().__init__(name="kaisai-ticker", daemon=True)
-        self.interval = interval
+        self.jobs = dict(jobs or settings.KAISAI_PERIODIC_JOBS)
         self.stopped = threading.Event()
 
     def run(self) -> None:
+        next_run = {path: 0.0 for path in self.jobs}
         while not self.stopped.is_set():
+            now = time.monotonic()
+            due = [path for path, when in next_run.items() if when <= now]
             close_old_connections()
-            done = tick()
+            done = tick(due)
+            connection.close()
             if any(done.values()):
                 logger.info("ticker: %s", done)
-            connection.close()
-            self.stopped.wait(self.interval)
+            for path in due:
+                next_run[path] = now + self.jobs[path]
+            self.stopped.wait(max(min(next_run.values()) - time.monotonic(), 0.1))
 
     def stop(self) -> None:
         self.stopped.set()

@@ -1,7 +1,8 @@
 """kaisai worker: runs background tasks (mails, lottery draws, reminders).
 
-Beside the task queue it runs a ticker (core/ticker.py) every KAISAI_TICK_SECONDS: lottery
-draws that are due, including those missed while no worker ran, and mail retries.
+Beside the task queue it runs a ticker (core/ticker.py): the mail outbox every
+KAISAI_MAIL_POLL_SECONDS (2), and lottery draws that are due every 15 s, including those
+missed while no worker ran.
 
 It is django-tasks-db's `db_worker` with kaisai's defaults: all queues, no autoreload.
 Every db_worker option passes through (`kaisai worker --help`), e.g. `--batch` to work
@@ -11,7 +12,6 @@ Start as many workers as you like, on as many machines as share the database.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 
 from kaisai.core.ticker import Ticker
@@ -35,7 +35,7 @@ class Command(DbWorkerCommand):
     def handle(self, *args, **options):  # type: ignore[no-untyped-def]
         ticker = None
         if not options.pop("no_ticker", False):
-            ticker = Ticker(settings.KAISAI_TICK_SECONDS)
+            ticker = Ticker()
             ticker.start()
         try:
             return super().handle(*args, **options)
