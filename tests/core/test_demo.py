@@ -136,3 +136,24 @@ def test_delete_demo_removes_demo_rows_only(demo):
     assert not Group.objects.exists()
     assert not Event.objects.exists()
     assert list(User.objects.values_list("nickname", flat=True)) == [keeper.nickname]
+
+
+def test_load_demo_registrations_tell_the_story(demo):
+    from kaisai.registrations.enums import Method
+    from kaisai.registrations.models import Frame, LotteryDraw, Registration
+
+    upcoming = Event.objects.get(group__slug="mlct", number=5)
+    frames = {frame.method + str(frame.capacity): frame for frame in upcoming.frames.all()}
+    general = frames[Method.LOTTERY + "100"]
+    assert Registration.objects.filter(frame=general, status="applied").count() >= 200
+    assert LotteryDraw.objects.get(frame=general).commitment  # published before the draw
+    assert general.lottery_at < upcoming.starts_at
+    for frame in upcoming.frames.exclude(pk=general.pk):
+        assert frame.method == Method.FIRST_COME
+        assert 0 < frame.accepted_count < frame.capacity  # seats left
+    for event in Event.objects.filter(group__slug="mlct", number__lt=5):
+        statuses = set(Registration.objects.filter(event=event).values_list("status", flat=True))
+        assert {"accepted", "waitlisted", "cancelled"} <= statuses
+    for frame in Frame.objects.filter(event__group__slug="mlct"):
+        facts = Registration.objects.filter(frame=frame, status="accepted").count()
+        assert frame.accepted_count == facts <= frame.capacity

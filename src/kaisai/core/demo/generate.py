@@ -20,7 +20,7 @@ from django.db.models import Model, ProtectedError, QuerySet
 from django.utils import timezone
 
 from kaisai.accounts.models import User
-from kaisai.core.demo import content, series
+from kaisai.core.demo import content, registrations, series
 from kaisai.core.demo.names import Person, generate_people
 from kaisai.events.models import Event
 from kaisai.groups.models import Group
@@ -117,7 +117,11 @@ def load_demo(*, password: str | None = None, today: date | None = None) -> Demo
     with transaction.atomic():
         users = _create_users(rng, demo_people(), make_password(password or demo_password()), now)
         demo, founder, co_organizer, *crowd = users
-        series.create_mlct(rng, today, now, demo, founder, co_organizer, crowd)
+        mlct = series.create_mlct(rng, today, now, demo, founder, co_organizer, crowd)
+        *past, upcoming = Event.objects.filter(group=mlct).order_by("number")
+        for event in past:
+            registrations.past_event_registrations(rng, event, crowd)
+        registrations.next_event_frames(rng, upcoming, demo, crowd)
         others = series.create_other_groups(rng, today, now, demo, crowd)
     return DemoSummary(
         users=len(users),
