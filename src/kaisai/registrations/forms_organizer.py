@@ -1,0 +1,194 @@
+"""Organizers' forms for frames, the questionnaire and registration actions.
+
+The forms only parse input; the rules live in the services, whose RegistrationError messages
+(`{"field": [...]}` or a plain message) are put back on the form by `show_service_error`.
+Times are typed as `datetime-local` wall-clock times in the event's own zone and stored in
+UTC, with the event form's helpers.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from kaisai.events.forms import LocalDateTimeField, _localize
+from kaisai.events.models import Event
+from kaisai.registrations.enums import Status
+from kaisai.registrations.models import Frame, Question
+
+FRAME_TIMES = ("lottery_at", "opens_at", "closes_at", "promotion_cutoff")
+FRAME_FIELDS = ("name", "description", "method", *FRAME_TIMES, "fee", "order")
+QUESTION_FIELDS = ("label", "kind", "choices", "required", "order")
+
+
+def show_service_error(form: forms.Form, error: ValidationError) -> None:
+    """Put a service's RegistrationError on the form: field errors by field, the rest on top."""
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+def _model_field(model, name: str, **kwargs: Any) -> forms.Field:
+    return model._meta.get_field(name).formfield(**kwargs)
+
+
+class FrameForm(forms.Form):
+    name = _model_field(Frame, "name")
+    description = _model_field(Frame, "description", widget=forms.Textarea(attrs={"rows": 3}))
+    capacity = forms.IntegerField(
+        label=_("Capacity"),
+        min_value=0,
+        help_text=_(
+            "Raising the capacity gives waitlisted people their seats at once, in waitlist "
+            "order. Lowering it never takes a seat away from anyone already accepted."
+        ),
+    )
+    method = _model_field(Frame, "method")
+    lottery_at = LocalDateTimeField(
+        label=_("Lottery time"),
+        required=False,
+        help_text=_("Required for a lottery frame: the draw runs automatically at this time."),
+    )
+    opens_at = LocalDateTimeField(
+        label=_("Registration opens"), required=False, help_text=_("Empty: when published.")
+    )
+    closes_at = LocalDateTimeField(
+        label=_("Registration closes"),
+        required=False,
+        help_text=_("Empty: when the event starts."),
+    )
+    promotion_cutoff = LocalDateTimeField(
+        label=_("Waitlist promotion until"),
+        required=False,
+        help_text=_("Empty: until the event starts. After this, freed seats stay free."),
+    )
+    fee = _model_field(Frame, "fee")
+    order = _model_field(Frame, "order")
+
+    def __init__(self, *args: Any, event: Event, frame: Frame | None = None, **kwargs: Any):
+        self.event = event
+        self.frame = frame
+        if frame is not None and "initial" not in kwargs:
+            kwargs["initial"] = self._initial_of(frame)
+        super().__init__(*args, **kwargs)
+        if frame is not None and frame.registrations.exists():
+            self.fields["method"].disabled = True
+            self.fields["method"].help_text = _("People have registered; the method is fixed.")
+
+    def _initial_of(self, frame: Frame) -> dict[str, Any]:
+        initial: dict[str, Any] = {name: getattr(frame, name) for name in FRAME_FIELDS}
+        initial["capacity"] = frame.capacity
+        for name in FRAME_TIMES:
+            value = initial[name]
+            if isinstance(value, datetime) and timezone.is_aware(value):
+                initial[name] = value.astimezone(self.event.tz).replace(tzinfo=None)
+        return initial
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or self.cleaned_data
+        for name in FRAME_TIMES:
+            value = data.get(name)
+            if value is None:
+                continue
+            try:
+                data[name] = _localize(value, self.event.tz)
+            except ValidationError as exc:
+                self.add_error(name, exc)
+        return data
+
+    def capacity_and_fields(self) -> tuple[int, dict[str, Any]]:
+        """For create_frame: every field. For update_frame: only what changed (so that an
+        unchanged lottery time does not schedule the draw again)."""
+        fields = {name: self.cleaned_data[name] for name in FRAME_FIELDS}
+        if self.frame is not None:
+            fields = {
+                name: value for name, value in fields.items() if getattr(self.frame, name) != value
+            }
+        return self.cleaned_data["capacity"], fields
+
+
+class QuestionForm(forms.Form):
+    label = _model_field(Question, "label")
+    kind = _model_field(Question, "kind")
+    choices = forms.CharField(
+        label=_("Choices"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("One choice per line. Required for single and multiple choice."),
+    )
+    required = forms.BooleanField(label=_("Required"), required=False)
+    order = _model_field(Question, "order")
+
+    def __init__(self, *args: Any, question: Question | None = None, **kwargs: Any):
+        self.question = question
+        if question is not None and "initial" not in kwargs:
+            kwargs["initial"] = {name: getattr(question, name) for name in QUESTION_FIELDS}
+        super().__init__(*args, **kwargs)
+
+    def question_fields(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in QUESTION_FIELDS}
+
+
+# --- registration actions ----------------------------------------------------------------
+
+ACTIONS = {
+    "nominate": _("Nominate"),
+    "accept": _("Accept"),
+    "reject": _("Reject"),
+    "move": _("Move to another frame"),
+    "cancel": _("Cancel the registration"),
+}
+# Actions that take something away from the person need a reason for the audit log.
+REASON_REQUIRED = frozenset({"reject", "cancel"})
+# Which actions make sense for which statuses (the services check again under the lock).
+ACTIONS_FOR_STATUS = {
+    Status.APPLIED: ("nominate", "accept", "reject", "move", "cancel"),
+    Status.WAITLISTED: ("nominate", "accept", "reject", "move", "cancel"),
+    Status.ACCEPTED: ("move", "cancel"),
+    Status.REJECTED: (),
+    Status.CANCELLED: (),
+}
+
+
+class RegistrationActionForm(forms.Form):
+    action = forms.ChoiceField(label=_("Action"), choices=list(ACTIONS.items()))
+    reason = forms.CharField(label=_("Reason"), max_length=500, required=False)
+    to_frame = forms.IntegerField(label=_("Frame"), required=False, min_value=1)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or self.cleaned_data
+        action = data.get("action")
+        data["reason"] = (data.get("reason") or "").strip()
+        if action in REASON_REQUIRED and not data["reason"]:
+            self.add_error("reason", _("Give a reason; it is kept in the log."))
+        if action == "move" and not data.get("to_frame") and "to_frame" not in self.errors:
+            self.add_error("to_frame", _("Choose the frame to move to."))
+        return data
+
+
+class RegistrationFilterForm(forms.Form):
+    """The list's filters. The frame is checked against the event by the view (404)."""
+
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("All")), *Status.choices]
+    )
+    frame = forms.TypedChoiceField(label=_("Frame"), required=False, coerce=int, empty_value=None)
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=100,
+        help_text=_("Nickname, name or e-mail."),
+    )
+
+    def __init__(self, *args: Any, frames: list[Frame], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        frame_field = self.fields["frame"]
+        assert isinstance(frame_field, forms.ChoiceField)
+        frame_field.choices = [("", _("All frames")), *((f.pk, f.name) for f in frames)]
