@@ -6,8 +6,10 @@ server (see docs/testing.md).
 - `live_server` (pytest-django) runs the site in a thread of this process, so the test reads
   the same `django.core.mail.outbox` as the site writes to.
 - Playwright's sync API runs an event loop in this thread; Django's ORM refuses to run
-  where a loop is running unless DJANGO_ALLOW_ASYNC_UNSAFE is set. The test thread only
-  reads the mail outbox and test data; the site's requests run in the server thread.
+  where a loop is running unless DJANGO_ALLOW_ASYNC_UNSAFE is set. It is set only while a
+  browser test runs (and Playwright's loop exists), so that the other tests keep Django's
+  check. The test thread only reads the mail outbox and test data; the site's requests run
+  in the server thread.
 """
 
 from __future__ import annotations
@@ -17,8 +19,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -36,8 +36,10 @@ DESKTOP = {"width": 1280, "height": 900}
 TIMEOUT_MS = 15_000
 
 
-@pytest.fixture(scope="session")
-def browser() -> Iterator:
+@pytest.fixture
+def browser(monkeypatch) -> Iterator:
+    """Chromium, started for each test (about a second), so that Playwright's event loop and
+    DJANGO_ALLOW_ASYNC_UNSAFE last only as long as the test."""
     if not (CHROMIUM.exists() and os.access(CHROMIUM, os.X_OK)):
         pytest.fail(
             f"Browser tests need Debian's Chromium at {CHROMIUM}: run `apt-get install chromium` "
@@ -46,6 +48,7 @@ def browser() -> Iterator:
         )
     from playwright.sync_api import sync_playwright
 
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
