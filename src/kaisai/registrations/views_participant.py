@@ -1,14 +1,297 @@
-"""Participant pages (being written)."""
+"""Participant pages: register, my registration (cancel, change frame), lottery, my events.
 
-from django.http import Http404
+Thin views: they find the event (drafts are 404), call a service, and say the outcome.
+`frames_section` gives the event page its frames, in a fixed number of queries.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import dateformat, timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from kaisai.events.enums import EventStatus
+from kaisai.events.models import Event
+from kaisai.groups.permissions import can_do_reception, can_manage_events
+from kaisai.registrations import selectors, selectors_lottery, selectors_participant, services
+from kaisai.registrations.enums import Method, Status
+from kaisai.registrations.errors import RegistrationError
+from kaisai.registrations.forms_participant import RegisterForm
+from kaisai.registrations.lottery import ALGORITHM
+from kaisai.registrations.models import Frame, LotteryDraw, Registration
+from kaisai.registrations.services.participants import check_window
+
+# --- helpers --------------------------------------------------------------------------------
 
 
-def _todo(request, *args, **kwargs):
-    raise Http404
+def _public_event(pk: int) -> Event:
+    """A published (or cancelled/postponed) event; drafts are 404 on participant pages."""
+    event = get_object_or_404(Event.objects.select_related("group"), pk=pk)
+    if event.status == EventStatus.DRAFT:
+        raise Http404
+    return event
 
-register = _todo
-my_registration = _todo
-cancel = _todo
-change_frame = _todo
-lottery = _todo
-my_events = _todo
+
+def _draw_of(frame: Frame) -> LotteryDraw | None:
+    try:
+        return frame.draw
+    except LotteryDraw.DoesNotExist:
+        return None
+
+
+def window_state(frame: Frame) -> str:
+    """open / not_yet / closed, by the service's own rule (frame.event must be loaded)."""
+    try:
+        check_window(frame)
+    except RegistrationError as error:
+        published = frame.event.status == EventStatus.PUBLISHED
+        if error.reason == "not_open" and published and frame.opens_at:
+            return "not_yet"
+        return "closed"
+    return "open"
+
+
+def _frames(event: Event) -> list[Frame]:
+    """The event's frames with counts (one query), window state and lottery draw set."""
+    frames = list(selectors.frames_with_counts(event))
+    for frame in frames:
+        frame.event = event  # already loaded: no query per frame
+        frame.window = window_state(frame)  # type: ignore[attr-defined]
+        frame.lottery = _draw_of(frame) if frame.method == Method.LOTTERY else None  # type: ignore[attr-defined]
+        frame.lottery_pending = frame.lottery is not None and not frame.lottery.is_drawn  # type: ignore[attr-defined]
+        frame.free = max(frame.capacity - frame.n_accepted, 0)  # type: ignore[attr-defined]
+    return frames
+
+
+def _has_afterparty(event: Event) -> bool:
+    """The service records an after-party choice only when the event announces one."""
+    return bool(event.afterparty_place or event.afterparty_starts_at)
+
+
+def _in_event_zone(event: Event, moment) -> str:
+    return dateformat.format(moment.astimezone(event.tz), "Y-m-d (D) H:i")
+
+
+def _with_position(registration: Registration | None) -> Registration | None:
+    if registration is not None:
+        registration.position = selectors.waitlist_position(registration)  # type: ignore[attr-defined]
+    return registration
+
+
+def outcome_message(registration: Registration, event: Event) -> str:
+    """What happened to a registration, said the way the participant needs to hear it."""
+    frame = registration.frame
+    if registration.status == Status.ACCEPTED:
+        return _("You have a seat in “%(frame)s”. See you there!") % {"frame": frame.name}
+    if registration.status == Status.WAITLISTED:
+        return _(
+            "“%(frame)s” is full, so you are number %(position)s on its waitlist. You move up "
+            "automatically when a seat frees up, and we mail you."
+        ) % {"frame": frame.name, "position": selectors.waitlist_position(registration)}
+    if registration.status == Status.APPLIED and frame.method == Method.LOTTERY:
+        return _(
+            "You applied for the lottery of “%(frame)s”. It is drawn on %(date)s; we mail you "
+            "the result."
+        ) % {"frame": frame.name, "date": _in_event_zone(event, frame.lottery_at)}
+    if registration.status == Status.APPLIED:
+        return _(
+            "You applied to “%(frame)s”. The organizers review applications; we mail you "
+            "their decision."
+        ) % {"frame": frame.name}
+    return _("Your registration is %(status)s.") % {"status": registration.get_status_display()}
+
+
+def frames_section(request: HttpRequest, event: Event, *, is_organizer: bool) -> dict:
+    """Context for the event page's frames section (`registrations/_event_frames.html`)."""
+    frames = _frames(event)
+    registration = _with_position(selectors_participant.latest_registration(event, request.user))
+    accepted = registration is not None and registration.status == Status.ACCEPTED
+    sees_info = is_organizer or (accepted and selectors.sees_participant_info(event, request.user))
+    return {
+        "frames": frames,
+        "my_registration": registration,
+        "has_active_registration": registration is not None and registration.is_active,
+        "sees_participant_info": sees_info,
+        "can_manage_frames": is_organizer and can_manage_events(request.user, event.group),
+        "afterparty_taken": (
+            selectors_participant.afterparty_signups(event)
+            if event.afterparty_capacity is not None
+            else None
+        ),
+    }
+
+
+def _frame_of(event: Event, raw: str | None) -> int | None:
+    """A frame id from the request: None if absent, 404 if it is not one of the event's."""
+    if raw in (None, ""):
+        return None
+    try:
+        frame_id = int(raw)  # type: ignore[arg-type]
+    except ValueError:
+        raise Http404 from None
+    if not Frame.objects.filter(pk=frame_id, event=event).exists():
+        raise Http404
+    return frame_id
+
+
+# --- pages ------------------------------------------------------------------------------------
+
+
+@login_required
+def register(request: HttpRequest, pk: int) -> HttpResponse:
+    event = _public_event(pk)
+    chosen = _frame_of(event, request.POST.get("frame") or request.GET.get("frame"))
+    if request.method != "POST" and selectors.registration_of(event, request.user):
+        messages.info(request, _("You are already registered to this event."))
+        return redirect("registrations:mine", pk=event.pk)
+    frames = _frames(event)
+    open_frames = [frame for frame in frames if frame.window == "open"]  # type: ignore[attr-defined]
+    if chosen is None and len(open_frames) == 1:
+        chosen = open_frames[0].pk
+    form = RegisterForm(
+        request.POST if request.method == "POST" else None,
+        frames=frames,
+        questions=list(event.questions.all()),
+        has_afterparty=_has_afterparty(event),
+        initial={"frame": chosen},
+    )
+    if request.method == "POST" and form.is_valid():
+        frame = next(frame for frame in frames if frame.pk == form.cleaned_data["frame"])
+        try:
+            registration = services.register(
+                frame=frame,
+                user=request.user,
+                answers=form.answers(),
+                afterparty=form.cleaned_data.get("afterparty", False),
+            )
+        except RegistrationError as error:
+            form.add_registration_error(error)
+        else:
+            message = outcome_message(registration, event)
+            if not getattr(registration, "just_created", False):
+                message = _("You were already registered to this event.") + " " + message
+            messages.success(request, message)
+            return redirect("registrations:mine", pk=event.pk)
+    context = {
+        "event": event,
+        "frames": frames,
+        "open_frames": open_frames,
+        "form": form,
+        "chosen": str(form["frame"].value() or ""),
+        "afterparty_taken": (
+            selectors_participant.afterparty_signups(event)
+            if event.afterparty_capacity is not None and "afterparty" in form.fields
+            else None
+        ),
+    }
+    status = 400 if request.method == "POST" else 200
+    return render(request, "registrations/register.html", context, status=status)
+
+
+@login_required
+def my_registration(request: HttpRequest, pk: int) -> HttpResponse:
+    event = _public_event(pk)
+    registration = selectors_participant.latest_registration(event, request.user, with_answers=True)
+    if registration is None:
+        raise Http404
+    _with_position(registration)
+    frames = _frames(event) if registration.is_active else []
+    change_to = [
+        frame
+        for frame in frames
+        if frame.pk != registration.frame_id and frame.window == "open"  # type: ignore[attr-defined]
+    ]
+    context = {
+        "event": event,
+        "registration": registration,
+        "frame": registration.frame,
+        "draw": _draw_of(registration.frame),
+        "answers": list(registration.answers.all()),
+        "has_afterparty": _has_afterparty(event),
+        "sees_participant_info": registration.status == Status.ACCEPTED
+        and selectors.sees_participant_info(event, request.user),
+        "change_to": change_to,
+    }
+    return render(request, "registrations/mine.html", context)
+
+
+@login_required
+@require_POST
+def cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    event = _public_event(pk)
+    registration = selectors.registration_of(event, request.user)
+    if registration is None:
+        messages.info(request, _("You have no active registration to cancel."))
+        return redirect(event)
+    services.cancel_registration(
+        registration=registration, by=request.user, reason="cancelled by the participant"
+    )
+    messages.success(
+        request,
+        _("Your registration is cancelled. Thank you for freeing the seat for someone else."),
+    )
+    return redirect("registrations:mine", pk=event.pk)
+
+
+@login_required
+@require_POST
+def change_frame(request: HttpRequest, pk: int) -> HttpResponse:
+    event = _public_event(pk)
+    frame_id = _frame_of(event, request.POST.get("frame"))
+    registration = selectors.registration_of(event, request.user)
+    if registration is None:
+        messages.info(request, _("You have no active registration to change."))
+        return redirect(event)
+    if frame_id is None:
+        messages.error(request, _("Choose a frame."))
+        return redirect("registrations:mine", pk=event.pk)
+    frame = Frame.objects.get(pk=frame_id)
+    frame.event = event
+    try:
+        moved = services.change_frame(registration=registration, to_frame=frame, by=request.user)
+    except RegistrationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, outcome_message(moved, event))
+    return redirect("registrations:mine", pk=event.pk)
+
+
+def lottery(request: HttpRequest, pk: int, frame_id: int) -> HttpResponse:
+    event = get_object_or_404(Event.objects.select_related("group"), pk=pk)
+    if event.status == EventStatus.DRAFT and not can_do_reception(request.user, event.group):
+        raise Http404
+    frame = get_object_or_404(
+        selectors.frames_with_counts(event), pk=frame_id, method=Method.LOTTERY
+    )
+    frame.event = event
+    draw = _draw_of(frame)
+    drawn = draw is not None and draw.is_drawn
+    # Before the draw: the user's pending application; after it: whichever of theirs was drawn.
+    mine = selectors_participant.my_registration_ids(
+        frame, request.user, status="" if drawn else Status.APPLIED
+    )
+    context = {
+        "event": event,
+        "frame": frame,
+        "draw": draw,
+        "drawn": drawn,
+        "algorithm": draw.algorithm if draw else ALGORITHM,
+        "mine": sorted(mine & set(draw.applicants)) if drawn else sorted(mine),  # type: ignore[union-attr]
+        "rows": selectors_participant.draw_rows(draw, mine) if drawn else [],  # type: ignore[arg-type]
+        "verification": selectors_lottery.verification(frame.pk) if drawn else None,
+    }
+    return render(request, "registrations/lottery.html", context)
+
+
+@login_required
+def my_events(request: HttpRequest) -> HttpResponse:
+    upcoming, past = selectors_participant.my_events(request.user)
+    return render(
+        request,
+        "registrations/my_events.html",
+        {"upcoming": upcoming, "past": past, "now": timezone.now()},
+    )
