@@ -211,7 +211,7 @@ def test_event_detail_participant_info_only_for_organizers(client, event, organi
     login(client, organizer)
     html = client.get(detail(event)).content.decode()
     assert "<strong>4321</strong>" in html
-    assert "once registration exists" in html
+    assert "Only accepted participants and the group's organizers see this." in html
 
 
 def test_event_detail_open_graph_tags(client, event, settings):

@@ -24,6 +24,7 @@ from kaisai.events.selectors import event_for_page, past_public_events, upcoming
 from kaisai.events.text import event_summary
 from kaisai.groups.models import Group
 from kaisai.groups.permissions import can_do_reception, can_manage_events, require
+from kaisai.registrations.views_participant import frames_section
 
 EVENTS_PER_PAGE = 30
 
@@ -69,6 +70,7 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "og_url": _absolute(event.get_absolute_url()),
         "og_description": event_summary(event),
         "og_image": _absolute(event.image.url) if event.image else "",
+        **frames_section(request, event, is_organizer=is_organizer),
     }
     return render(request, "events/event_detail.html", context)
 
