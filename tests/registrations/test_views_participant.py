@@ -194,6 +194,23 @@ def test_register_closed_frame_shows_non_field_error(client, event, make_frame, 
     assert not Registration.objects.exists()
 
 
+def test_register_full_afterparty_error_next_to_checkbox(client, event, make_frame, people):
+    event.afterparty_place = "Same floor"
+    event.afterparty_capacity = 1
+    event.save()
+    frame = make_frame(capacity=5)
+    first, second = people(2)
+    services.register(frame=frame, user=first, afterparty=True)
+    login(client, second)
+    response = client.post(url("register", event), {"frame": frame.pk, "afterparty": "on"})
+    assert response.status_code == 400
+    assert response.context["form"].errors["afterparty"] == [
+        "The after-party is full. You can register without it."
+    ]
+    assert not Registration.objects.filter(user=second).exists()
+    assert "1 / 1 signed up" in response.content.decode()
+
+
 def test_register_double_post_makes_one_registration(client, event, make_frame, user):
     frame = make_frame(capacity=5)
     login(client, user)
