@@ -30,7 +30,8 @@ def _normalise_choices(text: str) -> str:
     return "\n".join(seen)
 
 
-def _check(question: Question) -> None:
+def validate_question(question: Question) -> None:
+    """Normalise the question in place; raise RegistrationError (by field) if invalid."""
     errors: dict[str, list[str]] = {}
     question.label = (question.label or "").strip()
     if not question.label:
@@ -63,7 +64,7 @@ def create_question(
     question = Question(
         event=event, label=label, kind=kind, choices=choices, required=required, order=order
     )
-    _check(question)
+    validate_question(question)
     with transaction.atomic():
         question.save()
     return question
@@ -86,7 +87,7 @@ def update_question(*, question: Question, by, **fields) -> Question:
         )
     for name, value in fields.items():
         setattr(current, name, value)
-    _check(current)
+    validate_question(current)
     with transaction.atomic():
         current.save(update_fields=list(EDITABLE))
     return current
