@@ -475,3 +475,19 @@ def test_audit_log_query_count_does_not_grow_with_rows(
         services.cancel_registration(registration=registration, by=organizer, reason="x")
     assert RegistrationLog.objects.count() > 12
     assert count_queries() == few
+
+
+# --- links from the event page ------------------------------------------------------------
+
+
+def test_event_page_links_organizers_to_the_registration_pages(client, world, organizer, group):
+    urls = [url_of(name, world) for name in ("frames", "questions", "registrations")]
+    login(client, organizer)
+    body = client.get(world.event.get_absolute_url()).content.decode()
+    assert all(url in body for url in urls)
+    login(client, OrganizerFactory(group=group, role=Role.RECEPTION).user)
+    body = client.get(world.event.get_absolute_url()).content.decode()
+    assert [url in body for url in urls] == [False, False, True]
+    login(client, world.participant)
+    body = client.get(world.event.get_absolute_url()).content.decode()
+    assert not any(url in body for url in urls)
