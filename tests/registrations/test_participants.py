@@ -142,3 +142,10 @@ def test_afterparty_has_its_own_capacity(make_frame, people, event):
     assert full.value.reason == "afterparty_full"
     assert not Registration.objects.filter(user=second).exists()
     assert not services.register(frame=frame, user=second).afterparty
+
+
+def test_afterparty_announced_by_fee_alone_can_be_chosen(make_frame, user, event):
+    event.afterparty_fee = 1500
+    event.save()
+    frame = make_frame(capacity=5)
+    assert services.register(frame=frame, user=user, afterparty=True).afterparty

@@ -146,6 +146,16 @@ class Event(models.Model):
         return self.venue_kind in (VenueKind.ONLINE, VenueKind.HYBRID)
 
     @property
+    def has_afterparty(self) -> bool:
+        """An after-party (懇親会) is announced: a place, a time, a fee or a headcount."""
+        return bool(
+            self.afterparty_place
+            or self.afterparty_starts_at
+            or self.afterparty_fee is not None
+            or self.afterparty_capacity is not None
+        )
+
+    @property
     def map_url(self) -> str:
         if self.latitude is not None and self.longitude is not None:
             return (

@@ -69,7 +69,7 @@ def _frames(event: Event) -> list[Frame]:
 
 def _has_afterparty(event: Event) -> bool:
     """The service records an after-party choice only when the event announces one."""
-    return bool(event.afterparty_place or event.afterparty_starts_at)
+    return event.has_afterparty
 
 
 def _in_event_zone(event: Event, moment) -> str:

@@ -65,7 +65,7 @@ def register(
     questions = list(Question.objects.filter(event_id=frame.event_id))
     cleaned = questionnaire.clean_answers(questions, answers)
     event = frame.event
-    afterparty = afterparty and bool(event.afterparty_place or event.afterparty_starts_at)
+    afterparty = afterparty and event.has_afterparty
     try:
         with transaction.atomic():
             if afterparty:
