@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Method(models.TextChoices):
@@ -13,7 +14,8 @@ class Status(models.TextChoices):
     ACCEPTED = "accepted", _("Accepted")
     WAITLISTED = "waitlisted", _("Waitlisted")
     REJECTED = "rejected", _("Rejected")
-    CANCELLED = "cancelled", _("Cancelled")
+    # "Cancelled" alone is an event's status too (中止); a registration is キャンセル.
+    CANCELLED = "cancelled", pgettext_lazy("registration status", "Cancelled")
 
 
 ACTIVE_STATUSES = (Status.APPLIED, Status.ACCEPTED, Status.WAITLISTED)
