@@ -96,3 +96,14 @@ def test_verify_lottery_command_detects_a_changed_order(lottery_frame, people):
     with pytest.raises(SystemExit) as exit_info:
         call_command("verify-lottery", str(lottery_frame.pk))
     assert exit_info.value.code == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_creating_a_lottery_frame_commits_with_a_backend_that_cannot_defer(group, organizer):
+    from tests.factories import EventFactory
+
+    frame = services.create_frame(
+        event=EventFactory(group=group), by=organizer, capacity=5, name="L",
+        method=Method.LOTTERY, lottery_at=timezone.now() + timedelta(days=1),
+    )  # fmt: skip
+    assert LotteryDraw.objects.filter(frame=frame).exists()

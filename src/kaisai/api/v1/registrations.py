@@ -86,11 +86,11 @@ def list_registrations(
 ):  # fmt: skip
     event = public_event_or_404(event_id)
     require(can_manage_events(request.user, event.group))
-    rows = selectors.registrations_for_organizers(
+    matching = selectors.registrations_for_organizers(
         event, status=status, frame_id=frame_id, search=search
     )
     offset, limit = max(offset, 0), max(1, min(limit, 1000))
-    rows = selectors.with_waitlist_positions(list(rows[offset : offset + limit]))
+    rows = selectors.with_waitlist_positions(list(matching[offset : offset + limit]))
     return Status(
         200,
         [

@@ -27,6 +27,8 @@ def _schedule_draw(frame: Frame) -> None:
         return
     from kaisai.registrations.tasks import draw_lottery_task
 
+    if not draw_lottery_task.get_backend().supports_defer:
+        return  # the worker's ticker draws due lotteries anyway (every 15 s)
     frame_id, when = frame.pk, frame.lottery_at
     transaction.on_commit(
         lambda: draw_lottery_task.using(run_after=when).enqueue(frame_id)  # type: ignore[attr-defined]
