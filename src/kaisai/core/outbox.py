@@ -78,7 +78,7 @@ def deliver(mail_id: int) -> bool:
     """Send one pending mail; claims the row so that two workers never send it twice."""
     with transaction.atomic():
         mail = (
-            OutboxMail.objects.select_for_update(skip_locked=True)
+            OutboxMail.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(pk=mail_id, state=OutboxMail.State.PENDING)
             .select_related("recipient")
             .first()
