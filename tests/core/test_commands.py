@@ -63,6 +63,9 @@ def test_token_create_unknown_nickname_is_an_error_and_creates_nothing():
     assert not User.objects.filter(nickname="nobody").exists()
 
 
+# Django closes the database connections when a command run from the command line ends; on
+# PostgreSQL that would close the test transaction's connection, so these tests commit.
+@pytest.mark.django_db(transaction=True)
 def test_token_create_unknown_nickname_exits_non_zero_with_stderr(capsys):
     UserFactory(nickname="alice")
     with pytest.raises(SystemExit) as exit_info:
@@ -175,6 +178,7 @@ def leave_a_note(subject: str) -> None:
     DemoMail.objects.create(from_email="worker@test", to="test", subject=subject, body="")
 
 
+@pytest.mark.django_db(transaction=True)  # the worker closes connections between tasks
 def test_worker_runs_queued_tasks(settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     leave_a_note.enqueue("from the queue")
