@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from kaisai.events.enums import EventStatus
@@ -228,7 +229,9 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
         messages.info(request, _("You have no active registration to cancel."))
         return redirect(event)
     services.cancel_registration(
-        registration=registration, by=request.user, reason="cancelled by the participant"
+        registration=registration,
+        by=request.user,
+        reason=gettext_noop("cancelled by the participant"),
     )
     messages.success(
         request,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from kaisai.registrations import lottery
 from kaisai.registrations.enums import Method, Status
@@ -65,7 +66,7 @@ def draw_lottery(*, frame: Frame, force: bool = False) -> LotteryDraw:
             audit.record(
                 registration,
                 from_status=Status.APPLIED,
-                reason="lottery: won" if won else "lottery: waitlisted",
+                reason=gettext_noop("lottery: won") if won else gettext_noop("lottery: waitlisted"),
                 mail="lottery_won" if won else "lottery_waitlisted",
             )
         draw.applicants = sorted(by_id)

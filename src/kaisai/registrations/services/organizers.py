@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from kaisai.registrations.enums import Method, Status
 from kaisai.registrations.errors import RegistrationError
@@ -41,10 +42,10 @@ def nominate(*, registration: Registration, by, reason: str = "") -> Registratio
             registration.save(update_fields=["nominated", "updated_at"])
             audit.record(
                 registration, from_status=registration.status, actor=by,
-                reason=reason or "nominated", mail=None,
+                reason=reason or gettext_noop("nominated"), mail=None,
             )  # fmt: skip
             return registration
-        return _accept(frame, registration, by=by, reason=reason or "nominated")
+        return _accept(frame, registration, by=by, reason=reason or gettext_noop("nominated"))
 
 
 def decide_application(
@@ -60,12 +61,14 @@ def decide_application(
         if placement.lottery_pending(frame):
             raise RegistrationError(_("The lottery decides this frame."), code="lottery_pending")
         if accept:
-            return _accept(frame, registration, by=by, reason=reason or "accepted")
+            return _accept(frame, registration, by=by, reason=reason or gettext_noop("accepted"))
         previous = registration.status
         registration.status = Status.REJECTED
         registration.waitlist_key = None
         registration.save(update_fields=["status", "waitlist_key", "updated_at"])
-        audit.record(registration, from_status=previous, actor=by, reason=reason or "rejected")
+        audit.record(
+            registration, from_status=previous, actor=by, reason=reason or gettext_noop("rejected")
+        )
         return registration
 
 
@@ -78,5 +81,7 @@ def change_capacity(*, frame: Frame, capacity: int, by) -> Frame:
         Frame.objects.filter(pk=frame.pk).update(capacity=capacity)
         frame.capacity = capacity
         if frame.method != Method.LOTTERY or not placement.lottery_pending(frame):
-            placement.promote(frame, actor=by, reason="promoted after a capacity increase")
+            placement.promote(
+                frame, actor=by, reason=gettext_noop("promoted after a capacity increase")
+            )
     return frame

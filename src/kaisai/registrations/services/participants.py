@@ -7,6 +7,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from kaisai.events.enums import EventStatus
 from kaisai.events.models import Event
@@ -81,7 +82,9 @@ def register(
             )
             if cleaned:
                 questionnaire.save_answers(registration, cleaned)
-            audit.record(registration, from_status="", actor=user, reason="registered")
+            audit.record(
+                registration, from_status="", actor=user, reason=gettext_noop("registered")
+            )
         registration.just_created = True  # type: ignore[attr-defined]
     except IntegrityError:
         existing = active_registration(frame.event_id, user)
@@ -105,9 +108,13 @@ def cancel_registration(*, registration: Registration, by, reason: str = "") -> 
         registration.save(update_fields=["status", "waitlist_key", "updated_at"])
         if previous == Status.ACCEPTED:
             seats.release_seat(frame.pk)
-        audit.record(registration, from_status=previous, actor=by, reason=reason or "cancelled")
+        audit.record(
+            registration, from_status=previous, actor=by, reason=reason or gettext_noop("cancelled")
+        )
         if previous == Status.ACCEPTED:
-            placement.promote(frame, actor=None, reason="promoted after a cancellation")
+            placement.promote(
+                frame, actor=None, reason=gettext_noop("promoted after a cancellation")
+            )
     return registration
 
 
@@ -144,7 +151,7 @@ def move_registration(
             reason=reason or f"moved from frame {old_frame.pk}",
         )
         if previous == Status.ACCEPTED:
-            placement.promote(old_frame, reason="promoted after a move")
+            placement.promote(old_frame, reason=gettext_noop("promoted after a move"))
     return registration
 
 

@@ -6,6 +6,8 @@ These run inside the caller's transaction, with the frame locked by `seats.take_
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_noop
+
 from kaisai.registrations.enums import Method, Status
 from kaisai.registrations.models import Frame, LotteryDraw
 from kaisai.registrations.services import audit, seats
@@ -54,7 +56,7 @@ def promote(frame: Frame, *, actor=None, reason: str = "") -> list:
             registration,
             from_status=Status.WAITLISTED,
             actor=actor,
-            reason=reason or "promoted from the waitlist",
+            reason=reason or gettext_noop("promoted from the waitlist"),
             mail="registration_promoted",
         )
     return heads
