@@ -220,3 +220,16 @@ def test_mail_in_the_recipients_language_english(accepted_registration):
     subject, body = render_accepted_mail(accepted_registration("en"))
     assert subject == "You are registered: MLCT #5"
     assert "Frame: 一般枠" in body and "参加" not in body
+
+
+@pytest.mark.django_db
+def test_registration_log_shows_system_reasons_in_japanese(
+    client, accepted_registration, organizer
+):
+    registration = accepted_registration("ja")
+    services.cancel_registration(registration=registration, by=organizer, reason="<b>重複</b>")
+    client.force_login(organizer)
+    url = reverse("registrations:audit_log", kwargs={"pk": registration.event_id})
+    body = client.get(url, HTTP_ACCEPT_LANGUAGE="ja").content.decode()
+    assert "<td>申込</td>" in body  # the system's "registered"
+    assert "&lt;b&gt;重複&lt;/b&gt;" in body  # an organizer's own words, as typed and escaped
