@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "kaisai.groups",
     "kaisai.events",
     "kaisai.registrations",
+    "kaisai.checkin",
     "kaisai.api",
 ]
 

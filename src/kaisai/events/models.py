@@ -87,6 +87,12 @@ class Event(models.Model):
     afterparty_capacity = models.PositiveIntegerField(
         _("after-party capacity"), null=True, blank=True, help_text=_("Empty: no limit.")
     )
+    attendance_code = models.CharField(
+        _("attendance code"),
+        max_length=32,
+        blank=True,
+        help_text=_("Online events: participants check themselves in with it (出席コード)."),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -1,0 +1,75 @@
+"""Tickets (受付票) and check-ins (受付): who actually came.
+
+A ticket is issued to an accepted registration the first time it is needed (the acceptance
+mail, the participant's page, the API), outside the registration's hot path: receipt numbers
+are sequential per event, taken under the event's row lock. A check-in is unique per
+registration; scans carry a client nonce so that a scan sent twice (offline queue, retry) is
+taken once.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from kaisai.events.models import Event
+from kaisai.registrations.models import Registration
+
+
+class Ticket(models.Model):
+    registration = models.OneToOneField(
+        Registration, on_delete=models.CASCADE, related_name="ticket"
+    )
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="tickets")
+    receipt_number = models.PositiveIntegerField(_("receipt number"))
+    token = models.CharField(max_length=64, unique=True)
+    issued_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "receipt_number"], name="ticket_receipt_unique"
+            )
+        ]
+        verbose_name = _("ticket")
+        verbose_name_plural = _("tickets")
+
+    def __str__(self) -> str:
+        return f"#{self.receipt_number} ({self.event_id})"
+
+
+class CheckIn(models.Model):
+    class Method(models.TextChoices):
+        SCAN = "scan", _("QR scan")
+        SEARCH = "search", _("Search at the reception")
+        CODE = "code", _("Attendance code")
+        API = "api", _("API")
+
+    registration = models.OneToOneField(
+        Registration, on_delete=models.CASCADE, related_name="checkin"
+    )
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="checkins")
+    checked_in_at = models.DateTimeField(_("checked in at"))
+    received_at = models.DateTimeField(auto_now_add=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    method = models.CharField(max_length=16, choices=Method.choices)
+    nonce = models.CharField(max_length=64, blank=True)
+    late = models.BooleanField(
+        _("sent late"), default=False, help_text=_("Scanned offline and sent afterwards.")
+    )
+
+    class Meta:
+        indexes = [models.Index(fields=["event", "checked_in_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["nonce"], condition=~models.Q(nonce=""), name="checkin_nonce_unique"
+            )
+        ]
+        verbose_name = _("check-in")
+        verbose_name_plural = _("check-ins")
+
+    def __str__(self) -> str:
+        return f"{self.registration_id} at {self.checked_in_at}"
