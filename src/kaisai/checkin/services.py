@@ -54,8 +54,10 @@ def check_in(
     if registration.event_id != event.pk:
         raise CheckInError(_("This ticket is for another event."), code="other_event")
     if registration.status != Status.ACCEPTED:
-        raise CheckInError(_("This registration is not accepted (%(status)s).")
-                           % {"status": registration.get_status_display()}, code="not_accepted")  # fmt: skip
+        message = _("This registration is not accepted (%(status)s).") % {
+            "status": registration.get_status_display()
+        }
+        raise CheckInError(message, code="not_accepted")
     if nonce:
         seen = CheckIn.objects.filter(nonce=nonce).select_related("by").first()
         if seen is not None:
