@@ -13,6 +13,7 @@ urlpatterns = [
     path("groups/", include("kaisai.groups.urls")),
     path("events/", include("kaisai.events.urls")),
     path("", include("kaisai.registrations.urls")),
+    path("", include("kaisai.checkin.urls")),
     path("api/", include("kaisai.api.urls")),
     path("demo-mail/", core_views.demo_mailbox, name="demo_mailbox"),
     path("admin/", admin.site.urls),
