@@ -1,0 +1,40 @@
+"""A small fixed-window rate limit on Django's cache (Redis when several app servers run).
+
+Used where a guess could be worth something: looking up ticket tokens (`/t/<token>/`) and
+trying attendance codes. Only failures count, so that people using their own tickets are
+never slowed down; once the limit is reached, every try in that window is refused.
+"""
+
+from __future__ import annotations
+
+import time
+
+from django.core.cache import cache
+from django.http import HttpRequest
+
+WINDOW_SECONDS = 60
+
+
+def _key(scope: str, who: str) -> str:
+    window = int(time.time() // WINDOW_SECONDS)
+    return f"kaisai:ratelimit:{scope}:{who}:{window}"
+
+
+def client_ip(request: HttpRequest) -> str:
+    """The peer address. Behind a reverse proxy, configure it to set REMOTE_ADDR (e.g.
+    gunicorn's --forwarded-allow-ips), so that X-Forwarded-For cannot be forged."""
+    return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+def is_limited(scope: str, who: str, limit: int) -> bool:
+    return (cache.get(_key(scope, who)) or 0) >= limit
+
+
+def count_failure(scope: str, who: str) -> int:
+    key = _key(scope, who)
+    cache.add(key, 0, timeout=WINDOW_SECONDS * 2)
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=WINDOW_SECONDS * 2)
+        return 1

@@ -1,0 +1,90 @@
+"""Reads behind the attendance pages: an event's accepted people with their check-ins, and a
+person's history with what each row means (attended, no-show, upcoming) and their rate."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from kaisai.checkin.models import CheckIn, Ticket
+from kaisai.checkin.selectors import attendance_history
+from kaisai.events.enums import EventStatus
+from kaisai.events.models import Event
+from kaisai.registrations.enums import Status
+from kaisai.registrations.models import Registration
+
+SHOW_CHOICES = ("all", "attended", "not_attended")
+
+
+def _related(registration: Registration, name: str):
+    try:
+        return getattr(registration, name)
+    except ObjectDoesNotExist:
+        return None
+
+
+def attendance_rows(event: Event, *, show: str = "all") -> list[Registration]:
+    """Accepted registrations with `.check` (CheckIn or None, with `by`) and `.the_ticket`.
+
+    One query whatever the number of rows."""
+    rows: QuerySet[Registration] = (
+        Registration.objects.filter(event=event, status=Status.ACCEPTED)
+        .select_related("user", "frame", "checkin", "checkin__by", "ticket")
+        .order_by("frame__order", "frame_id", "user__nickname")
+    )
+    if show == "attended":
+        rows = rows.filter(checkin__isnull=False)
+    elif show == "not_attended":
+        rows = rows.filter(checkin__isnull=True)
+    result = list(rows)
+    for row in result:
+        row.check = _related(row, "checkin")  # type: ignore[attr-defined]
+        row.the_ticket = _related(row, "ticket")  # type: ignore[attr-defined]
+    return result
+
+
+def checkins_and_tickets(event: Event) -> tuple[dict[int, CheckIn], dict[int, int]]:
+    """{registration id: check-in} and {registration id: receipt number}: two queries (CSV)."""
+    checkins = {c.registration_id: c for c in CheckIn.objects.filter(event=event)}
+    receipts = dict(
+        Ticket.objects.filter(event=event).values_list("registration_id", "receipt_number")
+    )
+    return checkins, receipts
+
+
+@dataclass
+class History:
+    rows: list[Registration]
+    attended: int
+    no_show: int
+    upcoming: int
+
+    @property
+    def rate(self) -> float | None:
+        """Attended out of the held events the person had a seat at (None if none yet)."""
+        decided = self.attended + self.no_show
+        return self.attended / decided if decided else None
+
+
+def history(user, *, group=None) -> History:
+    """A person's accepted registrations (newest first), each with `.outcome`: attended,
+    no_show, upcoming or not_held (cancelled or postponed). One query."""
+    now = timezone.now()
+    rows = list(attendance_history(user, group=group).exclude(event__status=EventStatus.DRAFT))
+    counts = {"attended": 0, "no_show": 0, "upcoming": 0, "not_held": 0}
+    for row in rows:
+        event = row.event
+        if row.attended:  # type: ignore[attr-defined]
+            outcome = "attended"
+        elif event.status in (EventStatus.CANCELLED, EventStatus.POSTPONED):
+            outcome = "not_held"
+        elif event.ends_at > now:
+            outcome = "upcoming"
+        else:
+            outcome = "no_show"
+        row.outcome = outcome  # type: ignore[attr-defined]
+        counts[outcome] += 1
+    return History(rows, counts["attended"], counts["no_show"], counts["upcoming"])
