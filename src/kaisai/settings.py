@@ -208,10 +208,13 @@ if EMAIL_URL:
     EMAIL_TIMEOUT = _email.get("EMAIL_TIMEOUT") or 10
 elif TESTING:
     EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-else:
-    # Without a mail server, mail is kept in the database and shown at /demo-mail/.
+elif DEBUG:
+    # The demo without a mail server keeps mail in the database and shows it at /demo-mail/.
     EMAIL_BACKEND = "kaisai.core.mailbox.DemoMailboxBackend"
-DEMO_MAILBOX = not EMAIL_URL
+else:
+    # Production without EMAIL_URL: mail goes to the log, never to a public page.
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEMO_MAILBOX = DEBUG and not EMAIL_URL
 
 # --- Internationalisation ---------------------------------------------------------------
 LANGUAGE_CODE = os.environ.get("KAISAI_LANGUAGE", "ja")
