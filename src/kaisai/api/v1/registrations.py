@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpRequest
 from ninja import Router, Status
 
@@ -8,7 +9,7 @@ from kaisai.api.v1.events import public_event_or_404
 from kaisai.api.v1.schemas import AttendeeOut, ErrorOut, RegisterIn, RegistrationOut
 from kaisai.groups.permissions import can_manage_events, require
 from kaisai.registrations import selectors, services
-from kaisai.registrations.models import Frame, Registration
+from kaisai.registrations.models import Frame, Question, Registration
 
 router = Router(tags=["registrations"], auth=TOKEN_AUTH)
 
@@ -39,7 +40,10 @@ def registration_out(registration: Registration) -> dict:
     summary="Register to a frame (a repeated request answers with the existing registration)",
 )  # fmt: skip
 def register(request: HttpRequest, payload: RegisterIn):
-    frame = Frame.objects.select_related("event").filter(pk=payload.frame_id).first()
+    # One query: the frame, its event and whether the event asks questions (no ORDER BY).
+    questions = Question.objects.filter(event_id=OuterRef("event_id"))
+    frames = Frame.objects.select_related("event").annotate(has_questions=Exists(questions))
+    frame = next(iter(frames.filter(pk=payload.frame_id)[:1]), None)
     if frame is None or frame.event.status == "draft":
         raise Http404("No such frame.")
     registration = services.register(

@@ -51,6 +51,57 @@ def reserve_afterparty(event: Event) -> None:
         )
 
 
+def questions_for(frame: Frame) -> list[Question]:
+    """The event's questionnaire. No query when the caller's frame query already knew that
+    the event has none (an annotation `has_questions`, as the API's frame lookup adds)."""
+    if getattr(frame, "has_questions", True) is False:
+        return []
+    return list(Question.objects.filter(event_id=frame.event_id))
+
+
+class _NoSeatLeft(Exception):
+    """The seat-last attempt found the frame full: roll it back and place the general way."""
+
+
+def _create(frame: Frame, user, status: str, key: int | None, afterparty: bool, cleaned):
+    registration = Registration.objects.create(
+        event_id=frame.event_id,
+        frame=frame,
+        user=user,
+        status=status,
+        waitlist_key=key,
+        afterparty=afterparty,
+    )
+    if cleaned:
+        questionnaire.save_answers(registration, cleaned)
+    audit.record(registration, from_status="", actor=user, reason=gettext_noop("registered"))
+    return registration
+
+
+def _register_seat_last(frame: Frame, user, cleaned) -> Registration | None:
+    """A first-come frame with seats left: write the registration, its answers, the audit row
+    and the mail first, and take the seat (the frame's row lock) last, right before COMMIT, so
+    that the lock is held for one statement and the commit. None if no seat was left (the
+    attempt is rolled back)."""
+    try:
+        with transaction.atomic():
+            registration = _create(frame, user, Status.ACCEPTED, None, False, cleaned)
+            if not seats.take_seat(frame.pk):
+                raise _NoSeatLeft
+    except _NoSeatLeft:
+        return None
+    return registration
+
+
+def _register_lock_first(frame: Frame, user, cleaned, afterparty: bool) -> Registration:
+    """Every other case: lock (and decide the status) first, then write."""
+    with transaction.atomic():
+        if afterparty:
+            reserve_afterparty(frame.event)
+        status, key = placement.initial_status(frame)
+        return _create(frame, user, status, key, afterparty, cleaned)
+
+
 def register(
     *,
     frame: Frame,
@@ -58,39 +109,26 @@ def register(
     answers: dict[Any, Any] | None = None,
     afterparty: bool = False,
 ) -> Registration:
-    """Apply to a frame. A repeated request answers with the existing registration."""
-    existing = active_registration(frame.event_id, user)
-    if existing is not None:
-        return existing
-    check_window(frame)
-    questions = list(Question.objects.filter(event_id=frame.event_id))
-    cleaned = questionnaire.clean_answers(questions, answers)
-    event = frame.event
-    afterparty = afterparty and event.has_afterparty
+    """Apply to a frame. A repeated request answers with the existing registration.
+
+    A second active registration to the event is stopped by the database's unique index (the
+    INSERT fails before any lock is taken); then, and whenever a rule says no, an existing
+    active registration is the answer."""
     try:
-        with transaction.atomic():
-            if afterparty:
-                reserve_afterparty(event)
-            status, key = placement.initial_status(frame)
-            registration = Registration.objects.create(
-                event_id=frame.event_id,
-                frame=frame,
-                user=user,
-                status=status,
-                waitlist_key=key,
-                afterparty=afterparty,
-            )
-            if cleaned:
-                questionnaire.save_answers(registration, cleaned)
-            audit.record(
-                registration, from_status="", actor=user, reason=gettext_noop("registered")
-            )
-        registration.just_created = True  # type: ignore[attr-defined]
-    except IntegrityError:
+        check_window(frame)
+        cleaned = questionnaire.clean_answers(questions_for(frame), answers)
+        afterparty = afterparty and frame.event.has_afterparty
+        registration = None
+        if seats.seat_last_possible(frame) and not afterparty:
+            registration = _register_seat_last(frame, user, cleaned)
+        if registration is None:
+            registration = _register_lock_first(frame, user, cleaned, afterparty)
+    except (RegistrationError, IntegrityError):
         existing = active_registration(frame.event_id, user)
         if existing is None:
             raise
-        return existing  # a concurrent duplicate request won the race
+        return existing  # registered before, or a concurrent duplicate request won the race
+    registration.just_created = True  # type: ignore[attr-defined]
     return registration
 
 

@@ -4,7 +4,9 @@ Every function here runs inside the caller's `transaction.atomic()`. The lock is
 row: a conditional `UPDATE ... SET accepted_count = accepted_count + 1 WHERE accepted_count <
 capacity` both takes the row lock (PostgreSQL) and checks availability in one statement;
 SQLite serialises writers with IMMEDIATE transactions. The lock is held until commit, so callers
-do their other writes (audit, outbox) in as few statements as possible.
+do their other writes (audit, outbox) before taking the seat where they can (a registration to a
+first-come frame with seats left takes it last, see `participants.register`), or else in as few
+statements as possible.
 
 `settings.KAISAI_REGISTRATION_LOCK = False` (tests only) replaces this with an unlocked
 read-check-write so that the concurrency test can show the race it prevents.
@@ -16,7 +18,7 @@ from django.conf import settings
 from django.db.models import F
 from django.utils import timezone
 
-from kaisai.registrations.enums import Status
+from kaisai.registrations.enums import Method, Status
 from kaisai.registrations.models import Frame, Registration
 
 
@@ -42,6 +44,13 @@ def take_seat(frame_id: int) -> bool:
         accepted_count=F("accepted_count") + 1
     )
     return updated == 1
+
+
+def seat_last_possible(frame: Frame) -> bool:
+    """Whether a registration may be written before its seat is taken (`take_seat` as the
+    last statement of the transaction): a first-come frame that had seats left when read. A
+    stale read only costs a rolled-back attempt; the conditional UPDATE decides."""
+    return frame.method == Method.FIRST_COME and frame.accepted_count < frame.capacity
 
 
 def release_seat(frame_id: int, count: int = 1) -> None:
