@@ -57,12 +57,13 @@ def test_csv_starts_with_bom_and_keeps_japanese(client, event, exported):
     header, first, second = rows
     assert header == [
         "Registration ID", "Nickname", "Display name", "E-mail", "Frame", "Status",
-        "Waitlist position", "Nominated", "After-party", "Registered at", "飲み物", "Job",
+        "Waitlist position", "Nominated", "After-party", "Registered at", "Checked in",
+        "Checked in at", "Receipt number", "飲み物", "Job",
     ]  # fmt: skip
     hanako, evil = exported
     assert first == [
         str(hanako.pk), "hanako", "山田花子", "hanako@example.jp", "一般枠", "Accepted", "",
-        "no", "no", "2030-05-02 00:30", "ビール; お茶", "研究者",
+        "no", "no", "2030-05-02 00:30", "no", "", "", "ビール; お茶", "研究者",
     ]  # fmt: skip
     assert second[5:7] == ["Waitlisted", "1"]
 

@@ -2,6 +2,7 @@
 
 - UTF-8 with a byte-order mark, so that Excel opens Japanese names correctly;
 - times in the event's own zone;
+- whether and when each person checked in, and their ticket's receipt number;
 - one column per question (multiple choices joined by "; ");
 - cells that a spreadsheet would run as a formula (starting with = + - @, a tab or a
   carriage return) are prefixed with an apostrophe (OWASP "CSV injection").
@@ -36,6 +37,10 @@ def _answer_text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+def _local(moment, event: Event) -> str:
+    return moment.astimezone(event.tz).strftime("%Y-%m-%d %H:%M")
+
+
 def header(questions: Iterable[Question]) -> list[str]:
     return [
         _("Registration ID"),
@@ -48,6 +53,9 @@ def header(questions: Iterable[Question]) -> list[str]:
         _("Nominated"),
         _("After-party"),
         _("Registered at"),
+        _("Checked in"),
+        _("Checked in at"),
+        _("Receipt number"),
         *(question.label for question in questions),
     ]
 
@@ -63,6 +71,10 @@ def registrations_csv(
             registration__event=event
         ).values_list("registration_id", "question_id", "value")
     }
+    # Check-ins and receipt numbers: two queries (imported here: checkin depends on this app).
+    from kaisai.checkin.selectors_pages import checkins_and_tickets
+
+    checkins, receipts = checkins_and_tickets(event)
     yes, no = _("yes"), _("no")
     out = io.StringIO()
     out.write(BOM)
@@ -80,6 +92,9 @@ def registrations_csv(
             yes if r.nominated else no,
             yes if r.afterparty else no,
             r.created_at.astimezone(event.tz).strftime("%Y-%m-%d %H:%M"),
+            yes if r.pk in checkins else no,
+            _local(checkins[r.pk].checked_in_at, event) if r.pk in checkins else "",
+            receipts.get(r.pk, ""),
             *(_answer_text(answers.get((r.pk, q.pk))) for q in questions),
         ]
         writer.writerow([safe_cell(cell) for cell in row])
