@@ -51,11 +51,10 @@ def user_for_api_token(key: str | None) -> User | None:
     """
     if not key:
         return None
-    token = (
-        ApiToken.objects.select_related("user")
-        .filter(key_hash=ApiToken.hash_key(key), user__is_active=True)
-        .first()
+    tokens = ApiToken.objects.select_related("user").filter(
+        key_hash=ApiToken.hash_key(key), user__is_active=True
     )
+    token = next(iter(tokens[:1]), None)  # the hash is unique: no ORDER BY needed
     if token is None:
         return None
     now = timezone.now()
