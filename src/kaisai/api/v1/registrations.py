@@ -1,12 +1,20 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpRequest
+from django.urls import reverse
 from ninja import Router, Status
 
 from kaisai.api.auth import TOKEN_AUTH
 from kaisai.api.v1.events import public_event_or_404
-from kaisai.api.v1.schemas import AttendeeOut, ErrorOut, RegisterIn, RegistrationOut
+from kaisai.api.v1.schemas import (
+    AttendeeOut,
+    ErrorOut,
+    MyRegistrationOut,
+    RegisterIn,
+    RegistrationOut,
+)
 from kaisai.groups.permissions import can_manage_events, require
 from kaisai.registrations import selectors, services
 from kaisai.registrations.models import Frame, Question, Registration
@@ -54,15 +62,26 @@ def register(request: HttpRequest, payload: RegisterIn):
 
 
 @router.get(
-    "/events/{event_id}/registration/", response={200: RegistrationOut, **ERRORS},
-    operation_id="get_my_registration", summary="My active registration to an event",
+    "/events/{event_id}/registration/", response={200: MyRegistrationOut, **ERRORS},
+    operation_id="get_my_registration",
+    summary="My active registration to an event (with the ticket once accepted)",
 )  # fmt: skip
 def get_my_registration(request: HttpRequest, event_id: int):
     event = public_event_or_404(event_id)
     registration = selectors.registration_of(event, request.user)
     if registration is None:
         raise Http404("You have no active registration to this event.")
-    return Status(200, registration_out(registration))
+    from kaisai.checkin.tickets import issue_ticket  # checkin depends on registrations
+
+    ticket = issue_ticket(registration)  # None unless accepted
+    body = registration_out(registration)
+    if ticket is not None:
+        body |= {
+            "ticket_token": ticket.token,
+            "receipt_number": ticket.receipt_number,
+            "ticket_url": settings.BASE_URL + reverse("checkin:ticket", kwargs={"pk": event.pk}),
+        }
+    return Status(200, body)
 
 
 @router.delete(

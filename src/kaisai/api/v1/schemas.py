@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from ninja import Field, Schema
 
@@ -51,11 +51,24 @@ class EventSummaryOut(Schema):
     url: str
 
 
+class AttendanceOut(Schema):
+    applied: int
+    accepted: int
+    waitlisted: int
+    cancelled: int
+    attended: int
+    no_show: int | None = Field(None, description="Counted once the event has ended")
+    attendance_rate: float | None = Field(None, description="attended / accepted, 0..1")
+
+
 class EventOut(EventSummaryOut):
     description: str
     stream_url: str
     hashtag: str
     frames: list[FrameOut]
+    attendance: AttendanceOut | None = Field(
+        None, description="Only for the group's owner and organizers (send your token)"
+    )
 
 
 class RegisterIn(Schema):
@@ -79,3 +92,36 @@ class RegistrationOut(Schema):
 class AttendeeOut(RegistrationOut):
     nickname: str
     display_name: str
+
+
+class MyRegistrationOut(RegistrationOut):
+    ticket_token: str | None = Field(
+        None, description="Accepted registrations: the token the ticket's QR code carries"
+    )
+    receipt_number: int | None = None
+    ticket_url: str | None = Field(None, description="The ticket page (QR code, receipt number)")
+
+
+class CheckInIn(Schema):
+    token: str = Field(..., max_length=64, description="The ticket's token (from its QR code)")
+    nonce: str = Field(
+        "", max_length=40, description="Per-scan id: a retried scan with it is taken once"
+    )
+    scanned_at: datetime | None = Field(
+        None, description="When the scan happened (offline scans sent later); default: now"
+    )
+
+
+class PersonRef(Schema):
+    nickname: str
+    display_name: str
+
+
+class CheckInOut(Schema):
+    result: Literal["checked_in", "already"]
+    registration: AttendeeOut
+    receipt_number: int | None
+    checked_in_at: datetime
+    by: PersonRef | None
+    method: str
+    late: bool
