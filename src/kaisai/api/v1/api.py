@@ -7,7 +7,7 @@ from django.http import Http404, HttpRequest
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
 
-from kaisai.api.v1 import events, registrations
+from kaisai.api.v1 import checkin, events, registrations
 from kaisai.registrations.errors import RegistrationError
 
 api = NinjaAPI(
@@ -22,6 +22,7 @@ api = NinjaAPI(
 )
 api.add_router("/", events.router)
 api.add_router("/", registrations.router)
+api.add_router("/", checkin.router)
 
 # How a RegistrationError's code maps to an HTTP status.
 STATUS_FOR_REASON = {
