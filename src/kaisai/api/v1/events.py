@@ -4,10 +4,12 @@ from django.conf import settings
 from django.http import Http404, HttpRequest
 from ninja import Router
 
+from kaisai.accounts.selectors import user_for_api_token
 from kaisai.api.v1.schemas import ErrorOut, EventOut, EventSummaryOut, FrameOut
 from kaisai.events.enums import EventStatus
 from kaisai.events.models import Event
 from kaisai.events.selectors import upcoming_public_events
+from kaisai.groups.permissions import can_manage_events
 from kaisai.registrations.selectors import frames_with_counts
 
 router = Router(tags=["events"])
@@ -52,6 +54,18 @@ def frame_out(frame) -> FrameOut:
     )
 
 
+def optional_token_user(request: HttpRequest):
+    """The user of a personal token sent to a public operation (Bearer or X-API-Key), or None.
+
+    Public operations take no auth (so that a bad token never turns a public read into 401);
+    they look at the token only to add what its user may see."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, key = header.partition(" ")
+    if scheme.lower() != "bearer":
+        key = request.headers.get("X-API-Key", "")
+    return user_for_api_token(key.strip() or None)
+
+
 def public_event_or_404(event_id: int) -> Event:
     event = (
         Event.objects.select_related("group")
@@ -80,10 +94,17 @@ def list_events(request: HttpRequest, limit: int = 50, offset: int = 0):
 )  # fmt: skip
 def get_event(request: HttpRequest, event_id: int):
     event = public_event_or_404(event_id)
+    user = optional_token_user(request)
+    attendance = None
+    if user is not None and can_manage_events(user, event.group):
+        from kaisai.checkin.selectors import attendance_numbers  # checkin depends on events
+
+        attendance = attendance_numbers(event)
     return {
         **event_summary(event),
         "description": event.description,
         "stream_url": event.stream_url,
         "hashtag": event.hashtag,
         "frames": [frame_out(frame) for frame in frames_with_counts(event)],
+        "attendance": attendance,
     }
