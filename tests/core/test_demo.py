@@ -157,3 +157,27 @@ def test_load_demo_registrations_tell_the_story(demo):
     for frame in Frame.objects.filter(event__group__slug="mlct"):
         facts = Registration.objects.filter(frame=frame, status="accepted").count()
         assert frame.accepted_count == facts <= frame.capacity
+
+
+def test_load_demo_past_events_have_tickets_and_realistic_check_ins(demo):
+    from kaisai.checkin.models import CheckIn, Ticket
+    from kaisai.checkin.selectors import attendance_numbers
+
+    past = Event.objects.filter(group__slug="mlct", number__lt=5)
+    assert past.count() == 4
+    for event in past:
+        numbers = attendance_numbers(event)
+        assert 0.6 <= numbers["attendance_rate"] <= 0.8
+        assert numbers["no_show"] == numbers["accepted"] - numbers["attended"] > 0
+        tickets = Ticket.objects.filter(event=event)
+        assert tickets.count() == numbers["accepted"]
+        assert sorted(tickets.values_list("receipt_number", flat=True)) == list(
+            range(1, numbers["accepted"] + 1)
+        )
+        assert not tickets.exclude(registration__status="accepted").exists()
+        for checkin in CheckIn.objects.filter(event=event).select_related("registration"):
+            local = checkin.checked_in_at.astimezone(event.tz)
+            assert (19, 0) <= (local.hour, local.minute) <= (19, 45)
+            assert checkin.registration.status == "accepted"
+    upcoming = Event.objects.get(group__slug="mlct", number=5)
+    assert not CheckIn.objects.filter(event=upcoming).exists()
