@@ -29,8 +29,10 @@ def events_organized_by(user: User) -> QuerySet[Event]:
 
 
 def events_attended_by(user: User) -> QuerySet[Event]:
-    """Events the person checked in at, newest first. Filled in by the check-in feature."""
-    return Event.objects.none()
+    """Public events the person checked in at, newest first (from the check-in records)."""
+    from kaisai.checkin.selectors import events_attended_by as checked_in_at  # checkin → accounts
+
+    return checked_in_at(user).filter(status__in=PROFILE_EVENT_STATUSES)
 
 
 def events_presented_by(user: User) -> QuerySet[Event]:
