@@ -51,7 +51,7 @@ def register(request: HttpRequest, payload: RegisterIn):
     # One query: the frame, its event and whether the event asks questions (no ORDER BY).
     questions = Question.objects.filter(event_id=OuterRef("event_id"))
     frames = Frame.objects.select_related("event").annotate(has_questions=Exists(questions))
-    frame = next(iter(frames.filter(pk=payload.frame_id)[:1]), None)
+    frame = next(iter(frames.filter(pk=payload.frame_id).order_by()[:1]), None)
     if frame is None or frame.event.status == "draft":
         raise Http404("No such frame.")
     registration = services.register(
