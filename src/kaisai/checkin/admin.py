@@ -28,7 +28,7 @@ class TicketAdmin(ViewOnlyMixin, admin.ModelAdmin):
     list_display = ["receipt_number", "event", "registration", "issued_at"]
     list_select_related = ["event", "registration__user", "registration__frame"]
     search_fields = ["event__title", "registration__user__nickname", "=receipt_number"]
-    fields = readonly_fields = ["event", "registration", "receipt_number", "issued_at"]
+    fields = readonly_fields = ("event", "registration", "receipt_number", "issued_at")
     ordering = ["-issued_at", "-id"]
 
 
@@ -38,7 +38,7 @@ class CheckInAdmin(ViewOnlyMixin, admin.ModelAdmin):
     list_filter = ["method", "late"]
     list_select_related = ["event", "by", "registration__user", "registration__frame"]
     search_fields = ["event__title", "registration__user__nickname"]
-    fields = readonly_fields = [
+    fields = readonly_fields = (
         "event", "registration", "checked_in_at", "received_at", "method", "by", "nonce", "late",
-    ]  # fmt: skip
+    )  # fmt: skip
     ordering = ["-checked_in_at", "-id"]

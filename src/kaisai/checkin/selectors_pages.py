@@ -27,7 +27,7 @@ def _related(registration: Registration, name: str):
 
 
 def attendance_rows(event: Event, *, show: str = "all") -> list[Registration]:
-    """Accepted registrations with `.check` (CheckIn or None, with `by`) and `.the_ticket`.
+    """Accepted registrations with `.arrival` (CheckIn or None, with `by`) and `.the_ticket`.
 
     One query whatever the number of rows."""
     rows: QuerySet[Registration] = (
@@ -41,7 +41,7 @@ def attendance_rows(event: Event, *, show: str = "all") -> list[Registration]:
         rows = rows.filter(checkin__isnull=True)
     result = list(rows)
     for row in result:
-        row.check = _related(row, "checkin")  # type: ignore[attr-defined]
+        row.arrival = _related(row, "checkin")  # type: ignore[attr-defined]
         row.the_ticket = _related(row, "ticket")  # type: ignore[attr-defined]
     return result
 

@@ -60,10 +60,10 @@ def _my_registration(event: Event, user) -> Registration | None:
     return active.order_by("-id").first() or rows.order_by("-id").first()
 
 
-def _own_accepted(request: HttpRequest, pk: int) -> tuple[Event, Registration]:
+def _own_accepted(pk: int, user) -> tuple[Event, Registration]:
     event = _public_event(pk)
     registration = (
-        Registration.objects.filter(event=event, user=request.user, status=Status.ACCEPTED)
+        Registration.objects.filter(event=event, user=user, status=Status.ACCEPTED)
         .select_related("frame")
         .first()
     )
@@ -87,12 +87,12 @@ def ticket(request: HttpRequest, pk: int) -> HttpResponse:
     event = _public_event(pk)
     registration = _my_registration(event, request.user)
     if registration is None or registration.status != Status.ACCEPTED:
-        context = {"event": event, "registration": registration}
-        return render(request, "checkin/no_ticket.html", context, status=404)
+        missing = {"event": event, "registration": registration}
+        return render(request, "checkin/no_ticket.html", missing, status=404)
     registration.event = event
     the_ticket = issue_ticket(registration)
     checkin = CheckIn.objects.filter(registration=registration).select_related("by").first()
-    context = {
+    context: dict[str, object] = {
         "event": event,
         "registration": registration,
         "ticket": the_ticket,
@@ -107,7 +107,7 @@ def ticket(request: HttpRequest, pk: int) -> HttpResponse:
 @cache_control(private=True, no_store=True)
 def ticket_qr(request: HttpRequest, pk: int) -> HttpResponse:
     """The own ticket's QR code as an SVG file (to save or print)."""
-    _event, registration = _own_accepted(request, pk)
+    _event, registration = _own_accepted(pk, request.user)
     the_ticket = issue_ticket(registration)
     response = HttpResponse(ticket_svg_document(the_ticket), content_type="image/svg+xml")  # type: ignore[arg-type]
     response["Content-Disposition"] = f'inline; filename="ticket-{pk}.svg"'
@@ -174,7 +174,7 @@ def self_check_in(request: HttpRequest, pk: int) -> HttpResponse:
             status = 400
     elif request.method == "POST":
         return redirect("checkin:self_check_in", pk=event.pk)
-    context = {
+    context: dict[str, object] = {
         "event": event,
         "registration": registration,
         "accepted": accepted,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpRequest
 from ninja import Router, Status
 
@@ -42,8 +44,8 @@ def check_in(request: HttpRequest, event_id: int, payload: CheckInIn):
             nonce=nonce, scanned_at=payload.scanned_at,
         )  # fmt: skip
     except CheckInError as error:
-        body = {"detail": "; ".join(error.messages), "reason": error.reason}
-        return Status(STATUS_FOR_REASON.get(error.reason, 422), body)
+        problem = {"detail": "; ".join(error.messages), "reason": error.reason}
+        return Status(STATUS_FOR_REASON.get(error.reason, 422), problem)
     checkin = result.checkin
     registration = result.registration
     user = registration.user
@@ -51,7 +53,7 @@ def check_in(request: HttpRequest, event_id: int, payload: CheckInIn):
     receipt = Ticket.objects.filter(registration=registration).values_list(
         "receipt_number", flat=True
     )
-    body = {
+    body: dict[str, Any] = {
         "result": "already" if result.already else "checked_in",
         "registration": {
             **registration_out(registration),
