@@ -145,7 +145,8 @@
         });
         if (!response) break; // offline: keep it
         if (!data || response.status === 429 || response.status >= 500) {
-          problem(item, !data && response.status < 500 ? S.session_ended : (data && data.message) || S.server_busy);
+          const loggedOut = !data && response.status < 500;
+          problem(item, loggedOut ? S.session_ended : (data && data.message) || S.server_busy);
           break;
         }
         removeFromQueue(item.nonce);
@@ -163,7 +164,7 @@
 
   function delivered(item, data) {
     if (data.counter) renderCounter(data.counter);
-    const state = data.result === "checked_in" ? "ok" : data.result === "already" ? "warn" : "error";
+    const state = { checked_in: "ok", already: "warn" }[data.result] || "error";
     let text = data.result === "checked_in" ? S.checked_in : data.message;
     if (data.result === "checked_in" && data.late) text += " (" + S.sent_late + ")";
     addRecent(item, data, state, text);
@@ -177,6 +178,14 @@
   }
 
   let currentNonce = null;
+
+  function pendingText(duplicate) {
+    return duplicate ? S.queued_already : online ? S.sending : S.saved_offline;
+  }
+
+  function isWaiting(item) {
+    return loadQueue().some((waiting) => waiting.nonce === item.nonce);
+  }
 
   function enqueue(kind, body, person) {
     const queue = loadQueue();
@@ -222,6 +231,7 @@
   function fillPerson(card, person) {
     const box = card.querySelector("[data-person]");
     box.hidden = !person;
+    card.classList.toggle("bare", !person); // a state only (pending scan, unknown ticket)
     if (!person) return;
     card.dataset.registration = person.registration;
     card.querySelector("[data-name]").textContent = person.name;
@@ -316,9 +326,10 @@
   function addRecent(item, data, state, text) {
     const li = document.createElement("li");
     li.className = "recent recent-" + state;
-    const time = new Date(item.scanned_at).toLocaleTimeString([], {
+    const time = new Date(item.scanned_at).toLocaleTimeString(document.documentElement.lang || [], {
       hour: "2-digit",
       minute: "2-digit",
+      hour12: false,
     });
     const who = data.person ? data.person.name : item.person ? item.person.name : "";
     li.textContent = time + " · " + (who ? who + " · " : "") + text;
@@ -336,10 +347,10 @@
     card.classList.add("result-card", "result-pending");
     fillPerson(card, null);
     setActions(card, null, false);
-    showState(card, "pending", duplicate ? S.queued_already : online ? S.sending : S.saved_offline);
+    showState(card, "pending", pendingText(duplicate));
     el.result.replaceChildren(card);
     flush().then(() => {
-      if (currentNonce === item.nonce && loadQueue().some((i) => i.nonce === item.nonce)) {
+      if (!online && currentNonce === item.nonce && isWaiting(item)) {
         showState(card, "pending", S.saved_offline);
       }
     });
@@ -351,11 +362,11 @@
     });
     currentNonce = item.nonce;
     for (const card of searchCards(person.registration)) {
-      showState(card, "pending", duplicate ? S.queued_already : online ? S.sending : S.saved_offline);
+      showState(card, "pending", pendingText(duplicate));
       card.querySelector("[data-check-in]").hidden = true;
     }
     flush().then(() => {
-      if (loadQueue().some((i) => i.nonce === item.nonce)) {
+      if (!online && isWaiting(item)) {
         for (const card of searchCards(person.registration)) {
           showState(card, "pending", S.saved_offline);
         }
@@ -378,7 +389,8 @@
     }
     const { response, data } = await post(cfg.undoUrl, { registration: person.registration });
     if (!response || !data) {
-      for (const card of root.querySelectorAll('[data-registration="' + Number(person.registration) + '"]')) {
+      const selector = '[data-registration="' + Number(person.registration) + '"]';
+      for (const card of root.querySelectorAll(selector)) {
         showState(card, "error", response ? S.session_ended : S.undo_offline);
       }
       return;
