@@ -1,11 +1,13 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Role(models.TextChoices):
     OWNER = "owner", _("Owner")
     ORGANIZER = "organizer", _("Organizer")
-    RECEPTION = "reception", _("Reception")
+    # "Reception" alone is the check-in page (受付); the role is its staff (受付担当).
+    RECEPTION = "reception", pgettext_lazy("organizer role", "Reception")
 
 
 class RequestStatus(models.TextChoices):
