@@ -105,3 +105,16 @@ def test_attendance_numbers_after_the_event(frame, event, accepted, organizer):
     assert list(selectors.events_attended_by(people[0].user)) == [event]
     history = selectors.attendance_history(people[1].user)
     assert [(h.event_id, h.attended) for h in history] == [(event.pk, False)]
+
+
+def test_same_nonce_at_another_event_is_another_scan(accepted, event, group, organizer):
+    from kaisai.registrations import services as regs
+
+    other = EventFactory(group=group)
+    other_frame = regs.create_frame(event=other, by=organizer, capacity=3, name="G")
+    here = issue_ticket(accepted()[0])
+    there = issue_ticket(regs.register(frame=other_frame, user=UserFactory()))
+    services.check_in_ticket(event=event, token=here.token, by=None, nonce="same")
+    result = services.check_in_ticket(event=other, token=there.token, by=None, nonce="same")
+    assert not result.already and result.registration == there.registration
+    assert CheckIn.objects.count() == 2

@@ -6,6 +6,7 @@ answer then says who checked the person in and when.
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -59,6 +60,8 @@ def check_in(
         }
         raise CheckInError(message, code="not_accepted")
     if nonce:
+        # Nonces are the client's: scope them to the event so one can never match elsewhere.
+        nonce = hashlib.sha256(f"{event.pk}:{nonce}".encode()).hexdigest()
         seen = CheckIn.objects.filter(nonce=nonce).select_related("by").first()
         if seen is not None:
             return CheckInResult(seen, already=True)
