@@ -54,7 +54,7 @@ def reserve_afterparty(event: Event) -> None:
 def questions_for(frame: Frame) -> list[Question]:
     """The event's questionnaire. No query when the caller's frame query already knew that
     the event has none (an annotation `has_questions`, as the API's frame lookup adds)."""
-    if getattr(frame, "has_questions", True) is False:
+    if not getattr(frame, "has_questions", True):
         return []
     return list(Question.objects.filter(event_id=frame.event_id))
 
