@@ -14,7 +14,7 @@ from kaisai.events.models import Event
 from kaisai.registrations.enums import ACTIVE_STATUSES, Status
 from kaisai.registrations.errors import RegistrationError
 from kaisai.registrations.models import Frame, Question, Registration
-from kaisai.registrations.services import audit, placement, questionnaire, seats
+from kaisai.registrations.services import audit, onestatement, placement, questionnaire, seats
 
 
 def active_registration(event_id: int, user) -> Registration | None:
@@ -82,7 +82,9 @@ def _register_seat_last(frame: Frame, user, cleaned) -> Registration | None:
     """A first-come frame with seats left: write the registration, its answers, the audit row
     and the mail first, and take the seat (the frame's row lock) last, right before COMMIT, so
     that the lock is held for one statement and the commit. None if no seat was left (the
-    attempt is rolled back)."""
+    attempt is rolled back). On PostgreSQL all of it is one statement (see onestatement.py)."""
+    if onestatement.available():
+        return onestatement.register_first_come(frame, user, cleaned)
     try:
         with transaction.atomic():
             registration = _create(frame, user, Status.ACCEPTED, None, False, cleaned)

@@ -1,4 +1,5 @@
-"""Seats under the frame's lock — the only code that changes `Frame.accepted_count`.
+"""Seats under the frame's lock — the only code that changes `Frame.accepted_count` (besides
+`onestatement.py`, which runs `take_seat`'s UPDATE as the first step of a single statement).
 
 Every function here runs inside the caller's `transaction.atomic()`. The lock is the frame
 row: a conditional `UPDATE ... SET accepted_count = accepted_count + 1 WHERE accepted_count <

@@ -1,0 +1,128 @@
+"""A registration to a first-come frame with seats left, in one SQL statement (PostgreSQL).
+
+`participants.register` writes such a registration seat-last: registration, answers, audit
+row and mail, then the seat. Through the ORM that is five compiled statements, and in a rush
+compiling them is most of the app server's work; the frame's lock is also held across the
+round trip of the COMMIT. Here the same rows go in one statement: a CTE whose first step
+takes the seat (the conditional UPDATE of `seats.take_seat`) and whose INSERTs read from it,
+so they happen only if a seat was taken. In autocommit the frame's lock is then held only
+inside the database, for a few index inserts and the commit.
+
+The rows are built from unsaved model instances, field by field the way the ORM saves them
+(defaults, auto_now_add, JSON), so they are the rows `audit.record` and `queue_mail` write;
+only the ids that link them (registration → answers and audit row → the mail's key and
+context) come from the statement. tests/registrations/test_onestatement.py compares both.
+"""
+
+from __future__ import annotations
+
+from contextlib import nullcontext
+
+from django.conf import settings
+from django.db import connection, models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_noop
+
+from kaisai.core.models import OutboxMail
+from kaisai.registrations.enums import Status
+from kaisai.registrations.models import Answer, Frame, Registration, RegistrationLog
+from kaisai.registrations.services.audit import MAIL_FOR
+
+
+def available() -> bool:
+    """PostgreSQL, with the frame lock on (the test-only unlocked mode uses the ORM path)."""
+    return connection.vendor == "postgresql" and getattr(settings, "KAISAI_REGISTRATION_LOCK", True)
+
+
+def _cte(
+    name: str,
+    instance: models.Model,
+    source: str,
+    links: dict[str, tuple[str, list]],
+    *,
+    returning: str = "",
+    on_conflict: str = "",
+) -> tuple[str, list]:
+    """`name AS (INSERT … SELECT … FROM source …)` writing `instance`'s columns as the ORM
+    would save them, except the columns in `links` (attname → SQL over `source`, params)."""
+    quote = connection.ops.quote_name
+    columns, values, params = [], [], []
+    for field in instance._meta.concrete_fields:
+        if field.primary_key:
+            continue
+        columns.append(quote(field.column))
+        if field.attname in links:
+            sql, link_params = links[field.attname]
+            values.append(sql)
+            params.extend(link_params)
+        else:
+            values.append(f"%s::{field.db_type(connection)}")
+            params.append(field.get_db_prep_save(field.pre_save(instance, True), connection))
+    # Identifiers and casts come from the model's metadata, values only as parameters.
+    table = quote(instance._meta.db_table)
+    sql = (
+        f"{name} AS (INSERT INTO {table} ({', '.join(columns)})"  # noqa: S608
+        f" SELECT {', '.join(values)} FROM {source}{on_conflict}"
+        f"{' RETURNING ' + returning if returning else ''})"
+    )
+    return sql, params
+
+
+def register_first_come(frame: Frame, user, cleaned: dict) -> Registration | None:
+    """Take a seat of `frame` and write the accepted registration with its answers, audit
+    row and mail, all or nothing, in one statement. None (nothing written) if no seat was
+    left. A second active registration to the event raises IntegrityError, as `create` does."""
+    registration = Registration(
+        event_id=frame.event_id, frame=frame, user=user, status=Status.ACCEPTED
+    )
+    parts: list[str] = []
+    params: list = []
+
+    def add(sql_params: tuple[str, list]) -> None:
+        parts.append(sql_params[0])
+        params.extend(sql_params[1])
+
+    # The conditional UPDATE of seats.take_seat, as the statement's first step.
+    parts.append(
+        f"seat AS (UPDATE {Frame._meta.db_table} SET accepted_count = accepted_count + 1"  # noqa: S608
+        " WHERE id = %s AND accepted_count < capacity RETURNING id)"
+    )
+    params.append(frame.pk)
+    registration_id: dict[str, tuple[str, list]] = {"registration_id": ("reg.id", [])}
+    add(_cte("reg", registration, "seat", {}, returning="id"))
+    for number, (question_id, value) in enumerate(cleaned.items()):
+        answer = Answer(question_id=question_id, value=value)
+        add(_cte(f"answer{number}", answer, "reg", registration_id))
+    log = RegistrationLog(
+        from_status="", to_status=Status.ACCEPTED, frame_id=frame.pk, actor=user,
+        reason=gettext_noop("registered"),
+    )  # fmt: skip
+    add(_cte("log", log, "reg", registration_id, returning="id, registration_id"))
+    if user.email:  # queue_mail's rule: no address, no mail
+        mail = OutboxMail(
+            to_email=user.email,
+            recipient=user,
+            language=user.preferred_language or settings.LANGUAGE_CODE,
+            template=MAIL_FOR[Status.ACCEPTED],
+            next_attempt_at=timezone.now(),
+        )
+        reference = "jsonb_build_object('_model', %s::text, 'pk', log.registration_id)"
+        add(_cte("mail", mail, "log", {
+            # audit.record's key and queue_mail's model reference, with the new ids
+            "key": ("'registration-' || log.registration_id || '-' || log.id", []),
+            "context": (f"jsonb_build_object('registration', {reference})",
+                        [Registration._meta.label]),
+        }, on_conflict=" ON CONFLICT DO NOTHING"))  # fmt: skip
+    sql = "WITH " + ", ".join(parts) + " SELECT id FROM reg"  # noqa: S608 - built above
+    # In autocommit the statement is its own transaction; inside an outer one a savepoint
+    # keeps a unique violation from breaking it.
+    savepoint = transaction.atomic() if connection.in_atomic_block else nullcontext()
+    with savepoint, connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    registration.pk = row[0]
+    registration._state.adding = False
+    registration._state.db = connection.alias
+    return registration

@@ -1,0 +1,127 @@
+"""The one-statement registration (PostgreSQL) writes exactly the rows the ORM path writes."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+
+from kaisai.core.models import OutboxMail
+from kaisai.registrations import services
+from kaisai.registrations.enums import QuestionKind, Status
+from kaisai.registrations.models import Answer, Frame, Question, Registration, RegistrationLog
+from kaisai.registrations.services import onestatement
+
+pytestmark = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the one-statement path is PostgreSQL's"
+)
+
+REGISTRATION = ["event_id", "frame_id", "status", "waitlist_key", "nominated", "afterparty"]
+LOG = ["from_status", "to_status", "frame_id", "reason"]
+MAIL = ["language", "template", "subject", "body", "state", "attempts",
+        "last_error", "sent_at"]  # fmt: skip
+
+
+def written(registration: Registration) -> dict:
+    """Everything written for a registration, with its own ids replaced by placeholders."""
+    registration = Registration.objects.get(pk=registration.pk)
+    log = RegistrationLog.objects.get(registration=registration)
+    mails = list(OutboxMail.objects.filter(key=f"registration-{registration.pk}-{log.pk}"))
+    user_id = registration.user_id
+    reference = {"_model": "registrations.Registration", "pk": registration.pk}
+    return {
+        "registration": {name: getattr(registration, name) for name in REGISTRATION},
+        "timestamps": registration.created_at == registration.updated_at,
+        "answers": sorted(
+            (answer.question_id, answer.value) for answer in registration.answers.all()
+        ),
+        "log": {name: getattr(log, name) for name in LOG} | {"actor": log.actor_id == user_id},
+        "mails": [
+            {name: getattr(mail, name) for name in MAIL}
+            | {
+                "recipient": mail.recipient_id == user_id,
+                "to_email": mail.to_email == registration.user.email,
+                "context": mail.context == {"registration": reference},
+                "due": mail.next_attempt_at >= registration.created_at,
+            }
+            for mail in mails
+        ],
+    }
+
+
+def register_both_ways(frame: Frame, users, monkeypatch, **kwargs) -> tuple[dict, dict]:
+    monkeypatch.setattr(onestatement, "available", lambda: False)
+    through_orm = services.register(frame=Frame.objects.get(pk=frame.pk), user=users[0], **kwargs)
+    monkeypatch.undo()
+    assert onestatement.available()
+    in_one = services.register(frame=Frame.objects.get(pk=frame.pk), user=users[1], **kwargs)
+    assert through_orm.just_created and in_one.just_created
+    assert in_one.status == Status.ACCEPTED and in_one.frame == frame
+    return written(through_orm), written(in_one)
+
+
+def test_onestatement_writes_the_rows_of_the_orm_path(make_frame, people, monkeypatch):
+    frame = make_frame(capacity=5)
+    users = people(2)
+    for user in users:
+        user.preferred_language = "en"
+        user.save()
+    orm, one = register_both_ways(frame, users, monkeypatch)
+    assert one == orm
+    assert one["mails"] and one["log"]["actor"]
+    frame.refresh_from_db()
+    assert frame.accepted_count == 2
+
+
+def test_onestatement_writes_answers(make_frame, people, event, monkeypatch):
+    text = Question.objects.create(event=event, label="Why?", kind=QuestionKind.TEXT)
+    multiple = Question.objects.create(
+        event=event, label="Which?", kind=QuestionKind.MULTIPLE, choices="a\nb\nc"
+    )
+    answers = {str(text.pk): "Because", str(multiple.pk): ["a", "c"]}
+    orm, one = register_both_ways(make_frame(capacity=5), people(2), monkeypatch, answers=answers)
+    assert one == orm
+    assert one["answers"] == [(text.pk, "Because"), (multiple.pk, ["a", "c"])]
+
+
+def test_onestatement_without_an_email_address_queues_no_mail(make_frame, people, monkeypatch):
+    users = people(2)
+    for user in users:
+        user.email = ""
+        user.save()
+    orm, one = register_both_ways(make_frame(capacity=5), users, monkeypatch)
+    assert one == orm
+    assert one["mails"] == []
+
+
+def counts() -> tuple[int, int, int]:
+    return tuple(model.objects.count() for model in (Registration, RegistrationLog, OutboxMail))
+
+
+def test_onestatement_on_a_full_frame_writes_nothing(make_frame, people):
+    frame = make_frame(capacity=1)
+    first, second = people(2)
+    services.register(frame=frame, user=first)
+    before = (
+        Registration.objects.count(),
+        RegistrationLog.objects.count(),
+        OutboxMail.objects.count(),
+    )
+    assert onestatement.register_first_come(frame, second, {}) is None
+    after = (
+        Registration.objects.count(),
+        RegistrationLog.objects.count(),
+        OutboxMail.objects.count(),
+    )
+    assert after == before
+    assert Frame.objects.get(pk=frame.pk).accepted_count == 1
+    # the service then waitlists, the general way
+    assert services.register(frame=frame, user=second).status == Status.WAITLISTED
+
+
+def test_onestatement_repeated_request_answers_with_the_existing_registration(make_frame, user):
+    frame = make_frame(capacity=5)
+    first = services.register(frame=frame, user=user)
+    again = services.register(frame=Frame.objects.get(pk=frame.pk), user=user)
+    assert again.pk == first.pk and not getattr(again, "just_created", False)
+    assert Frame.objects.get(pk=frame.pk).accepted_count == 1  # the repeat took no seat
+    assert Answer.objects.count() == 0
