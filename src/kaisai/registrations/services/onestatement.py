@@ -17,6 +17,7 @@ context) come from the statement. tests/registrations/test_onestatement.py compa
 from __future__ import annotations
 
 from contextlib import nullcontext
+from functools import cache
 
 from django.conf import settings
 from django.db import connection, models, transaction
@@ -34,6 +35,18 @@ def available() -> bool:
     return connection.vendor == "postgresql" and getattr(settings, "KAISAI_REGISTRATION_LOCK", True)
 
 
+@cache
+def _columns(model: type[models.Model]) -> list[tuple[models.Field, str, str]]:
+    """(field, quoted column, placeholder with the column's type) for every column but the
+    primary key; the same for every statement, so worked out once."""
+    quote = connection.ops.quote_name
+    return [
+        (field, quote(field.column), f"%s::{field.db_type(connection)}")
+        for field in model._meta.concrete_fields
+        if not field.primary_key
+    ]
+
+
 def _cte(
     name: str,
     instance: models.Model,
@@ -45,21 +58,18 @@ def _cte(
 ) -> tuple[str, list]:
     """`name AS (INSERT … SELECT … FROM source …)` writing `instance`'s columns as the ORM
     would save them, except the columns in `links` (attname → SQL over `source`, params)."""
-    quote = connection.ops.quote_name
     columns, values, params = [], [], []
-    for field in instance._meta.concrete_fields:
-        if field.primary_key:
-            continue
-        columns.append(quote(field.column))
+    for field, column, placeholder in _columns(type(instance)):
+        columns.append(column)
         if field.attname in links:
             sql, link_params = links[field.attname]
             values.append(sql)
             params.extend(link_params)
         else:
-            values.append(f"%s::{field.db_type(connection)}")
+            values.append(placeholder)
             params.append(field.get_db_prep_save(field.pre_save(instance, True), connection))
     # Identifiers and casts come from the model's metadata, values only as parameters.
-    table = quote(instance._meta.db_table)
+    table = connection.ops.quote_name(instance._meta.db_table)
     sql = (
         f"{name} AS (INSERT INTO {table} ({', '.join(columns)})"  # noqa: S608
         f" SELECT {', '.join(values)} FROM {source}{on_conflict}"
