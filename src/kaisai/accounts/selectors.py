@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from kaisai.accounts.models import ApiToken, User
@@ -47,12 +47,16 @@ def api_tokens_of(user: User) -> QuerySet[ApiToken]:
 
 # Every API request runs this lookup: as raw SQL it costs a third of the ORM's compiled join
 # (bench/RESULTS.md). The user comes back with all its fields; `api_token_stale` says whether
-# `last_used_at` is due for an update.
+# `last_used_at` is due for an update, which the conditional UPDATE below then writes.
 _USER_BY_KEY_HASH_SQL = (
     "SELECT u.*, t.id AS api_token_id,"
     " (t.last_used_at IS NULL OR t.last_used_at < %s) AS api_token_stale"
     " FROM accounts_user u JOIN accounts_apitoken t ON t.user_id = u.id"
     " WHERE t.key_hash = %s AND u.is_active"
+)
+_MARK_USED_SQL = (
+    "UPDATE accounts_apitoken SET last_used_at = %s"
+    " WHERE id = %s AND (last_used_at IS NULL OR last_used_at < %s)"
 )
 
 
@@ -73,7 +77,9 @@ def user_for_api_token(key: str | None) -> User | None:
         return None
     token_id = user.__dict__.pop("api_token_id")
     if user.__dict__.pop("api_token_stale"):
-        ApiToken.objects.filter(pk=token_id).filter(
-            Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - TOKEN_LAST_USED_RESOLUTION)
-        ).update(last_used_at=now)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _MARK_USED_SQL,
+                [connection.ops.adapt_datetimefield_value(now), token_id, stale_before],
+            )
     return user
