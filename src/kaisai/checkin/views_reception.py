@@ -288,9 +288,12 @@ def search(request: HttpRequest, pk: int) -> JsonResponse:
 
 
 def _registration(event: Event, data: dict) -> Registration | None:
+    value = data.get("registration")
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        return None
     try:
-        pk = int(data.get("registration"))
-    except (TypeError, ValueError):
+        pk = int(value)
+    except ValueError:
         return None
     return (
         Registration.objects.select_related("user", "frame", "ticket")
