@@ -491,3 +491,28 @@ def test_event_page_links_organizers_to_the_registration_pages(client, world, or
     login(client, world.participant)
     body = client.get(world.event.get_absolute_url()).content.decode()
     assert not any(url in body for url in urls)
+
+
+def test_organizer_note_is_saved_and_shown_to_the_reception(client, organizer, outsider):
+    from django.urls import reverse
+
+    from kaisai.checkin.tickets import issue_ticket
+    from kaisai.registrations import services as regs
+    from tests.factories import EventFactory, GroupFactory, UserFactory
+
+    event = EventFactory(group=GroupFactory(owner=organizer))
+    frame = regs.create_frame(event=event, by=organizer, capacity=2, name="G")
+    registration = regs.register(frame=frame, user=UserFactory())
+    url = reverse("registrations:registration_note",
+                  kwargs={"pk": event.pk, "registration_id": registration.pk})  # fmt: skip
+    client.force_login(outsider)
+    assert client.post(url, {"note": "x"}).status_code == 403
+    client.force_login(organizer)
+    client.post(url, {"note": "  Speaker: give a badge  "})
+    registration.refresh_from_db()
+    assert registration.organizer_note == "Speaker: give a badge"
+    ticket = issue_ticket(registration)
+    scan = client.post(reverse("checkin:scan", kwargs={"pk": event.pk}),
+                       {"token": ticket.token, "nonce": "n"},
+                       content_type="application/json")  # fmt: skip
+    assert scan.json()["person"]["notes"] == "Speaker: give a badge"

@@ -125,7 +125,7 @@ def _person(event: Event, registration: Registration) -> dict:
         "status": registration.status,
         "status_display": str(registration.get_status_display()),
         "flags": flags,
-        "notes": "",
+        "notes": registration.organizer_note,
     }
 
 

@@ -96,6 +96,12 @@ class Registration(models.Model):
     waitlist_key = models.PositiveBigIntegerField(null=True, blank=True, editable=False)
     nominated = models.BooleanField(_("nominated"), default=False)
     afterparty = models.BooleanField(_("joins the after-party"), default=False)
+    organizer_note = models.CharField(
+        _("note for the reception"),
+        max_length=300,
+        blank=True,
+        help_text=_("Shown to organizers and the reception when this person checks in."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -32,6 +32,11 @@ urlpatterns = [
         org.registration_action,
         name="registration_action",
     ),
+    path(
+        "events/<int:pk>/manage/registrations/<int:registration_id>/note/",
+        org.registration_note,
+        name="registration_note",
+    ),
     path("events/<int:pk>/manage/registrations.csv", org.registrations_csv, name="csv"),
     path("events/<int:pk>/manage/log/", org.audit_log, name="audit_log"),
 ]

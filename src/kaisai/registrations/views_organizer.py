@@ -189,6 +189,21 @@ def registration_action(request: HttpRequest, pk: int, registration_id: int) -> 
 
 
 @login_required
+@require_POST
+def registration_note(request: HttpRequest, pk: int, registration_id: int) -> HttpResponse:
+    """POST `note`: what the reception should know when this person arrives."""
+    event = managed_event(request, pk)
+    registration = get_object_or_404(Registration, pk=registration_id, event=event)
+    services.set_organizer_note(
+        registration=registration, by=request.user, note=request.POST.get("note", "")
+    )
+    messages.success(request, _("The note is saved."))
+    return redirect(
+        "registrations:registration_detail", pk=event.pk, registration_id=registration.pk
+    )
+
+
+@login_required
 def registrations_csv(request: HttpRequest, pk: int) -> HttpResponse:
     """All registrations (or the list's filters, if given) as CSV."""
     event = managed_event(request, pk)

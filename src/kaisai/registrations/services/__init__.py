@@ -2,7 +2,12 @@
 
 from kaisai.registrations.services.draws import draw_due_lotteries, draw_lottery, ensure_commitment
 from kaisai.registrations.services.frames import create_frame, update_frame
-from kaisai.registrations.services.organizers import change_capacity, decide_application, nominate
+from kaisai.registrations.services.organizers import (
+    change_capacity,
+    decide_application,
+    nominate,
+    set_organizer_note,
+)
 from kaisai.registrations.services.participants import (
     cancel_registration,
     change_frame,
@@ -22,5 +27,6 @@ __all__ = [
     "move_registration",
     "nominate",
     "register",
+    "set_organizer_note",
     "update_frame",
 ]

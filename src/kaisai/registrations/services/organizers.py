@@ -85,3 +85,12 @@ def change_capacity(*, frame: Frame, capacity: int, by) -> Frame:
                 frame, actor=by, reason=gettext_noop("promoted after a capacity increase")
             )
     return frame
+
+
+def set_organizer_note(*, registration: Registration, by, note: str) -> Registration:
+    """A note the reception sees at check-in (e.g. "speaker", "needs a receipt")."""
+    registration.organizer_note = note.strip()[:300]
+    Registration.objects.filter(pk=registration.pk).update(
+        organizer_note=registration.organizer_note
+    )
+    return registration
