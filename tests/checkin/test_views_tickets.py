@@ -439,3 +439,25 @@ def test_my_attendance_query_count_does_not_grow_with_rows(client, organizer):
     assert _count_queries(login(client, few), url("my_attendance")) == _count_queries(
         login(client, many), url("my_attendance")
     )
+
+
+def test_ticket_ics_links_the_own_ticket_and_is_own_only(client, frame, organizer):
+    import icalendar
+
+    from kaisai.checkin.tickets import issue_ticket
+    from kaisai.registrations import services as regs
+    from tests.factories import UserFactory
+
+    person, other = UserFactory(), UserFactory()
+    registration = regs.register(frame=frame, user=person)
+    url = f"/events/{frame.event_id}/ticket/ticket.ics"
+    assert client.get(url).status_code == 302  # anonymous → login
+    client.force_login(other)
+    assert client.get(url).status_code == 404
+    client.force_login(person)
+    response = client.get(url)
+    assert response["Content-Type"].startswith("text/calendar")
+    vevent = icalendar.Calendar.from_ical(response.content).walk("VEVENT")[0]
+    ticket = issue_ticket(registration)
+    assert ticket.token in str(vevent["url"])
+    assert f"{ticket.receipt_number}" in str(vevent["description"])

@@ -9,6 +9,7 @@ urlpatterns = [
     path("events/<int:pk>/ticket/", tickets.ticket, name="ticket"),
     path("t/<str:token>/", tickets.ticket_by_token, name="ticket_token"),
     path("events/<int:pk>/ticket/qr.svg", tickets.ticket_qr, name="ticket_qr"),
+    path("events/<int:pk>/ticket/ticket.ics", tickets.ticket_ics, name="ticket_ics"),
     path("events/<int:pk>/attend/", tickets.self_check_in, name="self_check_in"),
     path("my/attendance/", tickets.my_attendance, name="my_attendance"),
     # Organizers

@@ -27,6 +27,7 @@ from kaisai.checkin.models import CheckIn
 from kaisai.checkin.qr import ticket_svg_document, ticket_url
 from kaisai.checkin.tickets import issue_ticket, valid_ticket
 from kaisai.events.enums import EventStatus
+from kaisai.events.ics import event_calendar
 from kaisai.events.models import Event
 from kaisai.groups.models import Group
 from kaisai.groups.permissions import can_do_reception, can_manage_events, require
@@ -111,6 +112,22 @@ def ticket_qr(request: HttpRequest, pk: int) -> HttpResponse:
     the_ticket = issue_ticket(registration)
     response = HttpResponse(ticket_svg_document(the_ticket), content_type="image/svg+xml")  # type: ignore[arg-type]
     response["Content-Disposition"] = f'inline; filename="ticket-{pk}.svg"'
+    return response
+
+
+@login_required
+@cache_control(private=True, no_store=True)
+def ticket_ics(request: HttpRequest, pk: int) -> HttpResponse:
+    """The participant's own calendar entry: the event, linking to the ticket."""
+    event, registration = _own_accepted(pk, request.user)
+    the_ticket = issue_ticket(registration)
+    body = event_calendar(
+        event,
+        ticket_url=ticket_url(the_ticket),  # type: ignore[arg-type]
+        receipt_number=the_ticket.receipt_number,  # type: ignore[union-attr]
+    )
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="ticket-{pk}.ics"'
     return response
 
 

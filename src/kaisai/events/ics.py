@@ -67,11 +67,23 @@ def event_to_vevent(event: Event) -> icalendar.Event:
     return vevent
 
 
-def event_calendar(event: Event) -> bytes:
+def event_calendar(
+    event: Event, *, ticket_url: str = "", receipt_number: int | None = None
+) -> bytes:
+    """The event as a calendar. With a ticket (the participant's own .ics), the entry links to
+    the ticket and names the receipt number."""
+    vevent = event_to_vevent(event)
+    if ticket_url:
+        vevent["url"] = ticket_url
+        note = _("Your ticket (receipt number %(number)s): %(url)s") % {
+            "number": receipt_number,
+            "url": ticket_url,
+        }
+        vevent["description"] = f"{note}\n\n{vevent['description']}"
     cal = icalendar.Calendar()
     cal.add("prodid", "-//kaisai//kaisai events//EN")
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
-    cal.add_component(event_to_vevent(event))
+    cal.add_component(vevent)
     return cal.to_ical()
