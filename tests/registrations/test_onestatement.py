@@ -8,7 +8,7 @@ from django.db import connection
 from kaisai.core.models import OutboxMail
 from kaisai.registrations import services
 from kaisai.registrations.enums import QuestionKind, Status
-from kaisai.registrations.models import Answer, Frame, Question, Registration, RegistrationLog
+from kaisai.registrations.models import Frame, Question, Registration, RegistrationLog
 from kaisai.registrations.services import onestatement
 
 pytestmark = pytest.mark.skipif(
@@ -55,7 +55,10 @@ def register_both_ways(frame: Frame, users, monkeypatch, **kwargs) -> tuple[dict
     assert onestatement.available()
     in_one = services.register(frame=Frame.objects.get(pk=frame.pk), user=users[1], **kwargs)
     assert through_orm.just_created and in_one.just_created
-    assert in_one.status == Status.ACCEPTED and in_one.frame == frame
+    assert in_one.frame == frame
+    assert (in_one.status, in_one.waitlist_key) == (
+        Registration.objects.values_list("status", "waitlist_key").get(pk=in_one.pk)
+    )
     return written(through_orm), written(in_one)
 
 
@@ -93,35 +96,30 @@ def test_onestatement_without_an_email_address_queues_no_mail(make_frame, people
     assert one["mails"] == []
 
 
-def counts() -> tuple[int, int, int]:
-    return tuple(model.objects.count() for model in (Registration, RegistrationLog, OutboxMail))
-
-
-def test_onestatement_on_a_full_frame_writes_nothing(make_frame, people):
+def test_onestatement_on_a_full_frame_waitlists_like_the_orm_path(make_frame, people, monkeypatch):
     frame = make_frame(capacity=1)
-    first, second = people(2)
+    first, *users = people(3)
     services.register(frame=frame, user=first)
-    before = (
-        Registration.objects.count(),
-        RegistrationLog.objects.count(),
-        OutboxMail.objects.count(),
-    )
-    assert onestatement.register_first_come(frame, second, {}) is None
-    after = (
-        Registration.objects.count(),
-        RegistrationLog.objects.count(),
-        OutboxMail.objects.count(),
-    )
-    assert after == before
-    assert Frame.objects.get(pk=frame.pk).accepted_count == 1
-    # the service then waitlists, the general way
-    assert services.register(frame=frame, user=second).status == Status.WAITLISTED
+    orm, one = register_both_ways(frame, users, monkeypatch)
+    keys = (orm["registration"].pop("waitlist_key"), one["registration"].pop("waitlist_key"))
+    assert one == orm
+    assert one["registration"]["status"] == Status.WAITLISTED
+    assert one["mails"][0]["template"] == "registration_waitlisted"
+    frame.refresh_from_db()
+    assert keys == (1, 2) and frame.waitlist_seq == 2
+    assert frame.accepted_count == 1
 
 
-def test_onestatement_repeated_request_answers_with_the_existing_registration(make_frame, user):
-    frame = make_frame(capacity=5)
+@pytest.mark.parametrize("capacity", [5, 0])
+def test_onestatement_repeated_request_answers_with_the_existing_registration(
+    make_frame, user, capacity
+):
+    frame = make_frame(capacity=capacity)
     first = services.register(frame=frame, user=user)
+    logs, mails = RegistrationLog.objects.count(), OutboxMail.objects.count()
     again = services.register(frame=Frame.objects.get(pk=frame.pk), user=user)
     assert again.pk == first.pk and not getattr(again, "just_created", False)
-    assert Frame.objects.get(pk=frame.pk).accepted_count == 1  # the repeat took no seat
-    assert Answer.objects.count() == 0
+    frame.refresh_from_db()
+    # the repeat took no seat and no waitlist place, and wrote nothing
+    assert (frame.accepted_count, frame.waitlist_seq) == (min(capacity, 1), 1 - min(capacity, 1))
+    assert (RegistrationLog.objects.count(), OutboxMail.objects.count()) == (logs, mails)

@@ -1,17 +1,19 @@
-"""A registration to a first-come frame with seats left, in one SQL statement (PostgreSQL).
+"""A registration to a first-come frame in one SQL statement (PostgreSQL).
 
-`participants.register` writes such a registration seat-last: registration, answers, audit
-row and mail, then the seat. Through the ORM that is five compiled statements, and in a rush
-compiling them is most of the app server's work; the frame's lock is also held across the
-round trip of the COMMIT. Here the same rows go in one statement: a CTE whose first step
-takes the seat (the conditional UPDATE of `seats.take_seat`) and whose INSERTs read from it,
-so they happen only if a seat was taken. In autocommit the frame's lock is then held only
-inside the database, for a few index inserts and the commit.
+Through the ORM a registration is five compiled statements plus BEGIN/COMMIT (the seat or
+the waitlist place under the frame's lock, registration, answers, audit row, mail), and in a
+rush compiling them is most of the app server's work; the frame's lock is also held across
+the round trips that follow it. Here the same rows go in one statement: a CTE whose first
+steps place the registration — the conditional UPDATE of `seats.take_seat`, and only if that
+took no seat, the `waitlist_seq` bump of `seats.next_waitlist_key` — and whose INSERTs read
+the outcome from them. In autocommit the frame's lock is held only inside the database, for a
+few index inserts and the commit.
 
 The rows are built from unsaved model instances, field by field the way the ORM saves them
 (defaults, auto_now_add, JSON), so they are the rows `audit.record` and `queue_mail` write;
-only the ids that link them (registration → answers and audit row → the mail's key and
-context) come from the statement. tests/registrations/test_onestatement.py compares both.
+only what the statement decides (status, waitlist key, the mail for the status) and the ids
+that link the rows (registration → answers and audit row → the mail's key and context) come
+from SQL. tests/registrations/test_onestatement.py compares both paths.
 """
 
 from __future__ import annotations
@@ -78,61 +80,63 @@ def _cte(
     return sql, params
 
 
-def register_first_come(frame: Frame, user, cleaned: dict) -> Registration | None:
-    """Take a seat of `frame` and write the accepted registration with its answers, audit
-    row and mail, all or nothing, in one statement. None (nothing written) if no seat was
-    left. A second active registration to the event raises IntegrityError, as `create` does."""
-    registration = Registration(
-        event_id=frame.event_id, frame=frame, user=user, status=Status.ACCEPTED
-    )
-    parts: list[str] = []
-    params: list = []
+def register_first_come(frame: Frame, user, cleaned: dict) -> Registration:
+    """Place a registration to first-come `frame` — a seat if one is left, else the end of
+    the waitlist — and write it with its answers, audit row and mail, all or nothing, in one
+    statement. A second active registration to the event raises IntegrityError, as `create`
+    does (and nothing is written)."""
+    registration = Registration(event_id=frame.event_id, frame=frame, user=user)
+    frames = Frame._meta.db_table
+    parts = [
+        # seats.take_seat's conditional UPDATE; if it took no seat, next_waitlist_key's bump.
+        f"seat AS (UPDATE {frames} SET accepted_count = accepted_count + 1"  # noqa: S608
+        " WHERE id = %s AND accepted_count < capacity RETURNING id)",
+        f"wait AS (UPDATE {frames} SET waitlist_seq = waitlist_seq + 1"  # noqa: S608
+        " WHERE id = %s AND NOT EXISTS (SELECT FROM seat) RETURNING waitlist_seq)",
+        "placed AS (SELECT %s::text AS status, NULL::bigint AS waitlist_key FROM seat"
+        " UNION ALL SELECT %s::text, waitlist_seq FROM wait)",
+    ]
+    params: list = [frame.pk, frame.pk, Status.ACCEPTED, Status.WAITLISTED]
 
     def add(sql_params: tuple[str, list]) -> None:
         parts.append(sql_params[0])
         params.extend(sql_params[1])
 
-    # The conditional UPDATE of seats.take_seat, as the statement's first step.
-    parts.append(
-        f"seat AS (UPDATE {Frame._meta.db_table} SET accepted_count = accepted_count + 1"  # noqa: S608
-        " WHERE id = %s AND accepted_count < capacity RETURNING id)"
-    )
-    params.append(frame.pk)
+    add(_cte("reg", registration, "placed", {
+        "status": ("placed.status", []), "waitlist_key": ("placed.waitlist_key", []),
+    }, returning="id, status, waitlist_key"))  # fmt: skip
     registration_id: dict[str, tuple[str, list]] = {"registration_id": ("reg.id", [])}
-    add(_cte("reg", registration, "seat", {}, returning="id"))
     for number, (question_id, value) in enumerate(cleaned.items()):
         answer = Answer(question_id=question_id, value=value)
         add(_cte(f"answer{number}", answer, "reg", registration_id))
     log = RegistrationLog(
-        from_status="", to_status=Status.ACCEPTED, frame_id=frame.pk, actor=user,
-        reason=gettext_noop("registered"),
-    )  # fmt: skip
-    add(_cte("log", log, "reg", registration_id, returning="id, registration_id"))
+        from_status="", frame_id=frame.pk, actor=user, reason=gettext_noop("registered")
+    )
+    add(_cte("log", log, "reg", registration_id | {"to_status": ("reg.status", [])},
+             returning="id, registration_id, to_status"))  # fmt: skip
     if user.email:  # queue_mail's rule: no address, no mail
         mail = OutboxMail(
             to_email=user.email,
             recipient=user,
             language=user.preferred_language or settings.LANGUAGE_CODE,
-            template=MAIL_FOR[Status.ACCEPTED],
             next_attempt_at=timezone.now(),
         )
         reference = "jsonb_build_object('_model', %s::text, 'pk', log.registration_id)"
         add(_cte("mail", mail, "log", {
-            # audit.record's key and queue_mail's model reference, with the new ids
+            # audit.record's key, its mail for the status, queue_mail's model reference
             "key": ("'registration-' || log.registration_id || '-' || log.id", []),
+            "template": ("CASE log.to_status WHEN %s THEN %s ELSE %s END", [
+                Status.ACCEPTED, MAIL_FOR[Status.ACCEPTED], MAIL_FOR[Status.WAITLISTED]]),
             "context": (f"jsonb_build_object('registration', {reference})",
                         [Registration._meta.label]),
         }, on_conflict=" ON CONFLICT DO NOTHING"))  # fmt: skip
-    sql = "WITH " + ", ".join(parts) + " SELECT id FROM reg"  # noqa: S608 - built above
+    sql = "WITH " + ", ".join(parts) + " SELECT id, status, waitlist_key FROM reg"  # noqa: S608
     # In autocommit the statement is its own transaction; inside an outer one a savepoint
     # keeps a unique violation from breaking it.
     savepoint = transaction.atomic() if connection.in_atomic_block else nullcontext()
     with savepoint, connection.cursor() as cursor:
         cursor.execute(sql, params)
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    registration.pk = row[0]
+        registration.pk, registration.status, registration.waitlist_key = cursor.fetchone()
     registration._state.adding = False
     registration._state.db = connection.alias
     return registration

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_noop
 
 from kaisai.events.enums import EventStatus
 from kaisai.events.models import Event
-from kaisai.registrations.enums import ACTIVE_STATUSES, Status
+from kaisai.registrations.enums import ACTIVE_STATUSES, Method, Status
 from kaisai.registrations.errors import RegistrationError
 from kaisai.registrations.models import Frame, Question, Registration
 from kaisai.registrations.services import audit, onestatement, placement, questionnaire, seats
@@ -82,9 +82,7 @@ def _register_seat_last(frame: Frame, user, cleaned) -> Registration | None:
     """A first-come frame with seats left: write the registration, its answers, the audit row
     and the mail first, and take the seat (the frame's row lock) last, right before COMMIT, so
     that the lock is held for one statement and the commit. None if no seat was left (the
-    attempt is rolled back). On PostgreSQL all of it is one statement (see onestatement.py)."""
-    if onestatement.available():
-        return onestatement.register_first_come(frame, user, cleaned)
+    attempt is rolled back). On PostgreSQL `onestatement` does this in one statement."""
     try:
         with transaction.atomic():
             registration = _create(frame, user, Status.ACCEPTED, None, False, cleaned)
@@ -121,7 +119,9 @@ def register(
         cleaned = questionnaire.clean_answers(questions_for(frame), answers)
         afterparty = afterparty and frame.event.has_afterparty
         registration = None
-        if seats.seat_last_possible(frame) and not afterparty:
+        if frame.method == Method.FIRST_COME and not afterparty and onestatement.available():
+            registration = onestatement.register_first_come(frame, user, cleaned)
+        elif seats.seat_last_possible(frame) and not afterparty:
             registration = _register_seat_last(frame, user, cleaned)
         if registration is None:
             registration = _register_lock_first(frame, user, cleaned, afterparty)
