@@ -77,6 +77,8 @@ INSTALLED_APPS = [
     "kaisai.events",
     "kaisai.registrations",
     "kaisai.checkin",
+    "kaisai.talks",
+    "kaisai.notices",
     "kaisai.api",
 ]
 

@@ -14,6 +14,8 @@ urlpatterns = [
     path("events/", include("kaisai.events.urls")),
     path("", include("kaisai.registrations.urls")),
     path("", include("kaisai.checkin.urls")),
+    path("", include("kaisai.talks.urls")),
+    path("", include("kaisai.notices.urls")),
     path("api/", include("kaisai.api.urls")),
     path("demo-mail/", core_views.demo_mailbox, name="demo_mailbox"),
     path("admin/", admin.site.urls),

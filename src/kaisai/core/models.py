@@ -41,6 +41,15 @@ class OutboxMail(models.Model):
     context = models.JSONField(default=dict, blank=True)
     subject = models.CharField(max_length=998, blank=True)
     body = models.TextField(blank=True)
+    html_body = models.TextField(blank=True)
+    # A kind of mail the recipient may switch off (kaisai.notices.enums.MailKind), and the
+    # group it is about: both give the List-Unsubscribe link. Empty: mail a registration needs.
+    kind = models.CharField(max_length=32, blank=True)
+    group = models.ForeignKey(
+        "groups.Group", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Mails sent together (an organizer's message: "message:<id>") for progress and states.
+    batch = models.CharField(max_length=50, blank=True, db_index=True)
     state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING)
     attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField(db_index=True)
@@ -55,3 +64,20 @@ class OutboxMail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} → {self.to_email} ({self.state})"
+
+
+class UndeliverableAddress(models.Model):
+    """An address the mail server refused permanently (5xx): no more mail is sent to it, and
+    organizers see it beside the registration. Changing one's address clears it."""
+
+    email = models.EmailField(unique=True)
+    reason = models.TextField(blank=True)
+    failures = models.PositiveIntegerField(default=1)
+    failed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("undeliverable address")
+        verbose_name_plural = _("undeliverable addresses")
+
+    def __str__(self) -> str:
+        return self.email

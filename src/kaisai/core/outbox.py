@@ -47,8 +47,21 @@ def _resolve(value: Any) -> Any:
     return value
 
 
-def queue_mail(*, key: str, user, template: str, context: dict[str, Any]) -> OutboxMail | None:
-    """Store a mail to `user` (one INSERT); the worker delivers it once it is committed."""
+def queue_mail(
+    *,
+    key: str,
+    user,
+    template: str,
+    context: dict[str, Any],
+    kind: str = "",
+    group=None,
+    batch: str = "",
+) -> OutboxMail | None:
+    """Store a mail to `user` (one INSERT); the worker delivers it once it is committed.
+
+    `kind` (kaisai.notices.enums.MailKind) marks mail the recipient may switch off, about
+    `group` (or about no group); it gets List-Unsubscribe headers. `batch` groups the mails of
+    one organizer message. Callers sending to many filter opt-outs first."""
     if not user.email:
         return None
     mail = OutboxMail(
@@ -59,6 +72,9 @@ def queue_mail(*, key: str, user, template: str, context: dict[str, Any]) -> Out
         template=template,
         context={name: _ref(value) for name, value in context.items()},
         next_attempt_at=timezone.now(),
+        kind=kind,
+        group=group,
+        batch=batch,
     )
     # ON CONFLICT DO NOTHING: no savepoint, and a second mail for the same key is dropped.
     OutboxMail.objects.bulk_create([mail], ignore_conflicts=True)

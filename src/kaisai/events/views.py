@@ -25,6 +25,7 @@ from kaisai.events.text import event_summary
 from kaisai.groups.models import Group
 from kaisai.groups.permissions import can_do_reception, can_manage_events, require
 from kaisai.registrations.views_participant import frames_section
+from kaisai.talks.sections import talk_sections
 
 EVENTS_PER_PAGE = 30
 
@@ -71,6 +72,7 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "og_description": event_summary(event),
         "og_image": _absolute(event.image.url) if event.image else "",
         **frames_section(request, event, is_organizer=is_organizer),
+        **talk_sections(request, event, can_manage=can_manage),
     }
     return render(request, "events/event_detail.html", context)
 

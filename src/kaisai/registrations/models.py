@@ -38,6 +38,14 @@ class Frame(models.Model):
         help_text=_("Empty: until the event starts."),
     )
     fee = models.PositiveIntegerField(_("fee (yen, paid on site)"), default=0)
+    requires_talk = models.BooleanField(
+        _("speakers' frame"),
+        default=False,
+        help_text=_(
+            "Registering asks for a talk title and abstract (e.g. lightning talks). "
+            "Its seats are speaker seats; its waitlist is the speaker waitlist."
+        ),
+    )
     order = models.PositiveIntegerField(_("order"), default=0)
     accepted_count = models.PositiveIntegerField(default=0, editable=False)
     waitlist_seq = models.PositiveBigIntegerField(default=0, editable=False)
