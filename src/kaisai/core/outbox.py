@@ -4,29 +4,54 @@
 references) — one INSERT ... ON CONFLICT DO NOTHING, so that it can sit inside a short locked
 transaction. The worker's ticker (`deliver_due_mail`, every KAISAI_MAIL_POLL_SECONDS) picks up
 what is committed, renders it in the recipient's language from
-`templates/mail/<template>.subject.txt` and `<template>.txt`, sends it, and retries failures
-with back-off. A mail rolled back with its transaction never existed. The unique key makes a
-repeated call a no-op: nobody gets the same mail for the same reason twice.
+`templates/mail/<template>.subject.txt`, `<template>.txt` and (if present) `<template>.html`,
+sends it as plain text with an HTML alternative over one SMTP connection per batch, and retries
+temporary failures with back-off. A mail rolled back with its transaction never existed. The
+unique key makes a repeated call a no-op: nobody gets the same mail for the same reason twice.
+
+Delivery is "exactly once as far as SMTP allows" (docs/mail-delivery.md): a row is claimed
+(SELECT ... FOR UPDATE SKIP LOCKED) and marked sent in the one transaction that wraps the SMTP
+transaction, and its Message-ID is derived from its key, so that the one duplicate SMTP cannot
+rule out (a crash between the server's 250 and our COMMIT) carries the same Message-ID.
+A permanent refusal (5xx on RCPT or DATA) fails the mail at once and marks the address
+undeliverable; no more mail is tried to it.
 """
 
 from __future__ import annotations
 
+import enum
+import hashlib
 import logging
-from datetime import timedelta
+import smtplib
+from collections.abc import Sequence
+from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.apps import apps
 from django.conf import settings
-from django.core.mail import EmailMessage
-from django.db import models, transaction
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.backends.base import BaseEmailBackend
+from django.db import IntegrityError, models, transaction
+from django.db.models import F
+from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.html import linebreaks, urlize
 
-from kaisai.core.models import OutboxMail
+from kaisai.core.models import OutboxMail, UndeliverableAddress
 
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 12
+
+
+class Outcome(enum.Enum):
+    SENT = "sent"
+    RETRY = "retry"  # a temporary failure: tried again after back-off
+    FAILED = "failed"  # permanent: refused with 5xx, undeliverable, or too many attempts
+    SKIPPED = "skipped"  # claimed by another worker, or no longer pending
+    DOWN = "down"  # the mail server could not be reached: the rest of the batch waits too
 
 
 def backoff(attempts: int) -> timedelta:
@@ -81,59 +106,231 @@ def queue_mail(
     return mail
 
 
-def render(mail: OutboxMail) -> tuple[str, str]:
+# --- Rendering ---------------------------------------------------------------------------
+
+
+def _context(mail: OutboxMail) -> dict[str, Any]:
     context = {name: _resolve(value) for name, value in mail.context.items()}
     context.update({"user": mail.recipient, "BASE_URL": settings.BASE_URL})
+    return context
+
+
+def render(mail: OutboxMail) -> tuple[str, str]:
+    """Subject and plain-text body in the recipient's language."""
+    context = _context(mail)
     with translation.override(mail.language):
         subject = render_to_string(f"mail/{mail.template}.subject.txt", context)
         body = render_to_string(f"mail/{mail.template}.txt", context)
     return " ".join(subject.split())[:998], body
 
 
-def deliver(mail_id: int) -> bool:
-    """Send one pending mail; claims the row so that two workers never send it twice."""
-    with transaction.atomic():
-        mail = (
-            OutboxMail.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(pk=mail_id, state=OutboxMail.State.PENDING)
-            .select_related("recipient")
-            .first()
-        )
-        if mail is None:
-            return False
-        if not mail.subject:
-            mail.subject, mail.body = render(mail)
-        message = EmailMessage(
-            subject=mail.subject,
-            body=mail.body,
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            to=[mail.to_email],
-            headers={"X-Kaisai-Key": mail.key},
-        )
-        mail.attempts += 1
+def text_to_html(text: str) -> str:
+    """The plain-text body as HTML: escaped, links made clickable, paragraphs and <br>."""
+    return linebreaks(urlize(text, nofollow=True, autoescape=True), autoescape=False)
+
+
+def render_html(mail: OutboxMail, *, subject: str, body: str) -> str:
+    """The HTML part: `mail/<template>.html` if the template exists (it extends
+    mail/_base.html), else the plain text made HTML inside the same layout."""
+    context = _context(mail) | {"subject": subject}
+    with translation.override(mail.language):
         try:
-            message.send()
-        except Exception as error:  # SMTP down, refused, timed out: try again later
-            mail.last_error = f"{type(error).__name__}: {error}"[:2000]
-            if mail.attempts >= MAX_ATTEMPTS:
-                mail.state = OutboxMail.State.FAILED
-            mail.next_attempt_at = timezone.now() + backoff(mail.attempts)
-            mail.save()
-            return False
-        mail.state = OutboxMail.State.SENT
-        mail.sent_at = timezone.now()
-        mail.last_error = ""
-        mail.save()
-        return True
+            return render_to_string(f"mail/{mail.template}.html", context)
+        except TemplateDoesNotExist:
+            return render_to_string("mail/_base.html", context | {"body_html": text_to_html(body)})
 
 
-def deliver_due_mail(limit: int = 200) -> int:
-    """Send pending mail whose time has come (retries included). Returns how many were sent."""
+def message_id(key: str) -> str:
+    """A Message-ID that is the same on every attempt and every worker: receivers that
+    deduplicate by Message-ID drop the one duplicate SMTP cannot rule out."""
+    host = urlsplit(settings.BASE_URL).hostname or "kaisai.invalid"
+    return f"<{hashlib.sha256(key.encode()).hexdigest()[:32]}@{host}>"
+
+
+def build_message(mail: OutboxMail) -> EmailMultiAlternatives:
+    from kaisai.notices.unsubscribe import unsubscribe_headers  # notices builds on core
+
+    headers = {"Message-ID": message_id(mail.key), "X-Kaisai-Key": mail.key}
+    headers.update(unsubscribe_headers(mail))
+    message = EmailMultiAlternatives(
+        subject=mail.subject,
+        body=mail.body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[mail.to_email],
+        headers=headers,
+    )
+    if mail.html_body:
+        message.attach_alternative(mail.html_body, "text/html")
+    return message
+
+
+# --- Sending -----------------------------------------------------------------------------
+
+
+def is_permanent(error: BaseException) -> bool:
+    """5xx on RCPT (every recipient refused) or on DATA: the server will never take it."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _message in error.recipients.values()]
+        return bool(codes) and all(code >= 500 for code in codes)
+    return isinstance(error, smtplib.SMTPDataError) and error.smtp_code >= 500
+
+
+class Connection:
+    """One connection to the mail server for a batch: opened on first use, reopened after
+    an error (the server may have dropped it), closed at the end."""
+
+    def __init__(self, backend: BaseEmailBackend | None = None) -> None:
+        self.backend = backend or get_connection(fail_silently=False)
+        self.opened = 0  # how many times a connection was opened (the benchmark reports it)
+        self.is_open = False
+
+    def open(self) -> None:
+        if not self.is_open:
+            self.backend.open()
+            self.is_open = True
+            self.opened += 1
+
+    def send(self, message: EmailMultiAlternatives) -> None:
+        self.open()
+        try:
+            sent = self.backend.send_messages([message])
+        except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError):
+            raise  # smtplib reset the transaction (RSET): the connection goes on
+        except Exception:
+            self.close()
+            raise
+        if not sent:
+            raise smtplib.SMTPException("the mail backend sent nothing")
+
+    def close(self) -> None:
+        if self.is_open:
+            self.is_open = False
+            try:
+                self.backend.close()
+            except Exception:  # already broken: nothing to close cleanly
+                logger.debug("closing the mail connection failed", exc_info=True)
+
+
+def mark_undeliverable(email: str, reason: str) -> None:
+    """Upsert the address (failures + 1): safe when two workers hit it at once."""
+    email = email.strip().lower()
+    values = {"reason": reason[:2000], "failed_at": timezone.now()}
+    rows = UndeliverableAddress.objects.filter(email=email)
+    if rows.update(failures=F("failures") + 1, **values):
+        return
+    try:
+        with transaction.atomic():
+            UndeliverableAddress.objects.create(email=email, **values)
+    except IntegrityError:  # another worker inserted it first
+        rows.update(failures=F("failures") + 1, **values)
+
+
+def _fail(mail: OutboxMail, error: str, *, permanent: bool) -> Outcome:
+    mail.last_error = error[:2000]
+    if permanent or mail.attempts >= MAX_ATTEMPTS:
+        mail.state = OutboxMail.State.FAILED
+    mail.next_attempt_at = timezone.now() + backoff(mail.attempts)
+    mail.save()
+    return Outcome.FAILED if mail.state == OutboxMail.State.FAILED else Outcome.RETRY
+
+
+def _claim(mail_id: int) -> OutboxMail | None:
+    return (
+        OutboxMail.objects.select_for_update(skip_locked=True, of=("self",))
+        .filter(pk=mail_id, state=OutboxMail.State.PENDING)
+        .select_related("recipient")
+        .first()
+    )
+
+
+def deliver(mail_id: int, *, connection: Connection | None = None) -> Outcome:
+    """Send one pending mail. The row is claimed (FOR UPDATE SKIP LOCKED: two workers never
+    send it both) and marked sent in the transaction that wraps the SMTP send: a crash before
+    COMMIT leaves it pending, and it is sent again."""
+    own = connection is None
+    conn = connection or Connection()
+    try:
+        with transaction.atomic():
+            mail = _claim(mail_id)
+            if mail is None:
+                return Outcome.SKIPPED
+            return _send_claimed(mail, conn)
+    finally:
+        if own:
+            conn.close()
+
+
+def _send_claimed(mail: OutboxMail, conn: Connection) -> Outcome:
+    if UndeliverableAddress.objects.filter(email=mail.to_email.strip().lower()).exists():
+        mail.state = OutboxMail.State.FAILED
+        mail.last_error = "undeliverable address: not tried"
+        mail.save(update_fields=["state", "last_error"])
+        return Outcome.FAILED
+    mail.attempts += 1
+    if not mail.subject:
+        try:
+            with transaction.atomic():  # a savepoint: a failing query leaves the row usable
+                subject, body = render(mail)
+                html_body = render_html(mail, subject=subject, body=body)
+        except Exception as error:  # a broken template must not block the queue
+            logger.exception("rendering mail %s failed", mail.key)
+            return _fail(mail, f"rendering: {type(error).__name__}: {error}", permanent=False)
+        mail.subject, mail.body, mail.html_body = subject, body, html_body
+    message = build_message(mail)
+    try:
+        conn.open()
+    except Exception as error:
+        _fail(mail, f"{type(error).__name__}: {error}", permanent=False)
+        return Outcome.DOWN
+    try:
+        conn.send(message)
+    except Exception as error:
+        text = f"{type(error).__name__}: {error}"
+        if is_permanent(error):
+            mark_undeliverable(mail.to_email, text)
+            return _fail(mail, text, permanent=True)
+        return _fail(mail, text, permanent=False)
+    mail.state = OutboxMail.State.SENT
+    mail.sent_at = timezone.now()
+    mail.last_error = ""
+    mail.save()
+    return Outcome.SENT
+
+
+def _defer(mail_ids: Sequence[int], error: str) -> None:
+    """The mail server is unreachable: count an attempt for the rest of the batch and back
+    them off as if each had been tried (it would have failed the same way)."""
+    with transaction.atomic():
+        for mail in OutboxMail.objects.select_for_update(skip_locked=True, of=("self",)).filter(
+            pk__in=mail_ids, state=OutboxMail.State.PENDING
+        ):
+            mail.attempts += 1
+            _fail(mail, error, permanent=False)
+
+
+def deliver_due_mail(limit: int = 200, *, now: datetime | None = None) -> int:
+    """Send pending mail whose time has come (retries included) over one connection.
+    Returns how many were sent. `now` (tests) moves the clock forward to reach retries."""
     due = list(
         OutboxMail.objects.filter(
-            state=OutboxMail.State.PENDING, next_attempt_at__lte=timezone.now()
+            state=OutboxMail.State.PENDING, next_attempt_at__lte=now or timezone.now()
         )
         .order_by("next_attempt_at", "id")
         .values_list("pk", flat=True)[:limit]
     )
-    return sum(1 for mail_id in due if deliver(mail_id))
+    if not due:
+        return 0
+    conn = Connection()
+    sent = 0
+    try:
+        for index, mail_id in enumerate(due):
+            outcome = deliver(mail_id, connection=conn)
+            if outcome is Outcome.SENT:
+                sent += 1
+            elif outcome is Outcome.DOWN:
+                error = OutboxMail.objects.filter(pk=mail_id).values_list("last_error", flat=True)
+                _defer(due[index + 1 :], error.first() or "mail server unreachable")
+                break
+    finally:
+        conn.close()
+    return sent
