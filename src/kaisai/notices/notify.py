@@ -1,38 +1,111 @@
-"""Group notices (お知らせ): mail to the members of a group who have not switched the kind off."""
+"""Group notices (お知らせ): mail to the members of a group who have not switched the kind off,
+and `queue_mails`, which queues one mail to many people in a few statements.
+
+Each recipient's mail is an OutboxMail row like the ones `kaisai.core.outbox.queue_mail`
+writes (same context format, same ON CONFLICT DO NOTHING on the unique key), but inserted in
+bulk: the number of queries does not grow with the number of recipients.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from kaisai.core.outbox import queue_mail
-from kaisai.groups.models import Member
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from kaisai.accounts.models import User
+from kaisai.core.models import OutboxMail
 from kaisai.notices.optouts import opted_out_user_ids
+from kaisai.notices.unsubscribe import unsubscribe_url
+
+
+def _ref(value: Any) -> Any:
+    """A model instance as the outbox stores it (see kaisai.core.outbox.queue_mail)."""
+    if isinstance(value, models.Model):
+        return {"_model": value._meta.label, "pk": value.pk}
+    return value
+
+
+def queue_mails(
+    recipients: Sequence[User],
+    *,
+    key: Callable[[User], str],
+    template: str,
+    context: dict[str, Any],
+    kind: str = "",
+    group=None,
+    batch: str = "",
+) -> int:
+    """Queue `template` to each of `recipients` (people without an address are skipped).
+
+    `key(user)` is each mail's unique key: a key queued before is left alone, so a repeated
+    call sends nobody a second mail. Mails of a `kind` carry their recipient's
+    `unsubscribe_url` in the context (for the footer; the headers come from the outbox).
+    Returns how many mails were newly queued. Three queries at most, whatever the count
+    (SQLite splits a big INSERT into several)."""
+    people = [person for person in recipients if person.email]
+    keys = {person.pk: key(person) for person in people}
+    if not keys:
+        return 0
+    existing = set(
+        OutboxMail.objects.filter(key__in=list(keys.values())).values_list("key", flat=True)
+    )
+    shared = {name: _ref(value) for name, value in context.items()}
+    now = timezone.now()
+    group_id = group.pk if group is not None else None
+    rows = []
+    for person in people:
+        if keys[person.pk] in existing:
+            continue
+        mail_context = dict(shared)
+        if kind:
+            mail_context["unsubscribe_url"] = unsubscribe_url(person.pk, kind, group_id)
+        rows.append(
+            OutboxMail(
+                key=keys[person.pk],
+                to_email=person.email,
+                recipient=person,
+                language=person.preferred_language or settings.LANGUAGE_CODE,
+                template=template,
+                context=mail_context,
+                next_attempt_at=now,
+                kind=kind,
+                group_id=group_id,
+                batch=batch,
+            )
+        )
+    # ON CONFLICT DO NOTHING: a concurrent caller that queued the same key first wins.
+    OutboxMail.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)
+
+
+def _ids(people: Iterable[Any]) -> set[int]:
+    return {person if isinstance(person, int) else person.pk for person in people}
 
 
 def notify_group_members(
     group, *, kind: str, template: str, context: dict[str, Any], key: str, exclude=()
 ) -> int:
-    """Queue `template` to every member of `group` except opt-outs and `exclude` (users).
-    `key` is the reason (e.g. "materials-12"); each member's mail key is f"{key}-{user_id}", so a
-    repeated call sends nobody a second mail. Returns how many mails were queued."""
-    members = [
-        member.user
-        for member in Member.objects.filter(group=group).select_related("user")
-        if member.user.email
-    ]
-    skip = opted_out_user_ids((u.pk for u in members), kind=kind, group=group)
-    skip |= {u.pk for u in exclude}
-    count = 0
-    for person in members:
-        if person.pk in skip:
-            continue
-        queue_mail(
-            key=f"{key}-{person.pk}",
-            user=person,
-            template=template,
-            context=context,
-            kind=kind,
-            group=group,
-        )
-        count += 1
-    return count
+    """Queue `template` to every member of `group` except opt-outs and `exclude` (users or
+    user ids). `key` is the reason (e.g. "materials-12"); each member's mail key is
+    f"{key}-{user_id}", so a repeated call sends nobody a second mail. The mail context gets
+    each member's `unsubscribe_url`. Returns how many mails were newly queued.
+
+    Queries: members, opt-outs, existing keys, the INSERT — the same for 2 or 2000 members."""
+    members = list(
+        User.objects.filter(memberships__group=group, is_active=True)
+        .exclude(email="")
+        .order_by("pk")
+    )
+    skip = opted_out_user_ids((person.pk for person in members), kind=kind, group=group)
+    skip |= _ids(exclude)
+    return queue_mails(
+        [person for person in members if person.pk not in skip],
+        key=lambda person: f"{key}-{person.pk}",
+        template=template,
+        context=context,
+        kind=kind,
+        group=group,
+    )
