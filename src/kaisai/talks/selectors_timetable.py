@@ -1,12 +1,67 @@
+"""Reads of the timetable: its entries with talks and speakers, the talks still to schedule,
+and what the event page shows (template talks/_event_timetable.html)."""
+
 from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import HttpRequest
 
 from kaisai.events.models import Event
+from kaisai.talks.enums import EntryKind, TalkState
+from kaisai.talks.models import Material, Speaker, Talk, TimetableEntry
+
+
+def _speakers() -> Prefetch:
+    return Prefetch(
+        "talk__speakers", queryset=Speaker.objects.select_related("user").order_by("order", "id")
+    )
+
+
+def timetable_entries(event: Event) -> QuerySet[TimetableEntry]:
+    """The entries in time order with their talks and speakers, two queries whatever their
+    number. Talk entries whose talk is no longer accepted (withdrawn after scheduling) are
+    left out."""
+    return (
+        TimetableEntry.objects.filter(event=event)
+        .filter(~Q(kind=EntryKind.TALK) | Q(talk__state=TalkState.ACCEPTED))
+        .select_related("talk")
+        .prefetch_related(_speakers())
+        .order_by("starts_at", "id")
+    )
+
+
+def scheduled_talk_entries(event: Event) -> QuerySet[TimetableEntry]:
+    """The talk entries only, with speakers and the talks' materials (for the frab export)."""
+    return (
+        timetable_entries(event)
+        .filter(kind=EntryKind.TALK)
+        .prefetch_related(
+            Prefetch("talk__materials", queryset=Material.objects.order_by("created_at", "id"))
+        )
+    )
+
+
+def unscheduled_accepted_talks(event: Event) -> QuerySet[Talk]:
+    """Accepted talks of the event that are not on the timetable yet."""
+    return (
+        Talk.objects.filter(event=event, state=TalkState.ACCEPTED, slot__isnull=True)
+        .prefetch_related(Prefetch("speakers", queryset=Speaker.objects.select_related("user")))
+        .order_by("id")
+    )
+
+
+def scheduled_entry_of_talk(talk_id: int) -> TimetableEntry | None:
+    """A talk's timetable entry with its event and speakers (for the talk's .ics), or None."""
+    return (
+        TimetableEntry.objects.filter(talk_id=talk_id, kind=EntryKind.TALK)
+        .select_related("talk", "event", "event__group")
+        .prefetch_related(_speakers())
+        .first()
+    )
 
 
 def event_page_context(request: HttpRequest, event: Event, *, can_manage: bool) -> dict[str, Any]:
-    """Context for the event page's part of this module (template talks/_event_*.html)."""
-    return {}
+    """Context for the event page's timetable (template talks/_event_timetable.html)."""
+    return {"timetable": list(timetable_entries(event))}
