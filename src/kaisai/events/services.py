@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from kaisai.events.enums import EventStatus
 from kaisai.events.models import Event, Sponsor
 from kaisai.groups.models import Group
+from kaisai.notices.services import group_notices
 
 # Fields an organizer may set through create_event / update_event.
 EDITABLE_FIELDS = frozenset(
@@ -155,12 +156,16 @@ def _transition(*, event: Event, to: str, error: Any) -> Event:
 
 
 def publish_event(*, event: Event, by) -> Event:
-    """Draft or postponed → published. `published_at` records the first publication."""
-    return _transition(
-        event=event,
-        to=EventStatus.PUBLISHED,
-        error=_("Only a draft or a postponed event can be published."),
-    )
+    """Draft or postponed → published. `published_at` records the first publication; the
+    group's members are told about the event in the same transaction (once per event)."""
+    with transaction.atomic():
+        _transition(
+            event=event,
+            to=EventStatus.PUBLISHED,
+            error=_("Only a draft or a postponed event can be published."),
+        )
+        group_notices.event_published(event)
+    return event
 
 
 def cancel_event(*, event: Event, by) -> Event:
