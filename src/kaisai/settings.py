@@ -251,6 +251,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # registrations/services/seats.py); the concurrency test uses it to show the race exists.
 KAISAI_REGISTRATION_LOCK = not (TESTING and os.environ.get("KAISAI_REGISTRATION_LOCK") == "off")
 
+# connpass-compatible API (/api/v2/): requests per API key, "N/PERIOD" (s, m, h, d) or "off".
+KAISAI_API_V2_RATE = os.environ.get("KAISAI_API_V2_RATE", "1/s")
+
 # --- Security -------------------------------------------------------------------------
 SESSION_COOKIE_SECURE = BASE_URL.startswith("https")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE

@@ -1,0 +1,159 @@
+"""The JSON objects of connpass API v2, field by field (docs/api-v2.md has the mapping).
+
+Strings that clients type as `str` are "" when kaisai has nothing (never null); `lat`/`lon`
+are decimal strings; times are ISO 8601 to the second with the offset of the event's own zone
+(Asia/Tokyo: +09:00), as connpass writes them.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db.models.fields.files import FieldFile
+
+from kaisai.accounts.models import User
+from kaisai.api.v2.selectors import EventFacts, UserCounts
+from kaisai.core.markdown import render_markdown
+from kaisai.events.models import Event
+from kaisai.groups.models import Group
+from kaisai.talks.enums import MaterialKind
+from kaisai.talks.models import Material
+
+JSON = dict[str, Any]
+
+# connpass knows slide / movie / blog ("blog etc."); kaisai's "other" counts as the last.
+PRESENTATION_TYPE: dict[str, str] = {
+    MaterialKind.SLIDE.value: "slide",
+    MaterialKind.MOVIE.value: "movie",
+    MaterialKind.BLOG.value: "blog",
+    MaterialKind.OTHER.value: "blog",
+}
+
+
+def absolute(path: str) -> str:
+    if path.startswith(("http://", "https://")):
+        return path
+    return settings.BASE_URL + path
+
+
+def file_url(file: FieldFile | None) -> str:
+    return absolute(file.url) if file else ""
+
+
+def timestamp(moment: datetime | None, zone: zoneinfo.ZoneInfo) -> str | None:
+    if moment is None:
+        return None
+    return moment.astimezone(zone).isoformat(timespec="seconds")
+
+
+def site_zone() -> zoneinfo.ZoneInfo:
+    return zoneinfo.ZoneInfo(settings.TIME_ZONE)
+
+
+def coordinate(value: Decimal | None) -> str | None:
+    return None if value is None else f"{value:.12f}"
+
+
+def envelope(key: str, items: list[JSON], *, available: int, start: int) -> JSON:
+    return {
+        "results_returned": len(items),
+        "results_available": available,
+        "results_start": start,
+        key: items,
+    }
+
+
+def group_summary(group: Group) -> JSON:
+    return {
+        "id": group.pk,
+        "subdomain": group.slug,
+        "title": group.title,
+        "url": absolute(group.get_absolute_url()),
+    }
+
+
+def event_json(event: Event, facts: EventFacts) -> JSON:
+    zone = event.tz
+    owner = facts.owner
+    return {
+        "id": event.pk,
+        "title": event.title,
+        "catch": event.catch,
+        "description": str(render_markdown(event.description)),
+        "url": absolute(event.get_absolute_url()),
+        "image_url": file_url(event.image),
+        "hash_tag": event.hashtag,
+        "started_at": timestamp(event.starts_at, zone),
+        "ended_at": timestamp(event.ends_at, zone),
+        "published_at": timestamp(event.published_at, zone),
+        "limit": facts.limit,
+        "event_type": "participation",
+        "open_status": facts.open_status,
+        "group": group_summary(event.group),
+        "address": event.address,
+        "place": event.place,
+        "lat": coordinate(event.latitude),
+        "lon": coordinate(event.longitude),
+        "owner_id": owner.pk if owner else 0,
+        "owner_nickname": owner.nickname if owner else "",
+        "owner_display_name": owner.name if owner else "",
+        "accepted": facts.accepted,
+        "waiting": facts.waiting,
+        "updated_at": timestamp(event.updated_at, zone),
+    }
+
+
+def _person(user: User | None) -> JSON | None:
+    return None if user is None else {"id": user.pk, "nickname": user.nickname}
+
+
+def presentation_json(material: Material, zone: zoneinfo.ZoneInfo) -> JSON:
+    talk = material.talk
+    speakers = getattr(talk, "user_speakers", []) if talk is not None else []
+    return {
+        "user": _person(material.added_by),
+        "url": material.url,
+        "name": material.title or (talk.title if talk is not None else "") or material.url,
+        "presenter": _person(speakers[0].user) if speakers else None,
+        "presentation_type": PRESENTATION_TYPE.get(material.kind, "blog"),
+        "created_at": timestamp(material.created_at, zone),
+    }
+
+
+def group_json(group: Group) -> JSON:
+    owners = getattr(group, "owner_roles", [])
+    return {
+        "id": group.pk,
+        "subdomain": group.slug,
+        "title": group.title,
+        "sub_title": group.subtitle,
+        "url": absolute(group.get_absolute_url()),
+        "description": str(render_markdown(group.description)),
+        "owner_text": owners[0].user.name if owners else "",
+        "image_url": file_url(group.image),
+        "website_url": group.website,
+        "website_name": group.title if group.website else "",
+        "twitter_username": group.x_account,
+        "facebook_url": "",
+        "member_users_count": int(getattr(group, "member_users_count", 0)),
+    }
+
+
+def user_json(user: User, counts: UserCounts) -> JSON:
+    return {
+        "id": user.pk,
+        "nickname": user.nickname,
+        "display_name": user.name,
+        "description": user.bio,
+        "url": absolute(user.get_absolute_url()),
+        "image_url": file_url(user.avatar),
+        "created_at": timestamp(user.date_joined, site_zone()),
+        "attended_event_count": counts.attended,
+        "organize_event_count": counts.organized,
+        "presenter_event_count": counts.presented,
+        "bookmark_event_count": 0,
+    }
