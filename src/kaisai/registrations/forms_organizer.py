@@ -22,7 +22,7 @@ from kaisai.registrations.enums import Status
 from kaisai.registrations.models import Frame, Question
 
 FRAME_TIMES = ("lottery_at", "opens_at", "closes_at", "promotion_cutoff")
-FRAME_FIELDS = ("name", "description", "method", *FRAME_TIMES, "fee", "order")
+FRAME_FIELDS = ("name", "description", "method", *FRAME_TIMES, "fee", "order", "requires_talk")
 QUESTION_FIELDS = ("label", "kind", "choices", "required", "order")
 
 
@@ -71,6 +71,7 @@ class FrameForm(forms.Form):
     )
     fee = _model_field(Frame, "fee")
     order = _model_field(Frame, "order")
+    requires_talk = _model_field(Frame, "requires_talk")
 
     def __init__(self, *args: Any, event: Event, frame: Frame | None = None, **kwargs: Any):
         self.event = event

@@ -25,6 +25,7 @@ from kaisai.registrations.forms_participant import RegisterForm
 from kaisai.registrations.lottery import ALGORITHM
 from kaisai.registrations.models import Frame, LotteryDraw, Registration
 from kaisai.registrations.services.participants import check_window
+from kaisai.talks.services.proposals import register_with_talk
 
 # --- helpers --------------------------------------------------------------------------------
 
@@ -163,12 +164,21 @@ def register(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         frame = next(frame for frame in frames if frame.pk == form.cleaned_data["frame"])
         try:
-            registration = services.register(
-                frame=frame,
-                user=request.user,
-                answers=form.answers(),
-                afterparty=form.cleaned_data.get("afterparty", False),
-            )
+            if form.wants_talk():  # a speakers' frame: registration and talk, all or nothing
+                registration = register_with_talk(
+                    frame=frame,
+                    user=request.user,
+                    proposal=form.proposal(),
+                    answers=form.answers(),
+                    afterparty=form.cleaned_data.get("afterparty", False),
+                )
+            else:
+                registration = services.register(
+                    frame=frame,
+                    user=request.user,
+                    answers=form.answers(),
+                    afterparty=form.cleaned_data.get("afterparty", False),
+                )
         except RegistrationError as error:
             form.add_registration_error(error)
         else:

@@ -1,12 +1,112 @@
+"""Reads of talks: who may see or edit a talk, the organizers' list, the event page's part.
+
+Every list is a fixed number of queries (speakers and their users prefetched; waitlist
+positions and material flags one query each for all talks)."""
+
 from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
 
 from kaisai.events.models import Event
+from kaisai.groups.permissions import can_manage_events, role_of
+from kaisai.registrations.errors import RegistrationError
+from kaisai.registrations.models import Frame
+from kaisai.registrations.selectors import with_waitlist_positions
+from kaisai.registrations.services.participants import check_window
+from kaisai.talks import selectors_materials
+from kaisai.talks.enums import TalkState
+from kaisai.talks.models import Speaker, Talk
+
+
+def _speakers() -> Prefetch:
+    return Prefetch("speakers", queryset=Speaker.objects.select_related("user"))
+
+
+def talks_of(event: Event) -> QuerySet[Talk]:
+    return Talk.objects.filter(event=event).prefetch_related(_speakers()).order_by("id")
+
+
+def talk_for_page(talk_id: int) -> Talk | None:
+    """A talk with its event, group, registration (and frame) and speakers."""
+    return (
+        Talk.objects.filter(pk=talk_id)
+        .select_related("event__group", "registration__frame")
+        .prefetch_related(_speakers())
+        .first()
+    )
+
+
+def speaker_row(talk: Talk, user) -> Speaker | None:
+    """The user's own speaker row of the talk (speakers prefetched), or None."""
+    if user is None or not user.is_authenticated:
+        return None
+    return next((s for s in talk.speakers.all() if s.user_id == user.pk), None)
+
+
+def is_speaker(talk: Talk, user) -> bool:
+    return speaker_row(talk, user) is not None
+
+
+def can_edit_talk(user, talk: Talk) -> bool:
+    """Only the talk's speakers and the event's organizers (owner, organizer) edit it."""
+    return is_speaker(talk, user) or can_manage_events(user, talk.event.group)
+
+
+def can_decide_talk(user, talk: Talk) -> bool:
+    return can_manage_events(user, talk.event.group)
+
+
+def can_view_talk(user, talk: Talk) -> bool:
+    """Public when the event is public and the talk accepted; speakers and the group's
+    organizers (any role) always."""
+    if talk.event.is_public and talk.state == TalkState.ACCEPTED:
+        return True
+    return is_speaker(talk, user) or role_of(user, talk.event.group) is not None
+
+
+def manage_rows(event: Event) -> list[Talk]:
+    """Every talk of the event for the organizers' list, each with `.speaker_list`,
+    `.all_confirmed`, `.waitlist_position` (LT talks on the speaker waitlist) and
+    `.flags` ({"slides": bool, "video": bool})."""
+    talks = list(talks_of(event).select_related("registration__frame"))
+    registrations = [talk.registration for talk in talks if talk.registration is not None]
+    with_waitlist_positions(registrations)
+    flags = selectors_materials.material_flags([talk.pk for talk in talks])
+    for talk in talks:
+        speakers = list(talk.speakers.all())
+        talk.speaker_list = speakers  # type: ignore[attr-defined]
+        talk.all_confirmed = bool(speakers) and all(  # type: ignore[attr-defined]
+            s.is_confirmed for s in speakers if s.user_id is not None or s.invitation_hash
+        )
+        registration = talk.registration
+        talk.waitlist_position = getattr(registration, "position", None)  # type: ignore[attr-defined]
+        talk.flags = flags.get(talk.pk, {"slides": False, "video": False})  # type: ignore[attr-defined]
+    return talks
+
+
+def accepted_talks(event: Event) -> list[Talk]:
+    return list(talks_of(event).filter(state=TalkState.ACCEPTED))
+
+
+def open_speakers_frame(event: Event) -> Frame | None:
+    """The first speakers' frame (requires_talk) that takes registrations now."""
+    for frame in Frame.objects.filter(event=event, requires_talk=True).order_by("order", "id"):
+        frame.event = event
+        try:
+            check_window(frame)
+        except RegistrationError:
+            continue
+        return frame
+    return None
 
 
 def event_page_context(request: HttpRequest, event: Event, *, can_manage: bool) -> dict[str, Any]:
-    """Context for the event page's part of this module (template talks/_event_*.html)."""
-    return {}
+    """Context for the event page's talks (talks/_event_talks.html): the accepted talks
+    with their speakers, and the open speakers' frame for a "Propose a lightning talk" button."""
+    return {
+        "accepted_talks": accepted_talks(event),
+        "speakers_frame": open_speakers_frame(event),
+    }

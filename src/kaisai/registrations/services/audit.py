@@ -5,6 +5,7 @@ from __future__ import annotations
 from kaisai.core.outbox import queue_mail
 from kaisai.registrations.enums import Status
 from kaisai.registrations.models import Registration, RegistrationLog
+from kaisai.talks.services.sync import sync_talk_state
 
 # The mail a person gets when their registration reaches a status (None: no mail).
 MAIL_FOR = {
@@ -41,4 +42,5 @@ def record(
             template=template,
             context={"registration": registration},
         )
+    sync_talk_state(registration, from_status=from_status)  # an LT talk follows its seat
     return entry

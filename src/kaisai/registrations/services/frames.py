@@ -12,7 +12,7 @@ from kaisai.registrations.models import Frame, LotteryDraw
 from kaisai.registrations.services import draws, organizers
 
 EDITABLE = ("name", "description", "method", "lottery_at", "opens_at", "closes_at",
-            "promotion_cutoff", "fee", "order")  # fmt: skip
+            "promotion_cutoff", "fee", "order", "requires_talk")  # fmt: skip
 
 
 def _check(frame: Frame) -> None:

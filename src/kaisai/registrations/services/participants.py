@@ -119,7 +119,8 @@ def register(
         cleaned = questionnaire.clean_answers(questions_for(frame), answers)
         afterparty = afterparty and frame.event.has_afterparty
         registration = None
-        if frame.method == Method.FIRST_COME and not afterparty and onestatement.available():
+        one_statement = not afterparty and not frame.requires_talk  # a talk is written after
+        if frame.method == Method.FIRST_COME and one_statement and onestatement.available():
             registration = onestatement.register_first_come(frame, user, cleaned)
         elif seats.seat_last_possible(frame) and not afterparty:
             registration = _register_seat_last(frame, user, cleaned)

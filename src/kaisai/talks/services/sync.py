@@ -1,0 +1,57 @@
+"""Registration status → talk state, for talks proposed through a speakers' (LT) frame.
+
+The registration holds the speaker's seat, so its status decides the talk's state:
+
+    applied, waitlisted → proposed (the speaker waitlist)
+    accepted            → accepted (a seat of the LT frame itself, never a general one)
+    rejected            → rejected
+    cancelled           → withdrawn
+
+`registrations.services.audit.record` calls `sync_talk_state` for every status change, inside
+the change's transaction. It costs no query for an ordinary frame whose object the caller
+already holds (`registration.frame` loaded: registering, moving); otherwise it is one UPDATE
+by the registration's id (which touches no row unless the registration has a talk).
+"""
+
+from __future__ import annotations
+
+from django.utils import timezone
+
+from kaisai.registrations.enums import Status
+from kaisai.registrations.models import Registration
+from kaisai.talks.enums import TalkState
+from kaisai.talks.models import Talk
+
+STATE_FOR_STATUS = {
+    Status.APPLIED: TalkState.PROPOSED,
+    Status.WAITLISTED: TalkState.PROPOSED,
+    Status.ACCEPTED: TalkState.ACCEPTED,
+    Status.REJECTED: TalkState.REJECTED,
+    Status.CANCELLED: TalkState.WITHDRAWN,
+}
+
+
+def talk_state_for(status: str) -> str:
+    return STATE_FOR_STATUS[Status(status)]
+
+
+def sync_talk_state(registration: Registration, *, from_status: str) -> int:
+    """Bring the talk of `registration` (if any) to the state its status implies.
+
+    A new registration (`from_status` empty) has no talk yet: `proposals.register_with_talk`
+    creates it afterwards, in the same transaction. A registration whose (loaded) frame takes
+    no talks — moved out of the speakers' frame — withdraws its talk. Returns the rows changed.
+    """
+    if not from_status:
+        return 0
+    frame = registration._state.fields_cache.get("frame")
+    if frame is not None and not frame.requires_talk and from_status == registration.status:
+        return 0
+    target: str = TalkState.WITHDRAWN
+    if frame is None or frame.requires_talk:
+        target = talk_state_for(registration.status)
+    return (
+        Talk.objects.filter(registration_id=registration.pk)
+        .exclude(state=target)
+        .update(state=target, updated_at=timezone.now())
+    )
