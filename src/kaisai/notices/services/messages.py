@@ -1,0 +1,53 @@
+"""Organizer messages (メッセージ): one OrganizerMessage and one outbox mail per recipient."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from kaisai.events.models import Event
+from kaisai.notices.models import OrganizerMessage
+from kaisai.notices.notify import queue_mails
+from kaisai.notices.selectors_messages import audience_recipients, message_kind
+
+
+class MessageError(Exception):
+    """A message that cannot be sent. `str(error)` is a translated message."""
+
+    def __init__(self, message: Any) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return str(self.message)
+
+
+def send_message(*, event: Event, by, audience: str, subject: str, body: str) -> OrganizerMessage:
+    """Store the message and queue its mails (batch "message:<id>", key
+    "message-<id>-<user>") in one transaction; the outbox delivers them. Members who switched
+    organizer messages off are skipped; the event's own people (registrants, speakers) always
+    get it. Raises MessageError, saving nothing, if nobody would receive it."""
+    with transaction.atomic():
+        recipients = audience_recipients(event, audience)
+        if not recipients:
+            raise MessageError(_("Nobody would receive this message: the audience is empty."))
+        message = OrganizerMessage.objects.create(
+            event=event,
+            audience=audience,
+            subject=subject,
+            body=body,
+            sent_by=by if getattr(by, "is_authenticated", False) else None,
+        )
+        message.recipient_count = queue_mails(
+            recipients,
+            key=lambda person: f"message-{message.pk}-{person.pk}",
+            template="organizer_message",
+            context={"message": message, "event": event},
+            kind=message_kind(audience),
+            group=event.group,
+            batch=message.batch,
+        )
+        message.save(update_fields=["recipient_count"])
+    return message
