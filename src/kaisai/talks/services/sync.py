@@ -8,9 +8,10 @@ The registration holds the speaker's seat, so its status decides the talk's stat
     cancelled           → withdrawn
 
 `registrations.services.audit.record` calls `sync_talk_state` for every status change, inside
-the change's transaction. It costs no query for an ordinary frame whose object the caller
-already holds (`registration.frame` loaded: registering, moving); otherwise it is one UPDATE
-by the registration's id (which touches no row unless the registration has a talk).
+the change's transaction. A new registration costs nothing (its talk, if any, is written
+after it: the registration rush stays as it was); a later change is one UPDATE by the
+registration's unique id, which touches no row unless the registration has a talk. A move out
+of a speakers' frame (the loaded `registration.frame` takes no talks) withdraws the talk.
 """
 
 from __future__ import annotations
@@ -45,8 +46,6 @@ def sync_talk_state(registration: Registration, *, from_status: str) -> int:
     if not from_status:
         return 0
     frame = registration._state.fields_cache.get("frame")
-    if frame is not None and not frame.requires_talk and from_status == registration.status:
-        return 0
     target: str = TalkState.WITHDRAWN
     if frame is None or frame.requires_talk:
         target = talk_state_for(registration.status)
