@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -21,7 +23,7 @@ from kaisai.notices.unsubscribe import read_token
 @login_required
 def mail_settings(request: HttpRequest) -> HttpResponse:
     """Every kind of mail as a switch, everywhere and per followed group; saved at once."""
-    user = request.user
+    user = cast(User, request.user)  # behind @login_required
     groups = Group.objects.filter(members__user=user).order_by("title", "pk")
     form = MailSettingsForm(request.POST or None, groups=groups, off=opt_outs_of(user))
     if request.method == "POST" and form.is_valid():
@@ -46,7 +48,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         group = Group.objects.filter(pk=subscription.group_id).first()
     if subscription is None or person is None or (subscription.group_id and group is None):
         return render(request, "notices/unsubscribe_invalid.html", status=400)
-    context = {"kind_label": MailKind(subscription.kind).label, "group": group}
+    context: dict[str, Any] = {"kind_label": MailKind(subscription.kind).label, "group": group}
     if request.method == "POST":
         opt_out(user_id=person.pk, kind=subscription.kind, group_id=subscription.group_id)
         return render(request, "notices/unsubscribe_done.html", context)
