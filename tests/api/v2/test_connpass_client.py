@@ -3,10 +3,11 @@ ryohidaka/connpass-py) runs its own `get_events` and `get_event_presentations`, 
 a Python ≥ 3.12.2 virtualenv of its own, and parses our answers with its pydantic models.
 
 The virtualenv is made once and kept in pytest's cache directory
-(`.pytest_cache/d/kaisai-connpass-client/`); `connpass` comes from the configured package index
-(pip's own configuration: a mirror works). The interpreter is the first of
-`$KAISAI_CONNPASS_PYTHON`, pyenv's versions, `python3.13` / `python3.12` on PATH that is at least
-3.12.2 (what `connpass` requires); without one the test is skipped and says so.
+(`.pytest_cache/d/kaisai-connpass-client/`, or the temporary directory when pytest's cache is
+off); `connpass` comes from the package index pip is configured with (a mirror works). The
+interpreter is `$KAISAI_CONNPASS_PYTHON` if set, else the oldest Python >= 3.12.2 (what
+`connpass` requires) among pyenv's versions and python3.13/python3.12/python3 on PATH; without
+one the test is skipped and says so.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import os
 import re
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -146,7 +148,10 @@ def connpass_python(pytestconfig) -> str:
             "python3.13/python3.12 on PATH, or set KAISAI_CONNPASS_PYTHON)."
         )
     python, version = interpreter
-    cache = pytestconfig.cache.mkdir("kaisai-connpass-client")
+    if getattr(pytestconfig, "cache", None) is not None:
+        cache = Path(pytestconfig.cache.mkdir("kaisai-connpass-client"))
+    else:  # pytest's cache switched off (-p no:cacheprovider)
+        cache = Path(tempfile.gettempdir()) / "kaisai-connpass-client"
     venv = cache / ("py" + ".".join(map(str, version)))
     venv_python = venv / "bin" / "python"
     marker = venv / ".connpass-installed"
