@@ -149,7 +149,7 @@ def test_load_demo_registrations_tell_the_story(demo):
     assert LotteryDraw.objects.get(frame=general).commitment  # published before the draw
     assert general.lottery_at < upcoming.starts_at
     for frame in upcoming.frames.exclude(pk=general.pk):
-        assert frame.method == Method.FIRST_COME
+        assert frame.method == (Method.APPROVAL if frame.requires_talk else Method.FIRST_COME)
         assert 0 < frame.accepted_count < frame.capacity  # seats left
     for event in Event.objects.filter(group__slug="mlct", number__lt=5):
         statuses = set(Registration.objects.filter(event=event).values_list("status", flat=True))

@@ -20,7 +20,7 @@ from django.db.models import Model, ProtectedError, QuerySet
 from django.utils import timezone
 
 from kaisai.accounts.models import User
-from kaisai.core.demo import content, registrations, series
+from kaisai.core.demo import content, registrations, series, talks
 from kaisai.core.demo.names import Person, generate_people
 from kaisai.events.models import Event
 from kaisai.groups.models import Group
@@ -122,6 +122,7 @@ def load_demo(*, password: str | None = None, today: date | None = None) -> Demo
         for event in past:
             registrations.past_event_registrations(rng, event, crowd)
         registrations.next_event_frames(rng, upcoming, demo, crowd)
+        talks.create_talks(random.Random(SEED + 2), past, upcoming, demo, crowd)
         others = series.create_other_groups(rng, today, now, demo, crowd)
     return DemoSummary(
         users=len(users),
