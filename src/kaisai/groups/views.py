@@ -23,6 +23,7 @@ from kaisai.groups.services import (
     unfollow_group,
     update_group,
 )
+from kaisai.talks.selectors_cfp import open_calls_for_speakers
 
 GROUPS_PER_PAGE = 30
 PAST_EVENTS_PER_PAGE = 20
@@ -54,6 +55,7 @@ def group_detail(request: HttpRequest, slug: str) -> HttpResponse:
             selectors.pending_request_of(request.user, group) if role is None else None
         ),
         "pending_request_count": selectors.pending_requests_of(group).count() if manages else 0,
+        "calls_for_speakers": open_calls_for_speakers(group),
     }
     return render(request, "groups/group_detail.html", context)
 
