@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import random
 from datetime import datetime, timedelta
+from typing import Any
 
 from kaisai.accounts.models import User
 from kaisai.core.demo import content
@@ -121,7 +122,7 @@ def _video(event: Event, by: User) -> Material:
     )  # fmt: skip
 
 
-def _create_talks(event: Event, specs: list[dict], by: User) -> list[Talk]:
+def _create_talks(event: Event, specs: list[dict[str, Any]], by: User) -> list[Talk]:
     """specs: title, kind, speaker (User), and optional state, abstract, registration."""
     talks = [
         Talk(
@@ -191,7 +192,7 @@ def past_event_talks(
             *[lt_pool.pop() for _ in range(lt_count - 1)],
         ]
         people = rng.sample(crowd, 2 + lt_count)
-        specs = [
+        specs: list[dict[str, Any]] = [
             {"title": titles[0], "kind": TalkKind.TALK, "speaker": people[0], "slug": slugs[0]},
             {"title": titles[1], "kind": TalkKind.TALK, "speaker": people[1], "slug": slugs[1]},
             *[
@@ -225,7 +226,7 @@ def past_event_talks(
 def next_event_talks(rng: random.Random, event: Event, demo: User, crowd: list[User]) -> None:
     """#5: its LT frame asks for talks (approval); 3 accepted LTs, 2 proposals, 2 invited."""
     frame = Frame.objects.filter(event=event, name__startswith="LT").first()
-    specs: list[dict] = []
+    specs: list[dict[str, Any]] = []
     if frame is not None:
         Frame.objects.filter(pk=frame.pk).update(requires_talk=True, method=Method.APPROVAL)
         accepted = list(
