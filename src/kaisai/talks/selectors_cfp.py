@@ -31,7 +31,7 @@ def open_calls_for_speakers(group: Group) -> list[Frame]:
         .select_related("event")
         .order_by("event__starts_at", "event_id", "order", "id")[:CALLS_LIMIT]
     )
-    result = list(frames)
+    result: list[Frame] = list(frames)
     for frame in result:
         frame.seats_left = max(frame.capacity - frame.accepted_count, 0)  # type: ignore[attr-defined]
     return result
