@@ -6,6 +6,8 @@ from datetime import timedelta
 
 import pytest
 
+from kaisai.core.outbox import deliver_due_mail
+from kaisai.notices import links
 from kaisai.notices.enums import Answer
 from kaisai.notices.models import EventMailSettings, Reconfirmation
 from kaisai.notices.services.reconfirmation import (
@@ -211,9 +213,6 @@ def test_late_setting_asks_now_and_warns_halfway_to_the_deadline(setup):
 
 def test_request_mail_has_yes_and_no_links_and_the_deadline(setup, mailoutbox, settings):
     settings.BASE_URL = "https://kaisai.example"
-    from kaisai.core.outbox import deliver_due_mail
-    from kaisai.notices import links
-
     releasing(setup)
     send_due_reconfirmations(now=setup.before(hours=47))
     deliver_due_mail()

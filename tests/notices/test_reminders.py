@@ -19,6 +19,7 @@ from kaisai.notices.enums import MailKind
 from kaisai.notices.models import MailOptOut
 from kaisai.notices.services.reminders import send_due_reminders
 from kaisai.registrations.models import Registration
+from kaisai.registrations.services import cancel_registration
 from tests.factories import GroupFactory
 from tests.notices.reminder_helpers import keys, mail_settings, mails, make_setup
 
@@ -84,8 +85,6 @@ def test_someone_registered_after_the_reminder_time_waits_for_the_next_one(setup
 
 
 def test_promoted_person_gets_the_next_reminder(setup, django_capture_on_commit_callbacks):
-    from kaisai.registrations.services import cancel_registration
-
     send_due_reminders(now=setup.before(hours=20))
     cancel_registration(registration=setup.accepted[0], by=setup.accepted[0].user)
     promoted = setup.waitlisted[0]
