@@ -1,21 +1,47 @@
-"""Event search: one selector behind the search page, the native API and the connpass-compatible
-API. Different criteria are ANDed; several values of one criterion are ORed, except `keywords`
-(every keyword must match). Only listed (public) events are searched.
+"""Event search: one selector behind the search page, the feeds, the native API and the
+connpass-compatible API. Different criteria are ANDed; several values of one criterion are ORed,
+except `keywords` (every keyword must match). Only listed (public) events are searched.
 
-(First version: plain filters; the full-text index path replaces the keyword part.)
+Keywords match as case-insensitive substrings of the title, catch, description or address, so
+Japanese text without spaces is found ("機械学習" in "はじめての機械学習入門"). Each database
+answers them from an index that fits (migration 0004_search_indexes, docs/search.md):
+
+- SQLite: the FTS5 table `event_fts` (trigram tokenizer, kept in sync by triggers), asked with
+  `id IN (SELECT rowid FROM event_fts WHERE event_fts MATCH '"kw"')`. User input only ever
+  appears inside FTS5 strings (double-quoted, inner quotes doubled) and as a bound parameter.
+- PostgreSQL: `col ILIKE '%kw%'` (the input's `%`, `_` and `\\` escaped), which the pg_trgm GIN
+  indexes on the four columns answer.
+
+A trigram index needs at least three characters: shorter keywords ("AI", "機械") are matched
+with LIKE/ILIKE without the index (SQLite's LIKE folds ASCII case only).
+
+Months and days ("yyyymm", "yyyymmdd") and the date range are read in the current time zone and
+compared as ranges on the column. Participants are users with an active registration (applied,
+accepted, waitlisted); owners are the group's owners and organizers (not reception staff).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
-from django.db.models import Q, QuerySet
+from django.db import connection
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
+from django.db.models.expressions import RawSQL
+from django.db.models.fields import CharField
+from django.db.models.lookups import Lookup
+from django.utils import timezone
 
 from kaisai.events.models import Event
 from kaisai.events.selectors import public_events
+from kaisai.groups.enums import Role
+from kaisai.groups.models import Organizer
+from kaisai.registrations.enums import ACTIVE_STATUSES
+from kaisai.registrations.models import Registration
 
 ORDERS = ("updated", "start", "newest", "start_desc")
+SEARCHED_FIELDS = ("title", "catch", "description", "address")
+TRIGRAM = 3  # the shortest keyword a trigram index can answer
 
 
 @dataclass
@@ -38,24 +64,134 @@ class EventQuery:
     order: str = "start"  # one of ORDERS
 
 
-def _keyword_q(word: str) -> Q:
-    return (
-        Q(title__icontains=word)
-        | Q(catch__icontains=word)
-        | Q(description__icontains=word)
-        | Q(address__icontains=word)
-    )
+class _ILike(Lookup):
+    """`lhs ILIKE rhs` (PostgreSQL), the operator pg_trgm's GIN indexes answer. Django's own
+    `icontains` compiles to `UPPER(col::text) LIKE UPPER(...)`, which those indexes cannot use."""
+
+    lookup_name = "ilike"
+
+    def as_sql(self, compiler, connection):  # type: ignore[no-untyped-def]
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} ILIKE {rhs}", [*lhs_params, *rhs_params]
+
+
+def like_pattern(word: str) -> str:
+    """`%word%` with LIKE's wildcards and its escape character (backslash) escaped."""
+    escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def fts5_string(word: str) -> str:
+    """The word as one FTS5 string: double-quoted, inner double quotes doubled, so nothing in it
+    is read as FTS5 syntax (AND, OR, NOT, NEAR, *, ^, column filters, parentheses)."""
+    return '"' + word.replace('"', '""') + '"'
+
+
+def _like_q(word: str) -> Q:
+    """Substring match without an index (short keywords on SQLite)."""
+    any_field = Q()
+    for name in SEARCHED_FIELDS:
+        any_field |= Q(**{f"{name}__icontains": word})
+    return any_field
+
+
+def _fts_q(match: str) -> Q:
+    """Events whose row is found by an FTS5 MATCH expression (SQLite)."""
+    return Q(pk__in=RawSQL("SELECT rowid FROM event_fts WHERE event_fts MATCH %s", [match]))
+
+
+def _ilike_q(word: str) -> Q:
+    """`title ILIKE '%word%' OR catch ILIKE … ` (PostgreSQL; BitmapOr of the trigram indexes)."""
+    pattern = like_pattern(word)
+    any_field = Q()
+    for name in SEARCHED_FIELDS:
+        any_field |= Q(_ILike(F(name), Value(pattern, output_field=CharField())))
+    return any_field
+
+
+def _postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _clean(words: list[str]) -> list[str]:
+    """Blank words dropped; NUL removed (neither FTS5 nor PostgreSQL accept it in a string)."""
+    return [word for word in (w.replace("\x00", "").strip() for w in words) if word]
+
+
+def _all_words_q(words: list[str]) -> Q:
+    if _postgres():
+        every = Q()
+        for word in words:
+            every &= _ilike_q(word)
+        return every
+    long_words = [w for w in words if len(w) >= TRIGRAM]
+    every = Q()
+    if long_words:
+        every &= _fts_q(" AND ".join(fts5_string(w) for w in long_words))
+    for word in words:
+        if len(word) < TRIGRAM:
+            every &= _like_q(word)
+    return every
+
+
+def _any_word_q(words: list[str]) -> Q:
+    if _postgres():
+        any_word = Q()
+        for word in words:
+            any_word |= _ilike_q(word)
+        return any_word
+    long_words = [w for w in words if len(w) >= TRIGRAM]
+    any_word = Q()
+    if long_words:
+        any_word |= _fts_q(" OR ".join(fts5_string(w) for w in long_words))
+    for word in words:
+        if len(word) < TRIGRAM:
+            any_word |= _like_q(word)
+    return any_word
+
+
+def _day_start(day: date) -> datetime:
+    """Midnight of the day in the current time zone (a range on the column keeps its index
+    usable, where `starts_at__date` would compute a date for every row)."""
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def _parse_day(text: str, fmt: str) -> date | None:
+    try:
+        return datetime.strptime(text, fmt).date()  # noqa: DTZ007 - a calendar date
+    except ValueError:
+        return None
+
+
+def _held_in_q(months: list[str], days: list[str], column: str) -> Q:
+    """The column falls in one of the months ("yyyymm") or days ("yyyymmdd"), in the current
+    time zone. Values that are no date match nothing."""
+    spans: list[tuple[date, date]] = []
+    for text in months:
+        first = _parse_day(text + "01", "%Y%m%d") if len(text) == 6 else None
+        if first:
+            spans.append((first, (first + timedelta(days=32)).replace(day=1)))
+    for text in days:
+        day = _parse_day(text, "%Y%m%d") if len(text) == 8 else None
+        if day:
+            spans.append((day, day + timedelta(days=1)))
+    if not spans:
+        return Q(pk__in=[])
+    within = Q()
+    for first, after in spans:
+        within |= Q(**{f"{column}__gte": _day_start(first), f"{column}__lt": _day_start(after)})
+    return within
 
 
 def search_events(query: EventQuery) -> QuerySet[Event]:
     events = public_events()
-    for word in query.keywords:
-        events = events.filter(_keyword_q(word))
-    if query.keywords_or:
-        any_word = Q()
-        for word in query.keywords_or:
-            any_word |= _keyword_q(word)
-        events = events.filter(any_word)
+    keywords = _clean(query.keywords)
+    if keywords:
+        events = events.filter(_all_words_q(keywords))
+    keywords_or = _clean(query.keywords_or)
+    if keywords_or:
+        events = events.filter(_any_word_q(keywords_or))
     if query.event_ids:
         events = events.filter(pk__in=query.event_ids)
     if query.group_ids:
@@ -69,10 +205,34 @@ def search_events(query: EventQuery) -> QuerySet[Event]:
         events = events.filter(place)
     if query.tags:
         events = events.filter(hashtag__in=[t.lstrip("#") for t in query.tags])
+    if query.months or query.days:
+        events = events.filter(_held_in_q(query.months, query.days, "starts_at"))
+    if query.publish_months or query.publish_days:
+        events = events.filter(_held_in_q(query.publish_months, query.publish_days, "published_at"))
     if query.starts_from:
-        events = events.filter(starts_at__date__gte=query.starts_from)
+        events = events.filter(starts_at__gte=_day_start(query.starts_from))
     if query.starts_until:
-        events = events.filter(starts_at__date__lte=query.starts_until)
+        events = events.filter(starts_at__lt=_day_start(query.starts_until + timedelta(days=1)))
+    if query.participant_nicknames:
+        events = events.filter(
+            Exists(
+                Registration.objects.filter(
+                    event=OuterRef("pk"),
+                    status__in=ACTIVE_STATUSES,
+                    user__nickname__in=query.participant_nicknames,
+                )
+            )
+        )
+    if query.owner_nicknames:
+        events = events.filter(
+            Exists(
+                Organizer.objects.filter(
+                    group=OuterRef("group_id"),
+                    role__in=[Role.OWNER, Role.ORGANIZER],
+                    user__nickname__in=query.owner_nicknames,
+                )
+            )
+        )
     ordering = {
         "updated": ["-updated_at", "-id"],
         "start": ["starts_at", "id"],

@@ -1,0 +1,87 @@
+"""Keyword search indexes (docs/search.md).
+
+SQLite: an FTS5 table `event_fts` with the trigram tokenizer over title, catch, description and
+address, an external-content index of `events_event` (rowid = event id) kept in sync by three
+triggers. Caution: when a later migration makes Django rebuild `events_event` on SQLite (most
+ALTERs do: new table, copy, drop, rename), the triggers are dropped with the old table; such a
+migration must run `install_sqlite_fts` again (tests/events/test_search_index.py checks that the
+triggers exist after all migrations).
+
+PostgreSQL: the pg_trgm extension and one GIN trigram index per searched column, which answer
+`col ILIKE '%keyword%'`.
+
+Nothing is created on other databases. Written by hand: the model state does not change.
+"""
+
+from django.db import migrations
+
+FTS_COLUMNS = "title, catch, description, address"
+NEW = "new.title, new.catch, new.description, new.address"
+OLD = "old.title, old.catch, old.description, old.address"
+
+SQLITE_INSTALL = [
+    f"""CREATE VIRTUAL TABLE IF NOT EXISTS event_fts USING fts5(
+        {FTS_COLUMNS}, content='events_event', content_rowid='id', tokenize='trigram')""",
+    f"""CREATE TRIGGER IF NOT EXISTS event_fts_insert AFTER INSERT ON events_event BEGIN
+        INSERT INTO event_fts(rowid, {FTS_COLUMNS}) VALUES (new.id, {NEW});
+    END""",
+    f"""CREATE TRIGGER IF NOT EXISTS event_fts_delete AFTER DELETE ON events_event BEGIN
+        INSERT INTO event_fts(event_fts, rowid, {FTS_COLUMNS}) VALUES ('delete', old.id, {OLD});
+    END""",
+    f"""CREATE TRIGGER IF NOT EXISTS event_fts_update
+        AFTER UPDATE OF {FTS_COLUMNS} ON events_event BEGIN
+        INSERT INTO event_fts(event_fts, rowid, {FTS_COLUMNS}) VALUES ('delete', old.id, {OLD});
+        INSERT INTO event_fts(rowid, {FTS_COLUMNS}) VALUES (new.id, {NEW});
+    END""",
+    "INSERT INTO event_fts(event_fts) VALUES ('rebuild')",
+]
+SQLITE_REMOVE = [
+    "DROP TRIGGER IF EXISTS event_fts_insert",
+    "DROP TRIGGER IF EXISTS event_fts_delete",
+    "DROP TRIGGER IF EXISTS event_fts_update",
+    "DROP TABLE IF EXISTS event_fts",
+]
+
+PG_COLUMNS = ("title", "catch", "description", "address")
+POSTGRES_INSTALL = ["CREATE EXTENSION IF NOT EXISTS pg_trgm"] + [
+    f"CREATE INDEX IF NOT EXISTS event_{column}_trgm ON events_event "
+    f"USING gin ({column} gin_trgm_ops)"
+    for column in PG_COLUMNS
+]
+# The extension stays: other objects may use it.
+POSTGRES_REMOVE = [f"DROP INDEX IF EXISTS event_{column}_trgm" for column in PG_COLUMNS]
+
+
+def _run(schema_editor, statements):
+    for statement in statements:
+        schema_editor.execute(statement, params=None)
+
+
+def install_sqlite_fts(schema_editor):
+    _run(schema_editor, SQLITE_INSTALL)
+
+
+def install(apps, schema_editor):
+    vendor = schema_editor.connection.vendor
+    if vendor == "sqlite":
+        install_sqlite_fts(schema_editor)
+    elif vendor == "postgresql":
+        _run(schema_editor, POSTGRES_INSTALL)
+
+
+def remove(apps, schema_editor):
+    vendor = schema_editor.connection.vendor
+    if vendor == "sqlite":
+        _run(schema_editor, SQLITE_REMOVE)
+    elif vendor == "postgresql":
+        _run(schema_editor, POSTGRES_REMOVE)
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("events", "0003_event_attendance_code"),
+    ]
+
+    operations = [
+        migrations.RunPython(install, remove, elidable=False),
+    ]
