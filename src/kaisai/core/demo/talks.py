@@ -101,7 +101,9 @@ def _slides(rng: random.Random, talk: Talk, user: User, slug: str, style: int) -
         slide_id = _alnum(rng, 6, "ABCDEFGHJKLMNPQRSTUVWXYZ0123456789")
         url = f"https://www.docswell.com/s/{handle}/{slide_id}-{slug}"
     else:  # Google Slides: computed, no oEmbed (the title is the speaker's own)
-        deck = _alnum(rng, 44, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
+        deck = "1" + _alnum(
+            rng, 43, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-"
+        )
         url = f"https://docs.google.com/presentation/d/{deck}/edit?usp=sharing"
     known = embeds.static_embed(url)
     return Material(
