@@ -147,3 +147,12 @@ def test_query_count_does_not_grow(db, django_assert_max_num_queries):
     # One INSERT per new mail; the reads stay the same.
     with django_assert_max_num_queries(len(two.captured_queries) + 10):
         assert remind_missing_slides() == 10
+
+
+def test_runs_as_a_periodic_job_of_the_ticker(speaker):
+    from kaisai.core.ticker import tick
+
+    TalkFactory(event=_event_ended(2), speaker=speaker)
+    path = "kaisai.talks.services.reminders.remind_missing_slides"
+    assert tick([path]) == {path: 1}
+    assert tick([path]) == {path: 0}
