@@ -34,10 +34,11 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import IntegrityError, models, transaction
 from django.db.models import F
-from django.template import TemplateDoesNotExist
-from django.template.loader import render_to_string
+from django.template import Context, TemplateDoesNotExist
+from django.template.loader import get_template, render_to_string
 from django.utils import timezone, translation
 from django.utils.html import linebreaks, urlize
+from django.utils.safestring import SafeString, mark_safe
 
 from kaisai.core.models import OutboxMail, UndeliverableAddress
 
@@ -115,18 +116,24 @@ def _context(mail: OutboxMail) -> dict[str, Any]:
     return context
 
 
+def render_text(name: str, context: dict[str, Any]) -> str:
+    """A plain-text template, without HTML escaping (a name "A & B" stays "A & B")."""
+    return get_template(name).template.render(Context(context, autoescape=False))  # type: ignore[attr-defined]
+
+
 def render(mail: OutboxMail) -> tuple[str, str]:
     """Subject and plain-text body in the recipient's language."""
     context = _context(mail)
     with translation.override(mail.language):
-        subject = render_to_string(f"mail/{mail.template}.subject.txt", context)
-        body = render_to_string(f"mail/{mail.template}.txt", context)
+        subject = render_text(f"mail/{mail.template}.subject.txt", context)
+        body = render_text(f"mail/{mail.template}.txt", context)
     return " ".join(subject.split())[:998], body
 
 
-def text_to_html(text: str) -> str:
+def text_to_html(text: str) -> SafeString:
     """The plain-text body as HTML: escaped, links made clickable, paragraphs and <br>."""
-    return linebreaks(urlize(text, nofollow=True, autoescape=True), autoescape=False)
+    text = text.encode().decode()  # a plain str: urlize trusts a SafeString and escapes nothing
+    return mark_safe(linebreaks(urlize(text, nofollow=True, autoescape=True), autoescape=False))  # noqa: S308 - escaped by urlize
 
 
 def render_html(mail: OutboxMail, *, subject: str, body: str) -> str:
@@ -194,10 +201,9 @@ class Connection:
         self.open()
         try:
             sent = self.backend.send_messages([message])
-        except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError):
-            raise  # smtplib reset the transaction (RSET): the connection goes on
-        except Exception:
-            self.close()
+        except Exception as error:
+            if not is_permanent(error):  # after a 5xx smtplib sent RSET: the connection goes on
+                self.close()
             raise
         if not sent:
             raise smtplib.SMTPException("the mail backend sent nothing")
