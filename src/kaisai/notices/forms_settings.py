@@ -6,10 +6,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from kaisai.groups.models import Group
 from kaisai.notices.enums import GROUP_KINDS, MailKind
 from kaisai.notices.optouts import Scope
+
+# Inside a group's fieldset the group is already named.
+GROUP_LABELS = {MailKind.EVENT_PUBLISHED: _("New events")}
 
 
 def _field_name(kind: str, group_id: int | None) -> str:
@@ -35,7 +39,7 @@ class MailSettingsForm(forms.Form):
             self._add(kind, None, label=kind.label, off=off)
         for group in self.groups:
             for kind in GROUP_KINDS:
-                self._add(kind, group.pk, label=kind.label, off=off)
+                self._add(kind, group.pk, label=GROUP_LABELS.get(kind, kind.label), off=off)
 
     def _add(self, kind: str, group_id: int | None, *, label, off: set[Scope]) -> None:
         name = _field_name(kind, group_id)
