@@ -96,14 +96,16 @@ def remind(event: Event, hours: int) -> int:
         (r.user_id for r in registrations), kind=MailKind.REMINDER, group=event.group
     )
     done = existing_keys(reminder_key(r.pk, hours) for r in registrations)
+    due = [
+        r for r in registrations if r.user_id not in skip and reminder_key(r.pk, hours) not in done
+    ]
     count = 0
+    if not due:
+        return 0
     with transaction.atomic():
-        for registration in registrations:
-            key = reminder_key(registration.pk, hours)
-            if registration.user_id in skip or key in done:
-                continue
+        for registration in due:
             mail = queue_mail(
-                key=key,
+                key=reminder_key(registration.pk, hours),
                 user=registration.user,
                 template=TEMPLATE,
                 context={
