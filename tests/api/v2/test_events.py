@@ -523,3 +523,18 @@ def test_registrations_of_a_moved_event_still_count(v2, mlct):
         2,
         1,
     )
+
+
+def test_descriptions_are_rendered_once_and_then_read_from_the_cache(v2, mlct):
+    from django.core.cache import cache
+
+    from kaisai.api.v2.representation import _markdown_key
+
+    text = "Cached **description** " + str(timezone.now().timestamp())
+    event = past_event(group=mlct, description=text)
+    first = v2.json(URL, {"event_id": event.pk})["events"][0]["description"]
+    assert cache.get(_markdown_key(text)) == first
+    cache.set(_markdown_key(text), "<p>from the cache</p>")
+    second = v2.json(URL, {"event_id": event.pk})["events"][0]["description"]
+    assert second == "<p>from the cache</p>"
+    cache.delete(_markdown_key(text))

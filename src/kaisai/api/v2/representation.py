@@ -7,12 +7,15 @@ are decimal strings; times are ISO 8601 to the second with the offset of the eve
 
 from __future__ import annotations
 
+import hashlib
 import zoneinfo
+from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models.fields.files import FieldFile
 
 from kaisai.accounts.models import User
@@ -32,6 +35,34 @@ PRESENTATION_TYPE: dict[str, str] = {
     MaterialKind.BLOG.value: "blog",
     MaterialKind.OTHER.value: "blog",
 }
+
+
+# Rendering Markdown costs milliseconds per description; a page of 100 events would spend most
+# of its time there. Rendered HTML is cached by the text's SHA-256 (a changed text is a new key)
+# for an hour (so that a change of the sanitiser's rules reaches cached HTML within the hour).
+MARKDOWN_CACHE_PREFIX = "kaisai:api-v2:md:"
+MARKDOWN_CACHE_SECONDS = 3600
+
+
+def _markdown_key(text: str) -> str:
+    return MARKDOWN_CACHE_PREFIX + hashlib.sha256(text.encode()).hexdigest()
+
+
+def render_all(texts: Iterable[str]) -> dict[str, str]:
+    """Markdown → sanitised HTML for each distinct text, through the cache (one round trip to
+    read, one to store what was missing)."""
+    keys = {text: _markdown_key(text) for text in set(texts) if text}
+    cached = cache.get_many(list(keys.values())) if keys else {}
+    html = {"": ""}
+    missing = {}
+    for text, key in keys.items():
+        if key in cached:
+            html[text] = cached[key]
+        else:
+            html[text] = missing[key] = str(render_markdown(text))
+    if missing:
+        cache.set_many(missing, timeout=MARKDOWN_CACHE_SECONDS)
+    return html
 
 
 def absolute(path: str) -> str:
@@ -76,14 +107,17 @@ def group_summary(group: Group) -> JSON:
     }
 
 
-def event_json(event: Event, facts: EventFacts) -> JSON:
+def event_json(event: Event, facts: EventFacts, html: dict[str, str] | None = None) -> JSON:
+    """`html`: descriptions already rendered (`render_all`), else rendered here."""
     zone = event.tz
     owner = facts.owner
     return {
         "id": event.pk,
         "title": event.title,
         "catch": event.catch,
-        "description": str(render_markdown(event.description)),
+        "description": (html if html is not None else render_all([event.description]))[
+            event.description
+        ],
         "url": absolute(event.get_absolute_url()),
         "image_url": file_url(event.image),
         "hash_tag": event.hashtag,
@@ -124,7 +158,7 @@ def presentation_json(material: Material, zone: zoneinfo.ZoneInfo) -> JSON:
     }
 
 
-def group_json(group: Group) -> JSON:
+def group_json(group: Group, html: dict[str, str] | None = None) -> JSON:
     owners = getattr(group, "owner_roles", [])
     return {
         "id": group.pk,
@@ -132,7 +166,9 @@ def group_json(group: Group) -> JSON:
         "title": group.title,
         "sub_title": group.subtitle,
         "url": absolute(group.get_absolute_url()),
-        "description": str(render_markdown(group.description)),
+        "description": (html if html is not None else render_all([group.description]))[
+            group.description
+        ],
         "owner_text": owners[0].user.name if owners else "",
         "image_url": file_url(group.image),
         "website_url": group.website,

@@ -21,7 +21,8 @@ def _events_page(events: QuerySet[Event], page: Page) -> JSON:
     available = events.count()
     rows = list(events[page.offset : page.offset + page.count]) if available else []
     facts = selectors.event_facts(rows)
-    items = [rep.event_json(event, facts[event.pk]) for event in rows]
+    html = rep.render_all(event.description for event in rows)
+    items = [rep.event_json(event, facts[event.pk], html) for event in rows]
     return rep.envelope("events", items, available=available, start=page.start)
 
 
@@ -54,7 +55,8 @@ def event_presentations(request: HttpRequest, user: User, pk: str) -> JSON:
 def _groups_page(groups: QuerySet, page: Page) -> JSON:
     available = groups.count()
     rows = list(groups[page.offset : page.offset + page.count]) if available else []
-    items = [rep.group_json(group) for group in rows]
+    html = rep.render_all(group.description for group in rows)
+    items = [rep.group_json(group, html) for group in rows]
     return rep.envelope("groups", items, available=available, start=page.start)
 
 
