@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("kaisai.accounts.urls")),
     path("groups/", include("kaisai.groups.urls")),
     path("events/", include("kaisai.events.urls")),
+    path("", include("kaisai.events.urls_feeds")),
     path("", include("kaisai.registrations.urls")),
     path("", include("kaisai.checkin.urls")),
     path("", include("kaisai.talks.urls")),

@@ -286,8 +286,11 @@ def _plan(query: EventQuery) -> str:
     queryset = search_events(query)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            # A test table is tiny: without a sequential scan, and with the status index made
+            # as unattractive as on a real table (it selects nearly every row), the planner
+            # shows which index answers the keyword.
             cursor.execute("SET LOCAL enable_seqscan = off")
-            cursor.execute("SET LOCAL enable_indexscan = off")
+            cursor.execute("SET LOCAL cpu_operator_cost = 1")
         sql, params = queryset.query.sql_with_params()
         prefix = "EXPLAIN QUERY PLAN " if connection.vendor == "sqlite" else "EXPLAIN "
         cursor.execute(prefix + sql, params)
@@ -306,7 +309,7 @@ def test_explain_shows_the_trigram_index(corpus, group):
             starts_at=start,
             ends_at=start,
         )
-        for n in range(3000)
+        for n in range(300)
     )
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE events_event" if connection.vendor == "postgresql" else "ANALYZE")

@@ -1,0 +1,155 @@
+"""Feeds of events: iCalendar (a group's events, a person's schedule) and Atom (a group, a
+search). What goes in them is chosen by the selectors at the end; drafts never appear, and
+cancelled or postponed events are marked in their titles (and STATUS in iCalendar)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import timedelta
+
+import icalendar
+from django.conf import settings
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from kaisai.events.enums import EventStatus
+from kaisai.events.ics import event_location, event_to_vevent
+from kaisai.events.models import Event
+from kaisai.events.selectors import public_events
+from kaisai.events.text import event_summary
+from kaisai.registrations.enums import Status
+from kaisai.registrations.models import Registration
+from kaisai.talks.enums import TalkState
+from kaisai.talks.models import Speaker
+
+FEED_ENTRIES = 50  # Atom entries per feed
+CALENDAR_PAST_DAYS = 365  # a group calendar keeps the last year's events
+CALENDAR_ENTRIES = 500
+
+
+def _absolute(path: str) -> str:
+    return settings.BASE_URL + path
+
+
+def marked_title(event: Event) -> str:
+    if event.status == EventStatus.CANCELLED:
+        return _("[Cancelled] %(title)s") % {"title": event.title}
+    if event.status == EventStatus.POSTPONED:
+        return _("[Postponed] %(title)s") % {"title": event.title}
+    return event.title
+
+
+def summary_line(event: Event) -> str:
+    """connpass-like: when (in the event's zone) and where, on one line."""
+    start = timezone.localtime(event.starts_at, event.tz)
+    end = timezone.localtime(event.ends_at, event.tz)
+    when = date_format(start, "Y/m/d (D) H:i")
+    when += " – " + date_format(end, "H:i" if end.date() == start.date() else "Y/m/d H:i")
+    where = event_location(event) or _("Place to be announced")
+    return _("Date: %(when)s / Place: %(where)s") % {"when": when, "where": where}
+
+
+# --- iCalendar ------------------------------------------------------------------------------
+
+
+def events_calendar(
+    events: Iterable[Event], *, name: str, notes: dict[int, str] | None = None
+) -> bytes:
+    """One VEVENT per event. `notes` (event id → text) are put in front of the description,
+    e.g. the person's own registration status."""
+    cal = icalendar.Calendar()
+    cal.add("prodid", "-//kaisai//kaisai events//EN")
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    cal.add("x-wr-calname", name)
+    for event in events:
+        vevent = event_to_vevent(event)
+        note = (notes or {}).get(event.pk)
+        if note:
+            vevent["description"] = f"{note}\n\n{vevent['description']}"
+        cal.add_component(vevent)
+    return cal.to_ical()
+
+
+# --- Atom -----------------------------------------------------------------------------------
+
+
+def events_atom(
+    events: Iterable[Event], *, title: str, link: str, feed_url: str, description: str = ""
+) -> str:
+    feed = Atom1Feed(
+        title=title,
+        link=_absolute(link),
+        description=description,
+        feed_url=_absolute(feed_url),
+        language=settings.LANGUAGE_CODE,
+    )
+    for event in events:
+        summary = summary_line(event)
+        extra = event_summary(event)
+        feed.add_item(
+            title=marked_title(event),
+            link=_absolute(event.get_absolute_url()),
+            description=f"{summary}\n{extra}" if extra else summary,
+            unique_id=_absolute(event.get_absolute_url()),
+            unique_id_is_permalink=True,
+            pubdate=event.published_at or event.created_at,
+            updateddate=event.updated_at,
+            author_name=event.group.title,
+            author_link=_absolute(event.group.get_absolute_url()),
+            categories=[event.hashtag] if event.hashtag else None,
+        )
+    return feed.writeString("utf-8")
+
+
+# --- what goes in them ----------------------------------------------------------------------
+
+
+def group_calendar_events(group) -> QuerySet[Event]:
+    """The group's listed events of the last year and all ahead, by start."""
+    since = timezone.now() - timedelta(days=CALENDAR_PAST_DAYS)
+    events = public_events().filter(group=group, ends_at__gte=since)
+    return events.order_by("starts_at", "id")[:CALENDAR_ENTRIES]
+
+
+def group_feed_events(group) -> QuerySet[Event]:
+    """The group's listed events, latest announced first."""
+    events = public_events().filter(group=group)
+    return events.order_by("-published_at", "-id")[:FEED_ENTRIES]
+
+
+def my_schedule(user) -> tuple[list[Event], dict[int, str]]:
+    """Events the user is in: accepted or waitlisted registrations, and talks they give
+    (proposed or accepted) — none of drafts. Returns the events by start and a note for each
+    (registration status, talk). Three queries."""
+    since = timezone.now() - timedelta(days=CALENDAR_PAST_DAYS)
+    notes: dict[int, list[str]] = {}
+    registrations = Registration.objects.filter(
+        user=user,
+        status__in=[Status.ACCEPTED, Status.WAITLISTED],
+        event__ends_at__gte=since,
+    ).exclude(event__status=EventStatus.DRAFT)
+    for event_id, status in registrations.values_list("event_id", "status"):
+        text = _("You are registered.") if status == Status.ACCEPTED else _("You are waitlisted.")
+        notes.setdefault(event_id, []).append(text)
+    talks = (
+        Speaker.objects.filter(
+            user=user,
+            talk__state__in=[TalkState.PROPOSED, TalkState.ACCEPTED],
+            talk__event__ends_at__gte=since,
+        )
+        .exclude(talk__event__status=EventStatus.DRAFT)
+        .values_list("talk__event_id", "talk__title")
+    )
+    for event_id, title in talks:
+        notes.setdefault(event_id, []).append(_("Your talk: %(title)s") % {"title": title})
+    events = list(
+        Event.objects.filter(Q(pk__in=notes.keys()))
+        .select_related("group")
+        .order_by("starts_at", "id")[:CALENDAR_ENTRIES]
+    )
+    return events, {pk: "\n".join(lines) for pk, lines in notes.items()}

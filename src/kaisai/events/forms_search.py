@@ -1,0 +1,54 @@
+"""The search form of /events/search/ and its Atom feed: query string → EventQuery."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from kaisai.core.prefectures import Prefecture
+from kaisai.events.search import EventQuery
+
+ORDER_CHOICES = [("start", _("Soonest first")), ("start_desc", _("Latest first"))]
+
+
+class EventSearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("Keywords"),
+        required=False,
+        max_length=200,
+        help_text=_("Events that contain every word (Japanese or English)."),
+    )
+    starts_from = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    starts_until = forms.DateField(
+        label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    prefecture = forms.ChoiceField(
+        label=_("Prefecture"),
+        required=False,
+        choices=[("", _("Anywhere"))] + list(Prefecture.choices),
+    )
+    group = forms.SlugField(label=_("Group (address name)"), required=False, max_length=50)
+    tag = forms.CharField(label=_("Hashtag"), required=False, max_length=100)
+    order = forms.ChoiceField(label=_("Order"), required=False, choices=ORDER_CHOICES)
+
+    def clean(self):
+        cleaned = super().clean()
+        first, last = cleaned.get("starts_from"), cleaned.get("starts_until")
+        if first and last and last < first:
+            self.add_error("starts_until", _("The end of the range is before its start."))
+        return cleaned
+
+    def event_query(self) -> EventQuery:
+        data = self.cleaned_data
+        tag = data.get("tag", "").strip().lstrip("#")
+        return EventQuery(
+            keywords=data.get("q", "").split(),  # str.split() also splits at 全角 spaces
+            starts_from=data.get("starts_from"),
+            starts_until=data.get("starts_until"),
+            prefectures=[data["prefecture"]] if data.get("prefecture") else [],
+            group_slugs=[data["group"]] if data.get("group") else [],
+            tags=[tag] if tag else [],
+            order=data.get("order") or "start",
+        )
