@@ -139,6 +139,13 @@ def test_empty_offsets_switch_reminders_off(setup):
     assert send_due_reminders(now=setup.before(hours=1)) == 0
 
 
+def test_malformed_offsets_are_skipped_not_fatal(setup):
+    mail_settings(setup.event, reminder_hours=["24", None, 2.5, True, 24])
+    assert send_due_reminders(now=setup.before(hours=23)) == 2
+    mail_settings(setup.event, reminder_hours={"24": 1})
+    assert send_due_reminders(now=setup.before(hours=1)) == 0
+
+
 def test_offsets_beyond_the_horizon_are_ignored(setup):
     mail_settings(setup.event, reminder_hours=[24 * 40, 24])
     assert send_due_reminders(now=setup.before(days=35)) == 0

@@ -42,7 +42,11 @@ TEMPLATE = "event_reminder"
 def reminder_hours_of(mail_settings: EventMailSettings | None) -> list[int]:
     """An event's offsets, largest first (its settings row, or the default without one)."""
     hours = default_reminder_hours() if mail_settings is None else mail_settings.reminder_hours
-    return sorted({int(h) for h in hours or [] if 0 < int(h) <= MAX_HOURS}, reverse=True)
+    if not isinstance(hours, list):
+        return []
+    # Tolerant of values the form never writes (the admin could): skip what is not an int.
+    valid = {h for h in hours if isinstance(h, int) and not isinstance(h, bool)}
+    return sorted({h for h in valid if 0 < h <= MAX_HOURS}, reverse=True)
 
 
 def due_offset(event: Event, now: datetime) -> int | None:
