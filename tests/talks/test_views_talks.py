@@ -74,6 +74,7 @@ def test_manage_lists_talks_with_state_speakers_waitlist_and_flags(
     assert rows["LT 0"].flags == {"slides": False, "video": False}
     assert regs[0].user.get_absolute_url() in html
     assert html.count('name="decision" value="accept"') == 1  # only the proposed one
+    assert f'action="{reverse("talks:create", kwargs={"pk": event.pk})}"' in html  # add a talk
 
 
 def test_manage_query_count_does_not_grow_with_talks(client, organizer, event, lt_frame, people):
