@@ -5,9 +5,9 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from kaisai.api.v1 import checkin, events, registrations
+from kaisai.api.v1 import checkin, events, manage, me, public, registrations
 from kaisai.registrations.errors import RegistrationError
 
 api = NinjaAPI(
@@ -23,6 +23,9 @@ api = NinjaAPI(
 api.add_router("/", events.router)
 api.add_router("/", registrations.router)
 api.add_router("/", checkin.router)
+api.add_router("/", public.router)
+api.add_router("/", me.router)
+api.add_router("/", manage.router)
 
 # How a RegistrationError's code maps to an HTTP status.
 STATUS_FOR_REASON = {
@@ -67,6 +70,13 @@ def forbidden(request: HttpRequest, exc: PermissionDenied):
 @api.exception_handler(AuthenticationError)
 def unauthorized(request: HttpRequest, exc: AuthenticationError):
     return _error(request, 401, "A valid API token is required.", "unauthorized")
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError):
+    """ninja's own errors (e.g. a body that is not JSON: 400) in the API's error shape."""
+    reason = {400: "bad_request", 405: "method_not_allowed", 429: "rate_limited"}
+    return _error(request, exc.status_code, str(exc), reason.get(exc.status_code, "error"))
 
 
 @api.exception_handler(ValidationError)

@@ -9,6 +9,7 @@ from ninja import Router, Status
 
 from kaisai.api.auth import TOKEN_AUTH
 from kaisai.api.v1.events import public_event_or_404
+from kaisai.api.v1.params import ObjectId
 from kaisai.api.v1.registrations import ERRORS, registration_out
 from kaisai.api.v1.schemas import CheckInIn, CheckInOut
 from kaisai.checkin import services
@@ -33,7 +34,7 @@ STATUS_FOR_REASON = {"unknown": 404, "other_event": 409, "not_accepted": 409}
         "`scanned_at` for scans made offline."
     ),
 )  # fmt: skip
-def check_in(request: HttpRequest, event_id: int, payload: CheckInIn):
+def check_in(request: HttpRequest, event_id: ObjectId, payload: CheckInIn):
     event = public_event_or_404(event_id)
     require(can_do_reception(request.user, event.group))
     # Nonces are unique across the site: scope the client's to this event and this user.

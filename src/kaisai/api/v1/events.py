@@ -2,13 +2,16 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.http import Http404, HttpRequest
-from ninja import Router
+from django.utils import timezone
+from ninja import Query, Router
 
 from kaisai.accounts.selectors import user_for_api_token
+from kaisai.api.v1.params import EventLimit, ObjectId, Offset
 from kaisai.api.v1.schemas import ErrorOut, EventOut, EventSummaryOut, FrameOut
+from kaisai.api.v1.schemas_more import SearchParams
 from kaisai.events.enums import EventStatus
 from kaisai.events.models import Event
-from kaisai.events.selectors import upcoming_public_events
+from kaisai.events.search import EventQuery, search_events
 from kaisai.groups.permissions import can_manage_events
 from kaisai.registrations.selectors import frames_with_counts
 
@@ -80,19 +83,35 @@ def public_event_or_404(event_id: int) -> Event:
 
 @router.get(
     "/events/", response=list[EventSummaryOut], operation_id="list_events", auth=None,
-    summary="Upcoming public events",
+    summary="Public events: upcoming, or past; searchable",
 )  # fmt: skip
-def list_events(request: HttpRequest, limit: int = 50, offset: int = 0):
+def list_events(
+    request: HttpRequest, filters: Query[SearchParams], limit: EventLimit = 50, offset: Offset = 0
+):
+    """Upcoming events soonest first (or past ones, latest first), filtered by the same search
+    as the site's search page."""
     limit = max(1, min(limit, 100))
     offset = max(0, offset)
-    return [event_summary(e) for e in upcoming_public_events()[offset : offset + limit]]
+    query = EventQuery(
+        keywords=filters.keyword.split(),
+        starts_from=filters.starts_from,
+        starts_until=filters.starts_until,
+        prefectures=[filters.prefecture] if filters.prefecture else [],
+        group_slugs=[filters.group] if filters.group else [],
+        tags=[filters.tag] if filters.tag else [],
+        order="start_desc" if filters.past else "start",
+    )
+    now = timezone.now()
+    events = search_events(query)
+    events = events.filter(ends_at__lt=now) if filters.past else events.filter(ends_at__gte=now)
+    return [event_summary(e) for e in events[offset : offset + limit]]
 
 
 @router.get(
     "/events/{event_id}/", response={200: EventOut, 404: ErrorOut}, operation_id="get_event",
     auth=None, summary="An event with its frames and their counts",
 )  # fmt: skip
-def get_event(request: HttpRequest, event_id: int):
+def get_event(request: HttpRequest, event_id: ObjectId):
     event = public_event_or_404(event_id)
     user = optional_token_user(request)
     attendance = None

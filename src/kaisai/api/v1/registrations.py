@@ -7,6 +7,7 @@ from ninja import Router, Status
 
 from kaisai.api.auth import TOKEN_AUTH
 from kaisai.api.v1.events import public_event_or_404
+from kaisai.api.v1.params import LongLimit, ObjectId, Offset, OptionalId
 from kaisai.api.v1.schemas import (
     AttendeeOut,
     ErrorOut,
@@ -80,7 +81,7 @@ def register(request: HttpRequest, payload: RegisterIn):
     operation_id="get_my_registration",
     summary="My active registration to an event (with the ticket once accepted)",
 )  # fmt: skip
-def get_my_registration(request: HttpRequest, event_id: int):
+def get_my_registration(request: HttpRequest, event_id: ObjectId):
     event = public_event_or_404(event_id)
     registration = selectors.registration_of(event, request.user)
     if registration is None:
@@ -102,7 +103,7 @@ def get_my_registration(request: HttpRequest, event_id: int):
     "/events/{event_id}/registration/", response={200: RegistrationOut, **ERRORS},
     operation_id="cancel_registration", summary="Cancel my registration to an event",
 )  # fmt: skip
-def cancel_registration(request: HttpRequest, event_id: int):
+def cancel_registration(request: HttpRequest, event_id: ObjectId):
     event = public_event_or_404(event_id)
     registration = selectors.registration_of(event, request.user)
     if registration is None:
@@ -118,8 +119,8 @@ def cancel_registration(request: HttpRequest, event_id: int):
     operation_id="list_registrations", summary="All registrations of an event (organizers)",
 )  # fmt: skip
 def list_registrations(
-    request: HttpRequest, event_id: int, status: str = "", frame_id: int | None = None,
-    search: str = "", limit: int = 500, offset: int = 0,
+    request: HttpRequest, event_id: ObjectId, status: str = "", frame_id: OptionalId = None,
+    search: str = "", limit: LongLimit = 500, offset: Offset = 0,
 ):  # fmt: skip
     event = public_event_or_404(event_id)
     require(can_manage_events(request.user, event.group))

@@ -72,7 +72,7 @@ class EventOut(EventSummaryOut):
 
 
 class RegisterIn(Schema):
-    frame_id: int
+    frame_id: int = Field(..., ge=0, le=2**62)
     answers: dict[str, Any] = Field(default_factory=dict, description="question id → answer")
     afterparty: bool = False
 
