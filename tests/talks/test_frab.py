@@ -16,9 +16,12 @@ import xmlschema
 from django.urls import reverse
 
 from kaisai.events.enums import EventStatus, VenueKind
+from kaisai.groups.enums import Role
+from kaisai.groups.models import Organizer
 from kaisai.talks.enums import EntryKind, MaterialKind, TalkKind, TalkLanguage, TalkState
 from kaisai.talks.models import Speaker
 from kaisai.talks.services.timetable import add_entry
+from tests.conftest import login
 from tests.factories import EventFactory, GroupFactory, UserFactory
 from tests.talks.factories import MaterialFactory, TalkFactory
 
@@ -254,14 +257,9 @@ def test_version_changes_with_the_schedule(client, scheduled, event):
 
 @pytest.mark.parametrize("name", ["talks:frab_json", "talks:frab_xml"])
 def test_draft_is_404_even_for_organizers(client, event, name):
-    from tests.conftest import login
-
     event.status = EventStatus.DRAFT
     event.save()
     organizer = UserFactory()
-    from kaisai.groups.enums import Role
-    from kaisai.groups.models import Organizer
-
     Organizer.objects.create(group=event.group, user=organizer, role=Role.OWNER)
     login(client, organizer)
     assert client.get(reverse(name, kwargs={"pk": event.pk})).status_code == 404

@@ -5,12 +5,15 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from kaisai.events.enums import EventStatus
 from kaisai.groups.enums import Role
 from kaisai.talks.enums import EntryKind, TalkKind, TalkState
 from kaisai.talks.models import Speaker, TimetableEntry
+from kaisai.talks.selectors_timetable import timetable_entries
 from kaisai.talks.services.timetable import (
     TimetableError,
     add_entry,
@@ -346,10 +349,7 @@ def test_event_page_without_entries_has_no_timetable(client, event):
     assert 'id="timetable"' not in response.content.decode()
 
 
-def test_event_page_timetable_queries_do_not_grow(client, event, django_assert_num_queries):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
+def test_event_page_timetable_queries_do_not_grow(client, event):
     _fill(event, 2)
     with CaptureQueriesContext(connection) as few:
         assert client.get(event.get_absolute_url()).status_code == 200
@@ -361,8 +361,6 @@ def test_event_page_timetable_queries_do_not_grow(client, event, django_assert_n
 
 
 def test_timetable_selector_two_queries(event, django_assert_num_queries):
-    from kaisai.talks.selectors_timetable import timetable_entries
-
     _fill(event, 6)
     with django_assert_num_queries(2):
         entries = list(timetable_entries(event))
@@ -371,9 +369,6 @@ def test_timetable_selector_two_queries(event, django_assert_num_queries):
 
 
 def test_organizer_page_queries_do_not_grow(client, event, organizer):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     login(client, organizer)
     _fill(event, 2)
     TalkFactory(event=event, speaker=UserFactory())
