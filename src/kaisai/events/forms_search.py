@@ -33,8 +33,8 @@ class EventSearchForm(forms.Form):
     tag = forms.CharField(label=_("Hashtag"), required=False, max_length=100)
     order = forms.ChoiceField(label=_("Order"), required=False, choices=ORDER_CHOICES)
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict:
+        cleaned = super().clean() or {}
         first, last = cleaned.get("starts_from"), cleaned.get("starts_until")
         if first and last and last < first:
             self.add_error("starts_until", _("The end of the range is before its start."))
