@@ -1,19 +1,16 @@
 """Reads behind the connpass-compatible API: which events, groups, users and materials, and the
 per-page facts (capacity, counts, owners) loaded in a fixed number of queries per page.
 
-Events are found by the one event-search selector (`kaisai.events.search.search_events`); the
-criteria it does not (yet) apply — held/published month or day, participant and owner
-nicknames — are filtered here.
+Events are found by the one event-search selector (`kaisai.events.search.search_events`), except
+for the participant criterion (`nickname`), which here follows what kaisai shows publicly.
 """
 
 from __future__ import annotations
 
-import zoneinfo
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
-from django.conf import settings
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
@@ -42,29 +39,12 @@ WAITING_STATUSES = (Status.WAITLISTED, Status.APPLIED)
 # --- events -------------------------------------------------------------------------------
 
 
-def _local_range(start: date, end: date) -> tuple[datetime, datetime]:
-    zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
-    return (
-        datetime(start.year, start.month, start.day, tzinfo=zone),
-        datetime(end.year, end.month, end.day, tzinfo=zone),
-    )
+def _yyyymm(months: list[Month]) -> list[str]:
+    return [f"{month.year:04d}{month.month:02d}" for month in months]
 
 
-def _month_range(month: Month) -> tuple[datetime, datetime]:
-    following = date(month.year + month.month // 12, month.month % 12 + 1, 1)
-    return _local_range(date(month.year, month.month, 1), following)
-
-
-def _within(field: str, months: list[Month], days: list[date]) -> Q | None:
-    """Q for `field` falling in any of the months or days (the site's time zone)."""
-    ranges = [_month_range(month) for month in months]
-    ranges += [_local_range(day, day + timedelta(days=1)) for day in days]
-    if not ranges:
-        return None
-    where = Q()
-    for start, end in ranges:
-        where |= Q(**{f"{field}__gte": start, f"{field}__lt": end})
-    return where
+def _yyyymmdd(days: list[date]) -> list[str]:
+    return [day.strftime("%Y%m%d") for day in days]
 
 
 def search(params: EventParams, *, viewer: User) -> QuerySet[Event]:
@@ -74,25 +54,20 @@ def search(params: EventParams, *, viewer: User) -> QuerySet[Event]:
             keywords=params.keywords,
             keywords_or=params.keywords_or,
             event_ids=params.event_ids,
+            months=_yyyymm(params.months),
+            days=_yyyymmdd(params.days),
+            publish_months=_yyyymm(params.publish_months),
+            publish_days=_yyyymmdd(params.publish_days),
+            owner_nicknames=params.owner_nicknames,
             group_ids=params.group_ids,
             group_slugs=params.subdomains,
             prefectures=params.prefectures,
             order=SEARCH_ORDER[params.order],
         )
     )
-    held = _within("starts_at", params.months, params.days)
-    if held is not None:
-        events = events.filter(held)
-    published = _within("published_at", params.publish_months, params.publish_days)
-    if published is not None:
-        events = events.filter(published)
     if params.nicknames:
+        # Not EventQuery.participant_nicknames (anyone's registrations): see _participated_by.
         events = events.filter(_participated_by(params.nicknames, viewer))
-    if params.owner_nicknames:
-        organizing = Organizer.objects.filter(
-            user__nickname__in=params.owner_nicknames, role__in=ORGANIZING_ROLES
-        ).values("group_id")
-        events = events.filter(group_id__in=organizing)
     return events.select_related("group", "created_by")
 
 
