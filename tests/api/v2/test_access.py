@@ -92,6 +92,16 @@ def test_only_get(v2, world):
     assert response["Allow"] == "GET, HEAD"
 
 
+def test_head_is_answered_like_get(v2, world):
+    response = v2.client.head("/api/v2/events", headers=v2.headers)
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/json")
+
+
+def test_responses_vary_on_the_key(v2, world):
+    assert "X-API-Key" in v2.get("/api/v2/events/")["Vary"]
+
+
 def test_unknown_event_is_404_json(v2, db):
     response = v2.get("/api/v2/events/999999/presentations/")
     assert response.status_code == 404
