@@ -135,3 +135,21 @@ def test_list_events_query_count_does_not_grow(api_as, group, django_assert_max_
     EventFactory.create_batch(12, group=group)
     with django_assert_max_num_queries(len(small.captured_queries)):
         assert len(api_as().get("/api/v1/events/").json()) == 14
+
+
+def test_speakers_frame_needs_a_talk_and_creates_it(api_as, event, organizer, user):
+    from kaisai.talks.models import Talk
+
+    lt = services.create_frame(
+        event=event, by=organizer, capacity=5, name="LT", method="approval", requires_talk=True
+    )
+    api = api_as(user)
+    missing = api.post("/api/v1/registrations/", {"frame_id": lt.pk})
+    assert missing.status_code == 422 and missing.json()["reason"] == "talk_required"
+    assert not Registration.objects.filter(user=user).exists()
+    payload = {"frame_id": lt.pk, "talk": {"title": "Tiny transformers", "abstract": "5 min"}}
+    created = api.post("/api/v1/registrations/", payload)
+    assert created.status_code == 201 and created.json()["status"] == "applied"
+    talk = Talk.objects.get(registration_id=created.json()["id"])
+    assert (talk.title, talk.kind, talk.state) == ("Tiny transformers", "lt", "proposed")
+    assert [s.user for s in talk.speakers.all()] == [user]

@@ -30,6 +30,9 @@ api.add_router("/", manage.router)
 # How a RegistrationError's code maps to an HTTP status.
 STATUS_FOR_REASON = {
     "invalid_answers": 422,
+    "talk_required": 422,
+    "talk_invalid": 422,
+    "no_talks": 422,
     "invalid": 422,
     "wrong_event": 422,
     "not_open": 409,

@@ -18,7 +18,9 @@ from kaisai.api.v1.schemas import (
 from kaisai.events.models import Event
 from kaisai.groups.permissions import can_manage_events, require
 from kaisai.registrations import selectors, services
+from kaisai.registrations.errors import RegistrationError
 from kaisai.registrations.models import Frame, Registration
+from kaisai.talks.services.proposals import TalkProposal, register_with_talk
 
 router = Router(tags=["registrations"], auth=TOKEN_AUTH)
 
@@ -69,9 +71,20 @@ def register(request: HttpRequest, payload: RegisterIn):
     frame = frame_with_event(payload.frame_id)
     if frame is None or frame.event.status == "draft":
         raise Http404("No such frame.")
-    registration = services.register(
-        frame=frame, user=request.user, answers=payload.answers, afterparty=payload.afterparty
-    )
+    if frame.requires_talk:
+        if payload.talk is None:
+            raise RegistrationError(
+                {"talk": ["This frame is for speakers: send the talk you propose."]},
+                code="talk_required",
+            )
+        registration = register_with_talk(
+            frame=frame, user=request.user, proposal=TalkProposal(**payload.talk.dict()),
+            answers=payload.answers, afterparty=payload.afterparty,
+        )  # fmt: skip
+    else:
+        registration = services.register(
+            frame=frame, user=request.user, answers=payload.answers, afterparty=payload.afterparty
+        )
     status = 201 if getattr(registration, "just_created", False) else 200
     return Status(status, registration_out(registration))
 

@@ -71,10 +71,22 @@ class EventOut(EventSummaryOut):
     )
 
 
+class TalkProposalIn(Schema):
+    title: str = Field(..., min_length=1, max_length=200)
+    abstract: str = Field("", max_length=5000)
+    duration: int = Field(5, ge=1, le=600, description="Minutes")
+    language: Literal["ja", "en", "other"] = "ja"
+    consent_stream: bool = True
+    consent_record: bool = True
+
+
 class RegisterIn(Schema):
     frame_id: int = Field(..., ge=0, le=2**62)
     answers: dict[str, Any] = Field(default_factory=dict, description="question id → answer")
     afterparty: bool = False
+    talk: TalkProposalIn | None = Field(
+        None, description="Required by a speakers' frame (lightning talks): the proposed talk"
+    )
 
 
 class RegistrationOut(Schema):
