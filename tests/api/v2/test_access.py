@@ -200,3 +200,23 @@ def test_parse_rate(text, rate):
 def test_bad_rate_setting_says_how_to_write_it(text):
     with pytest.raises(ImproperlyConfigured, match="N/PERIOD"):
         parse_rate(text)
+
+
+HUGE = "9" * 30
+
+
+@pytest.mark.parametrize("param", ["event_id", "group_id", "start", "count"])
+def test_numbers_too_large_for_the_database_are_400(v2, world, param):
+    response = v2.get("/api/v2/events/", {param: HUGE})
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == [param]
+
+
+def test_an_event_id_too_large_for_the_database_is_404(v2, world):
+    assert v2.get(f"/api/v2/events/{HUGE}/presentations/").status_code == 404
+
+
+@pytest.mark.parametrize("path", ["/api/v2/events/", "/api/v2/groups/", "/api/v2/users/"])
+def test_a_start_far_beyond_the_results_is_an_empty_page(v2, world, path):
+    body = v2.json(path, {"start": 2**62})
+    assert body["results_returned"] == 0 and body["results_start"] == 2**62

@@ -17,6 +17,7 @@ from kaisai.core.prefectures import Prefecture
 
 MAX_COUNT = 100
 DEFAULT_COUNT = 10
+MAX_INT = 2**63 - 1  # the largest id a database column holds; larger numbers are refused
 
 # `order`: connpass's numbers, and the names clients send. The PyPI client `connpass` sends
 # `str()` of its `(int, Enum)` member, i.e. "EventOrder.STARTED_AT" (see docs/api-v2.md).
@@ -99,7 +100,7 @@ class _Reader:
     def ints(self, name: str) -> list[int]:
         numbers = []
         for value in self.strings(name):
-            if value.isascii() and value.isdigit():
+            if value.isascii() and value.isdigit() and int(value) <= MAX_INT:
                 numbers.append(int(value))
             else:
                 self.fail(name, _("“%(value)s” is not a whole number.") % {"value": value})
@@ -140,7 +141,7 @@ class _Reader:
         if not values or not values[-1].strip():
             return None
         value = values[-1].strip()
-        if value.isascii() and value.lstrip("-").isdigit():
+        if value.isascii() and value.lstrip("-").isdigit() and abs(int(value)) <= MAX_INT:
             return int(value)
         self.fail(name, _("“%(value)s” is not a whole number.") % {"value": value})
         return None

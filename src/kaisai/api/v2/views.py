@@ -11,7 +11,7 @@ from kaisai.accounts.models import User
 from kaisai.api.v2 import representation as rep
 from kaisai.api.v2 import selectors
 from kaisai.api.v2.access import api_v2_view
-from kaisai.api.v2.params import Page, event_params, list_params, page_params
+from kaisai.api.v2.params import MAX_INT, Page, event_params, list_params, page_params
 from kaisai.events.models import Event
 
 JSON = dict[str, Any]
@@ -19,7 +19,7 @@ JSON = dict[str, Any]
 
 def _events_page(events: QuerySet[Event], page: Page) -> JSON:
     available = events.count()
-    rows = list(events[page.offset : page.offset + page.count]) if available else []
+    rows = list(events[page.offset : page.offset + page.count]) if page.offset < available else []
     facts = selectors.event_facts(rows)
     html = rep.render_all(event.description for event in rows)
     items = [rep.event_json(event, facts[event.pk], html) for event in rows]
@@ -42,19 +42,21 @@ def events(request: HttpRequest, user: User) -> JSON:
 @api_v2_view
 def event_presentations(request: HttpRequest, user: User, pk: str) -> JSON:
     page = page_params(request.GET)
-    event = selectors.public_event_or_none(int(pk))
+    event = selectors.public_event_or_none(int(pk)) if int(pk) <= MAX_INT else None
     if event is None:
         raise Http404(pk)
     materials = selectors.presentations_of(event)
     available = materials.count()
-    rows = list(materials[page.offset : page.offset + page.count]) if available else []
+    rows = (
+        list(materials[page.offset : page.offset + page.count]) if page.offset < available else []
+    )
     items = [rep.presentation_json(material, event.tz) for material in rows]
     return rep.envelope("presentations", items, available=available, start=page.start)
 
 
 def _groups_page(groups: QuerySet, page: Page) -> JSON:
     available = groups.count()
-    rows = list(groups[page.offset : page.offset + page.count]) if available else []
+    rows = list(groups[page.offset : page.offset + page.count]) if page.offset < available else []
     html = rep.render_all(group.description for group in rows)
     items = [rep.group_json(group, html) for group in rows]
     return rep.envelope("groups", items, available=available, start=page.start)
@@ -71,7 +73,7 @@ def users(request: HttpRequest, user: User) -> JSON:
     nicknames, page = list_params(request.GET, "nickname")
     people = selectors.users_by_nickname(nicknames)
     available = people.count()
-    rows = list(people[page.offset : page.offset + page.count]) if available else []
+    rows = list(people[page.offset : page.offset + page.count]) if page.offset < available else []
     counts = selectors.user_counts(person.pk for person in rows)
     items = [rep.user_json(person, counts[person.pk]) for person in rows]
     return rep.envelope("users", items, available=available, start=page.start)
