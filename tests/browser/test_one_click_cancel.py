@@ -8,6 +8,7 @@ import re
 import time
 
 import pytest
+from django.db import connections
 from playwright.sync_api import expect
 
 from kaisai.core.models import OutboxMail
@@ -38,6 +39,15 @@ def wait_for(server, key_prefix: str, count: int = 1, timeout: float = 10.0) -> 
 def test_cancel_from_the_reminder_mail_promotes_the_next_person(
     page, live_server, smtp_server, settings
 ):
+    try:
+        cancel_from_the_reminder(page, live_server, smtp_server, settings)
+    finally:
+        # On PostgreSQL, the connection the ORM calls above used while Playwright's loop ran
+        # would stay open and keep the test database from being dropped after the run.
+        connections["default"].close()
+
+
+def cancel_from_the_reminder(page, live_server, smtp_server, settings) -> None:
     settings.BASE_URL = live_server.url
     organizer = UserFactory(nickname="founder")
     group = GroupFactory(slug="mlct", title="Machine Learning Casual Talks", owner=organizer)
