@@ -133,8 +133,12 @@ def test_only_the_groups_managers_may(api_as, group, event, frame, outsider, who
         api.get(f"/api/v1/events/{event.pk}/frames/"),
         api.post(f"/api/v1/events/{event.pk}/frames/", {"name": "X", "capacity": 1}),
         api.post(f"/api/v1/registrations/{registration.pk}/decision/", {"action": "accept"}),
-        api.client.patch(f"/api/v1/frames/{frame.pk}/", {"capacity": 9},
-                         content_type="application/json", headers=api.headers),  # fmt: skip
+        api.client.patch(
+            f"/api/v1/frames/{frame.pk}/",
+            {"capacity": 9},
+            content_type="application/json",
+            headers=api.headers,
+        ),  # fmt: skip
     ]
     assert [r.status_code for r in calls] == [403] * len(calls)
     assert Registration.objects.get(pk=registration.pk).status == "applied"
@@ -144,3 +148,35 @@ def test_only_the_groups_managers_may(api_as, group, event, frame, outsider, who
 
 def test_anonymous_gets_401(api_as, event):
     assert api_as().post(f"/api/v1/events/{event.pk}/publish/", {}).status_code == 401
+
+
+def test_messages_send_and_list_with_progress(api_as, event, frame, organizer):
+    from kaisai.core.models import OutboxMail
+
+    accepted = services.register(frame=frame, user=UserFactory())
+    services.decide_application(registration=accepted, by=organizer, accept=True)
+    services.register(frame=frame, user=UserFactory())  # applied: not in "accepted"
+    api = api_as(organizer)
+    payload = {"audience": "accepted", "subject": "Doors at 19:00", "body": "See you **soon**"}
+    sent = api.post(f"/api/v1/events/{event.pk}/messages/", payload)
+    assert sent.status_code == 201, sent.content
+    assert (sent.json()["recipient_count"], sent.json()["pending"]) == (1, 1)
+    assert OutboxMail.objects.filter(batch=f"message:{sent.json()['id']}").count() == 1
+    listed = api.get(f"/api/v1/events/{event.pk}/messages/").json()
+    assert [m["subject"] for m in listed] == ["Doors at 19:00"]
+
+
+def test_message_to_an_empty_audience_is_422_and_not_saved(api_as, event, organizer):
+    from kaisai.notices.models import OrganizerMessage
+
+    payload = {"audience": "waitlisted", "subject": "Hi", "body": "x"}
+    response = api_as(organizer).post(f"/api/v1/events/{event.pk}/messages/", payload)
+    assert response.status_code == 422 and response.json()["reason"] == "empty_audience"
+    assert not OrganizerMessage.objects.exists()
+
+
+def test_messages_are_for_managers_only(api_as, event, outsider):
+    payload = {"audience": "accepted", "subject": "Hi", "body": "x"}
+    assert api_as(outsider).post(f"/api/v1/events/{event.pk}/messages/", payload).status_code == 403
+    assert api_as(outsider).get(f"/api/v1/events/{event.pk}/messages/").status_code == 403
+    assert api_as().get(f"/api/v1/events/{event.pk}/messages/").status_code == 401

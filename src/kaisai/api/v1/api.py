@@ -7,7 +7,7 @@ from django.http import Http404, HttpRequest
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from kaisai.api.v1 import checkin, events, manage, me, public, registrations
+from kaisai.api.v1 import checkin, events, manage, me, messages, public, registrations
 from kaisai.registrations.errors import RegistrationError
 
 api = NinjaAPI(
@@ -26,11 +26,13 @@ api.add_router("/", checkin.router)
 api.add_router("/", public.router)
 api.add_router("/", me.router)
 api.add_router("/", manage.router)
+api.add_router("/", messages.router)
 
 # How a RegistrationError's code maps to an HTTP status.
 STATUS_FOR_REASON = {
     "invalid_answers": 422,
     "talk_required": 422,
+    "empty_audience": 422,
     "talk_invalid": 422,
     "no_talks": 422,
     "invalid": 422,
