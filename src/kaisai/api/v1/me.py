@@ -22,7 +22,7 @@ router = Router(tags=["registrations"], auth=TOKEN_AUTH)
 def list_my_registrations(request: HttpRequest, limit: LongLimit = 50, offset: Offset = 0):
     limit, offset = max(1, min(limit, 200)), max(0, offset)
     rows = (
-        Registration.objects.filter(user=request.user)
+        Registration.objects.filter(user=request.user)  # type: ignore[misc]
         .select_related("frame", "event")
         .order_by("-event__starts_at", "-id")[offset : offset + limit]
     )

@@ -61,7 +61,7 @@ def send(request: HttpRequest, event_id: ObjectId, payload: MessageIn):
     except MessageError as error:
         raise RegistrationError(str(error), code="empty_audience") from error
     history = {m.pk: m for m in message_history(event)}
-    return Status(201, message_out(message, history[message.pk].progress))
+    return Status(201, message_out(message, history[message.pk].progress))  # type: ignore[attr-defined]
 
 
 @router.get(
@@ -71,4 +71,5 @@ def send(request: HttpRequest, event_id: ObjectId, payload: MessageIn):
 )  # fmt: skip
 def list_messages(request: HttpRequest, event_id: ObjectId):
     event = _managed_event(request, event_id)
-    return Status(200, [message_out(m, m.progress) for m in message_history(event)])
+    rows = message_history(event)
+    return Status(200, [message_out(m, m.progress) for m in rows])  # type: ignore[attr-defined]
