@@ -55,6 +55,11 @@ def browser(monkeypatch) -> Iterator:
             yield chromium
         finally:
             chromium.close()
+            # A test body that used the ORM while Playwright's loop ran leaves this thread's
+            # connection open; close it so that PostgreSQL can drop the test database at the end.
+            from django.db import connections
+
+            connections.close_all()
 
 
 @pytest.fixture
