@@ -102,7 +102,13 @@ class Event(models.Model):
 
     class Meta:
         ordering = ["starts_at", "id"]
-        indexes = [models.Index(fields=["status", "starts_at"])]
+        indexes = [
+            models.Index(fields=["status", "starts_at"]),
+            # The orders of lists and searches (start, updated, newest), read in index order.
+            models.Index(fields=["starts_at", "id"], name="event_starts_id"),
+            models.Index(fields=["updated_at", "id"], name="event_updated_id"),
+            models.Index(fields=["published_at", "id"], name="event_published_id"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["group", "number"], name="event_number_unique"),
             models.CheckConstraint(
