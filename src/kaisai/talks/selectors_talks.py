@@ -107,6 +107,9 @@ def event_page_context(request: HttpRequest, event: Event, *, can_manage: bool) 
     """Context for the event page's talks (talks/_event_talks.html): the accepted talks
     with their speakers, and the open speakers' frame for a "Propose a lightning talk" button."""
     return {
-        "accepted_talks": accepted_talks(event),
+        # Talks on the timetable are shown there; this list has those not (yet) scheduled.
+        "accepted_talks": list(
+            talks_of(event).filter(state=TalkState.ACCEPTED, slot__isnull=True)
+        ),
         "speakers_frame": open_speakers_frame(event),
     }
