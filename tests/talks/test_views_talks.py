@@ -441,3 +441,19 @@ def test_event_page_talks_query_count_does_not_grow(client, event, people):
     for person in people(10, "b"):
         TalkFactory(event=event, speaker=person)
     assert count_queries() == few
+
+
+def test_my_registration_page_links_the_proposed_talk(client, organizer, group):
+    from kaisai.registrations import services as registration_services
+    from kaisai.talks.services.proposals import TalkProposal, register_with_talk
+    from tests.factories import EventFactory, UserFactory
+
+    event = EventFactory(group=group)
+    lt = registration_services.create_frame(
+        event=event, by=organizer, capacity=3, name="LT", method="approval", requires_talk=True
+    )
+    speaker = UserFactory()
+    register_with_talk(frame=lt, user=speaker, proposal=TalkProposal(title="Tiny GPUs"))
+    client.force_login(speaker)
+    page = client.get(f"/events/{event.pk}/registration/").content.decode()
+    assert "Your talk:" in page and "Tiny GPUs" in page and "Proposed" in page

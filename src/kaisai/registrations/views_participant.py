@@ -226,8 +226,18 @@ def my_registration(request: HttpRequest, pk: int) -> HttpResponse:
         "sees_participant_info": registration.status == Status.ACCEPTED
         and selectors.sees_participant_info(event, request.user),
         "change_to": change_to,
+        "talk": _talk_of(registration),
     }
     return render(request, "registrations/mine.html", context)
+
+
+def _talk_of(registration):
+    """The talk proposed with a registration to a speakers' frame (LT), if any."""
+    if not registration.frame.requires_talk:
+        return None
+    from kaisai.talks.models import Talk  # talks build on registrations
+
+    return Talk.objects.filter(registration=registration).first()
 
 
 @login_required
