@@ -3,11 +3,14 @@ DATABASE_URL points to it (see .ci/run)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.test import Client
-from django.utils import translation
+from django.utils import timezone, translation
 
-from tests.factories import GroupFactory, UserFactory
+from kaisai.registrations import services
+from tests.factories import EventFactory, GroupFactory, UserFactory
 
 
 @pytest.fixture(autouse=True)
@@ -52,16 +55,43 @@ def login(client: Client, person) -> Client:
 
 
 @pytest.fixture
-def smtp_server(settings):
-    """A real SMTP server (aiosmtpd) that Django's SMTP backend sends to."""
-    from tests.smtp import SmtpServer
+def event(db, group):
+    """A published event of `group`, two weeks ahead (modules may define their own)."""
+    return EventFactory(group=group)
 
-    server = SmtpServer()
+
+@pytest.fixture
+def make_frame(event, organizer):
+    """make_frame(capacity=3, method=..., target=event, name=..., **fields) → a Frame."""
+
+    def make(capacity=3, method="first_come", target=None, **fields):
+        if method == "lottery":
+            fields.setdefault("lottery_at", timezone.now() + timedelta(days=1))
+        return services.create_frame(
+            event=target or event, by=organizer, capacity=capacity, method=method,
+            name=fields.pop("name", "General"), **fields,
+        )  # fmt: skip
+
+    return make
+
+
+def serve_mail_with(settings, server):
+    """Point Django's SMTP backend at a started test SMTP server; stop it afterwards."""
     server.start()
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST = "127.0.0.1"
     settings.EMAIL_PORT = server.port
     settings.EMAIL_USE_TLS = False
     settings.EMAIL_TIMEOUT = 5
-    yield server
-    server.stop()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A real SMTP server (aiosmtpd) that Django's SMTP backend sends to."""
+    from tests.smtp import SmtpServer
+
+    yield from serve_mail_with(settings, SmtpServer())

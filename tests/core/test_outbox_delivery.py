@@ -16,7 +16,7 @@ from kaisai.core.models import OutboxMail, UndeliverableAddress
 from kaisai.core.selectors_mail import undeliverable_emails
 from kaisai.notices.unsubscribe import unsubscribe_headers
 from kaisai.registrations import services
-from tests.conftest import login
+from tests.conftest import login, serve_mail_with
 from tests.core.smtp_counting import CountingSmtpServer
 from tests.factories import EventFactory, UserFactory
 
@@ -25,15 +25,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def smtp(settings) -> Iterator[CountingSmtpServer]:
-    server = CountingSmtpServer()
-    server.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = server.port
-    settings.EMAIL_USE_TLS = False
-    settings.EMAIL_TIMEOUT = 5
-    yield server
-    server.stop()
+    yield from serve_mail_with(settings, CountingSmtpServer())
 
 
 @pytest.fixture

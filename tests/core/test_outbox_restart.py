@@ -14,6 +14,7 @@ from kaisai.accounts.services import create_users_without_password
 from kaisai.core import outbox
 from kaisai.core.models import OutboxMail
 from kaisai.registrations import services
+from tests.conftest import serve_mail_with
 from tests.core.smtp_counting import CountingSmtpServer
 from tests.factories import EventFactory, UserFactory
 
@@ -25,15 +26,7 @@ DOWN_AFTER = 150
 
 @pytest.fixture
 def counting_smtp(settings) -> Iterator[CountingSmtpServer]:
-    server = CountingSmtpServer()
-    server.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = server.port
-    settings.EMAIL_USE_TLS = False
-    settings.EMAIL_TIMEOUT = 5
-    yield server
-    server.stop()
+    yield from serve_mail_with(settings, CountingSmtpServer())
 
 
 def queue_500(group, organizer) -> list[str]:

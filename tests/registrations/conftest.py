@@ -1,31 +1,8 @@
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
-from django.utils import timezone
 
-from kaisai.registrations import services
-from kaisai.registrations.enums import Method
-from tests.factories import EventFactory, UserFactory
-
-
-@pytest.fixture
-def event(db, group):
-    return EventFactory(group=group)
-
-
-@pytest.fixture
-def make_frame(event, organizer):
-    def make(capacity=3, method=Method.FIRST_COME, target=None, **fields):
-        if method == Method.LOTTERY:
-            fields.setdefault("lottery_at", timezone.now() + timedelta(days=1))
-        return services.create_frame(
-            event=target or event, by=organizer, capacity=capacity, method=method,
-            name=fields.pop("name", "General"), **fields,
-        )  # fmt: skip
-
-    return make
+from tests.factories import UserFactory
 
 
 @pytest.fixture
