@@ -21,7 +21,7 @@ from django.db.models.fields.files import FieldFile
 from django.urls import get_script_prefix, get_urlconf, reverse
 
 from kaisai.accounts.models import User
-from kaisai.api.v2.selectors import EventFacts, UserCounts
+from kaisai.api.v2.selectors import EventFacts, EventRow, UserCounts
 from kaisai.core.markdown import render_markdown
 from kaisai.events.models import Event
 from kaisai.groups.models import Group
@@ -123,37 +123,50 @@ def group_summary(group: Group) -> JSON:
     }
 
 
-def event_json(event: Event, facts: EventFacts, html: dict[str, str] | None = None) -> JSON:
-    """`html`: descriptions already rendered (`render_all`), else rendered here."""
-    zone = event.tz
+_EVENT_IMAGES = Event._meta.get_field("image")
+
+
+def _image_url(name: str) -> str:
+    """`file_url(event.image)` from the stored name of an event row."""
+    return absolute(_EVENT_IMAGES.storage.url(name)) if name else ""  # type: ignore[attr-defined]
+
+
+def event_json(row: EventRow, facts: EventFacts, html: dict[str, str] | None = None) -> JSON:
+    """The Event object from an event row (`selectors.event_rows`). `html`: descriptions
+    already rendered (`render_all`), else rendered here."""
+    zone = zoneinfo.ZoneInfo(row["time_zone"])
     owner = facts.owner
+    description = row["description"]
     return {
-        "id": event.pk,
-        "title": event.title,
-        "catch": event.catch,
-        "description": (html if html is not None else render_all([event.description]))[
-            event.description
-        ],
-        "url": page_url("events:detail", "pk", event.pk),
-        "image_url": file_url(event.image),
-        "hash_tag": event.hashtag,
-        "started_at": timestamp(event.starts_at, zone),
-        "ended_at": timestamp(event.ends_at, zone),
-        "published_at": timestamp(event.published_at, zone),
+        "id": row["id"],
+        "title": row["title"],
+        "catch": row["catch"],
+        "description": (html if html is not None else render_all([description]))[description],
+        "url": page_url("events:detail", "pk", row["id"]),
+        "image_url": _image_url(row["image"]),
+        "hash_tag": row["hashtag"],
+        "started_at": timestamp(row["starts_at"], zone),
+        "ended_at": timestamp(row["ends_at"], zone),
+        "published_at": timestamp(row["published_at"], zone),
         "limit": facts.limit,
         "event_type": "participation",
         "open_status": facts.open_status,
-        "group": group_summary(event.group),
-        "address": event.address,
-        "place": event.place,
-        "lat": coordinate(event.latitude),
-        "lon": coordinate(event.longitude),
-        "owner_id": owner.pk if owner else 0,
+        "group": {
+            "id": row["group_id"],
+            "subdomain": row["group__slug"],
+            "title": row["group__title"],
+            "url": page_url("groups:detail", "slug", row["group__slug"]),
+        },
+        "address": row["address"],
+        "place": row["place"],
+        "lat": coordinate(row["latitude"]),
+        "lon": coordinate(row["longitude"]),
+        "owner_id": owner.id if owner else 0,
         "owner_nickname": owner.nickname if owner else "",
-        "owner_display_name": owner.name if owner else "",
+        "owner_display_name": owner.display_name if owner else "",
         "accepted": facts.accepted,
         "waiting": facts.waiting,
-        "updated_at": timestamp(event.updated_at, zone),
+        "updated_at": timestamp(row["updated_at"], zone),
     }
 
 

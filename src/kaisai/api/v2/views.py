@@ -18,11 +18,19 @@ JSON = dict[str, Any]
 
 
 def _events_page(events: QuerySet[Event], page: Page) -> JSON:
-    available = events.count()
-    rows = list(events[page.offset : page.offset + page.count]) if page.offset < available else []
+    if page.offset == 0:
+        # The page first: a first page shorter than asked holds every match, so the count
+        # (as costly as the search itself for a common keyword) is only needed for full pages.
+        rows = selectors.event_rows(events, 0, page.count)
+        available = len(rows) if len(rows) < page.count else events.count()
+    else:
+        available = events.count()
+        rows = (
+            selectors.event_rows(events, page.offset, page.count) if page.offset < available else []
+        )
     facts = selectors.event_facts(rows)
-    html = rep.render_all(event.description for event in rows)
-    items = [rep.event_json(event, facts[event.pk], html) for event in rows]
+    html = rep.render_all(row["description"] for row in rows)
+    items = [rep.event_json(row, facts[row["id"]], html) for row in rows]
     return rep.envelope("events", items, available=available, start=page.start)
 
 
