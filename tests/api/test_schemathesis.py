@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
@@ -20,7 +22,19 @@ CHECKS = [not_a_server_error, response_schema_conformance]
 
 
 @pytest.fixture
-def api_data(db, group, organizer):
+def _keep_the_test_connection():
+    """Django closes the database connection when a request ends (request_finished); the test
+    client switches that off, schemathesis's WSGI calls do not. The test transaction lives on
+    that connection, so keep it open while the generated requests run."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def api_data(db, group, organizer, _keep_the_test_connection):
     """Some data for the generated ids to hit (ids 1, 2, … exist)."""
     event = EventFactory(group=group)
     services.create_frame(event=event, by=organizer, capacity=2, name="General")
