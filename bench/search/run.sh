@@ -10,14 +10,18 @@
 #
 # env: EVENTS (100000) REGISTRATIONS (1000000)   generated data
 #      REUSE (0)            1: keep an existing kaisai_bench_search (skip generating)
-#      EXTRA_INDEXES (0)    1: add the B-tree indexes proposed for the Event model's Meta
-#                           (starts_at+id, updated_at+id, published_at+id, prefecture) before
-#                           measuring; 0: make sure they are absent
+#      EXTRA_INDEXES (0)    1: add a B-tree index on events_event (prefecture), proposed and
+#                           not in the migrations (the (starts_at, id), (updated_at, id),
+#                           (published_at, id) indexes are, events.0005); 0: make sure it is absent
+#      NOINDEX (1)          0: skip the baseline without the trigram indexes (drop + rebuild)
 #      DUR (15s) CONNS ("4 16")                 each wrk run; connections
 #      WORKERS (3) THREADS (2) PORT (8412)      gunicorn (gthread)
 #      SHARED_BENCH         the harness (default: ../shared/bench beside the checkout)
-# Writes OUTDIR/summary.md (a table: p50/p99/req/s per run), OUTDIR/*.json (one wrk result
-# each), OUTDIR/plans.md (EXPLAIN ANALYZE) and OUTDIR/plans_without_trigram.md.
+# Writes OUTDIR/summary.md (a table: p50/p99/req/s per run, client side (wrk) and server side
+# (gunicorn's access log, %(D)s: the time from reading the request to writing the response),
+# ratios to the baselines of the same invocation), OUTDIR/*.json (one wrk result each),
+# OUTDIR/*.server.txt (the run's access-log lines), OUTDIR/plans.md (EXPLAIN ANALYZE) and
+# OUTDIR/plans_without_trigram.md.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
@@ -26,7 +30,7 @@ out="${1:-$repo/bench/out/search-$(date +%Y%m%d-%H%M%S)}"
 mkdir -p "$out"; out="$(cd "$out" && pwd)"
 
 EVENTS="${EVENTS:-100000}"; REGISTRATIONS="${REGISTRATIONS:-1000000}"; REUSE="${REUSE:-0}"
-EXTRA_INDEXES="${EXTRA_INDEXES:-0}"
+EXTRA_INDEXES="${EXTRA_INDEXES:-0}"; NOINDEX="${NOINDEX:-1}"
 DUR="${DUR:-15s}"; CONNS="${CONNS:-4 16}"
 WORKERS="${WORKERS:-3}"; THREADS="${THREADS:-2}"; PORT="${PORT:-8412}"
 DB=kaisai_bench_search
@@ -64,22 +68,23 @@ if [[ "$REUSE" != 1 ]] || ! psql -Atqc "SELECT 1 FROM events_event LIMIT 1" "$DB
   psql -qc "DROP DATABASE IF EXISTS $DB" postgres; psql -qc "CREATE DATABASE $DB" postgres
   "$kaisai" migrate --noinput >/dev/null
   /usr/bin/time -f "generate: %e s wall" "$py" "$here/generate.py" "$EVENTS" "$REGISTRATIONS" 2> >(tee "$out/generate.log" >&2)
+else
+  "$kaisai" migrate --noinput >/dev/null   # a reused database gets the migrations added since
 fi
 psql -Atqc "SELECT 'events ' || (SELECT count(*) FROM events_event) || ', registrations ' ||
   (SELECT count(*) FROM registrations_registration) || ', database ' ||
   pg_size_pretty(pg_database_size('$DB'))" "$DB" | tee -a "$out/machine.txt"
-extra=(
-  "bench_event_starts_at ON events_event (starts_at, id)"
-  "bench_event_updated_at ON events_event (updated_at, id)"
-  "bench_event_published_at ON events_event (published_at, id)"
-  "bench_event_prefecture ON events_event (prefecture)"
-)
+extra=("bench_event_prefecture ON events_event (prefecture)")
+# The order indexes of events.0005 were first measured here as bench_event_*: drop leftovers.
+for old in bench_event_starts_at bench_event_updated_at bench_event_published_at; do
+  psql -qc "DROP INDEX IF EXISTS $old" "$DB"
+done
 for index in "${extra[@]}"; do
   if [[ "$EXTRA_INDEXES" == 1 ]]; then psql -qc "CREATE INDEX IF NOT EXISTS $index" "$DB"
   else psql -qc "DROP INDEX IF EXISTS ${index%% *}" "$DB"; fi
 done
 [[ "$EXTRA_INDEXES" == 1 ]] && psql -qc "ANALYZE events_event" "$DB"
-echo "extra B-tree indexes (proposed, not in the migrations): $([[ "$EXTRA_INDEXES" == 1 ]] && echo yes || echo no)" >> "$out/machine.txt"
+echo "extra B-tree index on prefecture (proposed, not in the migrations): $([[ "$EXTRA_INDEXES" == 1 ]] && echo yes || echo no)" >> "$out/machine.txt"
 "$kaisai" collectstatic --noinput >/dev/null
 token="$("$kaisai" token create u1 --name bench | awk '{print $2}')"
 
@@ -89,7 +94,8 @@ token="$("$kaisai" token create u1 --name bench | awk '{print $2}')"
 log "kaisai: gunicorn on 127.0.0.1:$PORT"
 (cd "$work" && exec "$repo/.venv/bin/gunicorn" kaisai.wsgi:application --bind "127.0.0.1:$PORT" \
    --workers "$WORKERS" --worker-class gthread --threads "$THREADS" --timeout 60 \
-   --no-control-socket --log-level warning > "$out/kaisai-gunicorn.log" 2>&1) &
+   --no-control-socket --log-level warning --access-logfile "$out/access.log" \
+   --access-logformat '%(s)s %(D)s %(U)s' > "$out/kaisai-gunicorn.log" 2>&1) &
 gunicorn_pid=$!
 base="http://127.0.0.1:$PORT"
 for _ in $(seq 1 60); do curl -sf -o /dev/null "$base/api/v1/events/" && break; sleep 0.5; done
@@ -101,6 +107,7 @@ declare -A paths=(
   [v1_ja_tokyo]="/api/v1/events/?keyword=$ja&prefecture=tokyo&limit=30"
   [base_page_tokyo]="/events/search/?prefecture=tokyo"
   [base_home]="/"
+  [base_v2_empty]="/api/v2/events/?ym=203001&count=100"
 )
 order=(page_ja_tokyo page_en_osaka v1_ja_tokyo)
 v2_status="$(curl -s -o /dev/null -w '%{http_code}' -H "X-API-Key: $token" "$base/api/v2/events/?count=1")"
@@ -112,16 +119,22 @@ else
   echo "api v2: /api/v2/events/ answered $v2_status, not measured" | tee -a "$out/machine.txt"
 fi
 order+=(base_page_tokyo base_home)
+[[ "$v2_status" == 200 ]] && order+=(base_v2_empty)
 
 run() {  # NAME CONNS
-  local name="$1" c="$2"
+  local name="$1" c="$2" before
   "$shared/run_wrk.sh" -u "$base" -p "${paths[$name]}" -H "X-API-Key: $token" -k 200 \
-    -c "$c" -d "$DUR" -w 3s -o "$out/${name}_c$c.json" >/dev/null
+    -c "$c" -d 3s -o /dev/null >/dev/null   # warm-up, not counted
+  sleep 0.2; before="$(wc -l < "$out/access.log")"
+  "$shared/run_wrk.sh" -u "$base" -p "${paths[$name]}" -H "X-API-Key: $token" -k 200 \
+    -c "$c" -d "$DUR" -o "$out/${name}_c$c.json" >/dev/null
+  sleep 0.2; tail -n "+$((before + 1))" "$out/access.log" > "$out/${name}_c$c.server.txt"
   printf '%s c%s: %s\n' "$name" "$c" "$(cat "$out/${name}_c$c.json")" >&2
 }
 for c in $CONNS; do for name in "${order[@]}"; do log "$name c$c"; run "$name" "$c"; done; done
 
 # --- baseline: the same keyword searches without the trigram indexes --------------------------
+if [[ "$NOINDEX" == 1 ]]; then
 log "baseline: drop the trigram indexes"
 for col in title catch description address; do psql -qc "DROP INDEX IF EXISTS event_${col}_trgm" "$DB"; done
 "$py" "$here/plans.py" "$out/plans_without_trigram.md"
@@ -131,6 +144,7 @@ log "rebuild the trigram indexes"
 for col in title catch description address; do
   psql -qc "CREATE INDEX event_${col}_trgm ON events_event USING gin ($col gin_trgm_ops)" "$DB"
 done
+fi
 
 kill "$gunicorn_pid"; wait "$gunicorn_pid" 2>/dev/null || true; gunicorn_pid=""
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$out/machine.txt"
