@@ -10,6 +10,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kaisai.talks.enums import TalkState
 from kaisai.talks.models import Talk
@@ -80,7 +81,7 @@ class NewTalkForm(TalkForm):
     HOW = [("none", _("Add speakers later")), *SpeakerForm.HOW]
 
     accepted = forms.BooleanField(
-        label=_("Accepted"),
+        label=pgettext_lazy("talk state", "Accepted"),
         required=False,
         initial=True,
         help_text=_(
