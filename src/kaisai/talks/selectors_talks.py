@@ -108,8 +108,6 @@ def event_page_context(request: HttpRequest, event: Event, *, can_manage: bool) 
     with their speakers, and the open speakers' frame for a "Propose a lightning talk" button."""
     return {
         # Talks on the timetable are shown there; this list has those not (yet) scheduled.
-        "accepted_talks": list(
-            talks_of(event).filter(state=TalkState.ACCEPTED, slot__isnull=True)
-        ),
+        "accepted_talks": list(talks_of(event).filter(state=TalkState.ACCEPTED, slot__isnull=True)),
         "speakers_frame": open_speakers_frame(event),
     }
