@@ -108,6 +108,8 @@ class Event(models.Model):
             models.Index(fields=["starts_at", "id"], name="event_starts_id"),
             models.Index(fields=["updated_at", "id"], name="event_updated_id"),
             models.Index(fields=["published_at", "id"], name="event_published_id"),
+            # Prefecture searches (with a keyword: ANDed with the trigram bitmaps).
+            models.Index(fields=["prefecture"], name="event_prefecture"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["group", "number"], name="event_number_unique"),
