@@ -203,14 +203,14 @@ def test_event_detail_postponed_says_so(client, event):
 
 
 def test_event_detail_participant_info_only_for_organizers(client, event, organizer, outsider):
-    event.participant_info = "Door code **4321**"
+    event.participant_info = "Door code **door-4321**"
     event.save()
-    assert "4321" not in client.get(detail(event)).content.decode()
+    assert "door-4321" not in client.get(detail(event)).content.decode()
     login(client, outsider)
-    assert "4321" not in client.get(detail(event)).content.decode()
+    assert "door-4321" not in client.get(detail(event)).content.decode()
     login(client, organizer)
     html = client.get(detail(event)).content.decode()
-    assert "<strong>4321</strong>" in html
+    assert "<strong>door-4321</strong>" in html
     assert "Only accepted participants and the group's organizers see this." in html
 
 

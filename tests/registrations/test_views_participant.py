@@ -332,7 +332,7 @@ def test_my_registration_shows_latest_rejected(client, event, make_frame, user, 
 def test_participant_info_only_for_accepted_and_organizers(
     client, event, make_frame, people, organizer
 ):
-    event.participant_info = "Door code **4321**"
+    event.participant_info = "Door code **door-4321**"
     event.save()
     frame = make_frame(capacity=1)
     accepted, waitlisted, stranger = people(3)
@@ -340,17 +340,17 @@ def test_participant_info_only_for_accepted_and_organizers(
     services.register(frame=frame, user=waitlisted)
     reception = OrganizerFactory(group=event.group, role="reception").user
 
-    assert "4321" not in event_page(client, event)  # anonymous
+    assert "door-4321" not in event_page(client, event)  # anonymous
     for person in (waitlisted, stranger):
         login(client, person)
-        assert "4321" not in event_page(client, event)
+        assert "door-4321" not in event_page(client, event)
     login(client, waitlisted)
-    assert "4321" not in client.get(url("mine", event)).content.decode()
+    assert "door-4321" not in client.get(url("mine", event)).content.decode()
     for person in (accepted, organizer, reception):
         login(client, person)
-        assert "<strong>4321</strong>" in event_page(client, event)
+        assert "<strong>door-4321</strong>" in event_page(client, event)
     login(client, accepted)
-    assert "<strong>4321</strong>" in client.get(url("mine", event)).content.decode()
+    assert "<strong>door-4321</strong>" in client.get(url("mine", event)).content.decode()
 
 
 # --- event page frames section ------------------------------------------------------------
