@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 
 from kaisai.accounts.services import create_api_token
-from tests.factories import UserFactory
+from tests.factories import GroupFactory, UserFactory
 
 
 @pytest.fixture(autouse=True)
@@ -45,3 +45,10 @@ def api_key(reader) -> str:
 @pytest.fixture
 def v2(api_key) -> V2Client:
     return V2Client(api_key)
+
+
+@pytest.fixture
+def mlct(db):
+    """A group whose owner is recorded (used by the test_events_*.py modules)."""
+    founder = UserFactory(nickname="hiroshi_tanaka", display_name="田中 博")
+    return GroupFactory(slug="mlct", title="Machine Learning Casual Talks", owner=founder)
