@@ -60,10 +60,14 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(30 * 2 ** max(attempts - 1, 0), 3600))
 
 
-def _ref(value: Any) -> Any:
-    if isinstance(value, models.Model):
-        return {"_model": value._meta.label, "pk": value.pk}
-    return value
+def context_refs(context: dict[str, Any]) -> dict[str, Any]:
+    """The context as stored: model instances become {"_model", "pk"} references."""
+    return {
+        name: {"_model": value._meta.label, "pk": value.pk}
+        if isinstance(value, models.Model)
+        else value
+        for name, value in context.items()
+    }
 
 
 def _resolve(value: Any) -> Any:
@@ -90,21 +94,40 @@ def queue_mail(
     one organizer message. Callers sending to many filter opt-outs first."""
     if not user.email:
         return None
-    mail = OutboxMail(
+    mail = mail_row(
+        key=key, user=user, template=template, context=context_refs(context),
+        kind=kind, group_id=group.pk if group is not None else None, batch=batch,
+    )  # fmt: skip
+    # ON CONFLICT DO NOTHING: no savepoint, and a second mail for the same key is dropped.
+    OutboxMail.objects.bulk_create([mail], ignore_conflicts=True)
+    return mail
+
+
+def mail_row(
+    *,
+    key: str,
+    user,
+    template: str,
+    context: dict[str, Any],
+    kind: str = "",
+    group_id: int | None = None,
+    batch: str = "",
+    now=None,
+) -> OutboxMail:
+    """An unsaved outbox row for `user` (`context` already as `context_refs` gives it): the
+    one place that says what a queued mail holds, for `queue_mail` and bulk senders."""
+    return OutboxMail(
         key=key,
         to_email=user.email,
         recipient=user,
         language=user.preferred_language or settings.LANGUAGE_CODE,
         template=template,
-        context={name: _ref(value) for name, value in context.items()},
-        next_attempt_at=timezone.now(),
+        context=context,
+        next_attempt_at=now or timezone.now(),
         kind=kind,
-        group=group,
+        group_id=group_id,
         batch=batch,
     )
-    # ON CONFLICT DO NOTHING: no savepoint, and a second mail for the same key is dropped.
-    OutboxMail.objects.bulk_create([mail], ignore_conflicts=True)
-    return mail
 
 
 # --- Rendering ---------------------------------------------------------------------------

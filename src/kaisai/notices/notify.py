@@ -1,9 +1,9 @@
 """Group notices (お知らせ): mail to the members of a group who have not switched the kind off,
 and `queue_mails`, which queues one mail to many people in a few statements.
 
-Each recipient's mail is an OutboxMail row like the ones `kaisai.core.outbox.queue_mail`
-writes (same context format, same ON CONFLICT DO NOTHING on the unique key), but inserted in
-bulk: the number of queries does not grow with the number of recipients.
+Each recipient's mail is the row `kaisai.core.outbox.mail_row` builds (as `queue_mail` does,
+with the same ON CONFLICT DO NOTHING on the unique key), but inserted in bulk: the number of
+queries does not grow with the number of recipients.
 """
 
 from __future__ import annotations
@@ -11,21 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from django.conf import settings
-from django.db import models
 from django.utils import timezone
 
 from kaisai.accounts.models import User
 from kaisai.core.models import OutboxMail
+from kaisai.core.outbox import context_refs, mail_row
 from kaisai.notices.optouts import opted_out_user_ids
 from kaisai.notices.unsubscribe import unsubscribe_url
-
-
-def _ref(value: Any) -> Any:
-    """A model instance as the outbox stores it (see kaisai.core.outbox.queue_mail)."""
-    if isinstance(value, models.Model):
-        return {"_model": value._meta.label, "pk": value.pk}
-    return value
 
 
 def queue_mails(
@@ -52,7 +44,7 @@ def queue_mails(
     existing = set(
         OutboxMail.objects.filter(key__in=list(keys.values())).values_list("key", flat=True)
     )
-    shared = {name: _ref(value) for name, value in context.items()}
+    shared = context_refs(context)
     now = timezone.now()
     group_id = group.pk if group is not None else None
     rows = []
@@ -63,18 +55,16 @@ def queue_mails(
         if kind:
             mail_context["unsubscribe_url"] = unsubscribe_url(person.pk, kind, group_id)
         rows.append(
-            OutboxMail(
+            mail_row(
                 key=keys[person.pk],
-                to_email=person.email,
-                recipient=person,
-                language=person.preferred_language or settings.LANGUAGE_CODE,
+                user=person,
                 template=template,
                 context=mail_context,
-                next_attempt_at=now,
                 kind=kind,
                 group_id=group_id,
                 batch=batch,
-            )
+                now=now,
+            )  # fmt: skip
         )
     # ON CONFLICT DO NOTHING: a concurrent caller that queued the same key first wins.
     OutboxMail.objects.bulk_create(rows, ignore_conflicts=True)
