@@ -116,3 +116,24 @@ def request(client, method: str, url: str, data: dict | None = None):
 
 def messages_of(response) -> list[tuple[str, str]]:
     return [(m.level_tag, str(m)) for m in get_messages(response.wsgi_request)]
+
+
+def list_url(event, **params) -> str:
+    url = reverse("registrations:registrations", kwargs={"pk": event.pk})
+    if params:
+        url += "?" + "&".join(f"{key}={value}" for key, value in params.items())
+    return url
+
+
+def action_url(registration) -> str:
+    return reverse(
+        "registrations:registration_action",
+        kwargs={"pk": registration.event_id, "registration_id": registration.pk},
+    )
+
+
+def detail_url(registration) -> str:
+    return reverse(
+        "registrations:registration_detail",
+        kwargs={"pk": registration.event_id, "registration_id": registration.pk},
+    )
