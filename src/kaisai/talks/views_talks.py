@@ -12,19 +12,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kaisai.events.models import Event
-from kaisai.groups.permissions import can_manage_events, require
+from kaisai.events.access import managed_event_or_403
+from kaisai.groups.permissions import require
 from kaisai.talks import selectors_talks as selectors
 from kaisai.talks.forms_talks import NewTalkForm, SpeakerForm, TalkForm, show_error
 from kaisai.talks.models import Speaker, Talk
 from kaisai.talks.services import invitations, talks
 from kaisai.talks.services.invitations import InvitationState
-
-
-def _managed_event(request: HttpRequest, pk: int) -> Event:
-    event = get_object_or_404(Event.objects.select_related("group"), pk=pk)
-    require(can_manage_events(request.user, event.group))
-    return event
 
 
 def _visible_talk(request: HttpRequest, talk_id: int) -> Talk:
@@ -59,14 +53,14 @@ def _link_page(request: HttpRequest, talk: Talk, token: str, email: str) -> Http
 
 @login_required
 def manage(request: HttpRequest, pk: int) -> HttpResponse:
-    event = _managed_event(request, pk)
+    event = managed_event_or_403(request.user, pk)
     context = {"event": event, "talks": selectors.manage_rows(event), "form": NewTalkForm()}
     return render(request, "talks/manage.html", context)
 
 
 @login_required
 def create(request: HttpRequest, pk: int) -> HttpResponse:
-    event = _managed_event(request, pk)
+    event = managed_event_or_403(request.user, pk)
     form = NewTalkForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
