@@ -29,8 +29,8 @@ from kaisai.checkin.tickets import issue_ticket, valid_ticket
 from kaisai.events.access import managed_event_or_403, public_event_or_404
 from kaisai.events.ics import event_calendar
 from kaisai.events.models import Event
-from kaisai.groups.models import Group
-from kaisai.groups.permissions import can_do_reception, can_manage_events, require
+from kaisai.groups.access import managed_group_or_403
+from kaisai.groups.permissions import can_do_reception
 from kaisai.registrations.enums import Status
 from kaisai.registrations.models import Registration
 
@@ -267,8 +267,7 @@ def attendance_code(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def member_attendance(request: HttpRequest, slug: str, nickname: str) -> HttpResponse:
     """A person's attendance at this group's events; for the group's organizers only."""
-    group = get_object_or_404(Group, slug=slug)
-    require(can_manage_events(request.user, group))
+    group = managed_group_or_403(request.user, slug)
     person = get_object_or_404(User, nickname=nickname)
     context = {
         "group": group,

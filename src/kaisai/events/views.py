@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -22,8 +22,8 @@ from kaisai.events.ics import event_calendar
 from kaisai.events.models import Event
 from kaisai.events.selectors import event_for_page, past_public_events, upcoming_public_events
 from kaisai.events.text import event_summary
-from kaisai.groups.models import Group
-from kaisai.groups.permissions import can_do_reception, can_manage_events, require
+from kaisai.groups.access import managed_group_or_403
+from kaisai.groups.permissions import can_do_reception, can_manage_events
 from kaisai.registrations.views_participant import frames_section
 from kaisai.talks.sections import talk_sections
 
@@ -81,8 +81,7 @@ def _render_form(request, *, form, formset, group, event=None, status=200) -> Ht
 
 @login_required
 def event_create(request: HttpRequest, group_slug: str) -> HttpResponse:
-    group = get_object_or_404(Group, slug=group_slug)
-    require(can_manage_events(request.user, group))
+    group = managed_group_or_403(request.user, group_slug)
     draft = Event(group=group, time_zone=settings.TIME_ZONE)
     if request.method == "POST":
         form = EventForm(request.POST, request.FILES, instance=draft)

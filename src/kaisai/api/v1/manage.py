@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest
-from django.shortcuts import get_object_or_404
 from ninja import Router, Status
 
 from kaisai.api.auth import TOKEN_AUTH
@@ -16,7 +15,7 @@ from kaisai.api.v1.schemas import EventSummaryOut, FrameOut, RegistrationOut
 from kaisai.api.v1.schemas_more import DecisionIn, EventIn, EventPatch, FrameIn, FramePatch
 from kaisai.events import services as event_services
 from kaisai.events.access import can_see_event, managed_event_or_403
-from kaisai.groups.models import Group
+from kaisai.groups.access import managed_group_or_403
 from kaisai.groups.permissions import can_manage_events, require
 from kaisai.registrations import services
 from kaisai.registrations.errors import RegistrationError
@@ -48,8 +47,7 @@ def _frame_counts(frame: Frame):
     operation_id="create_event", summary="Create a draft event in a group (organizers)",
 )  # fmt: skip
 def create_event(request: HttpRequest, slug: str, payload: EventIn):
-    group = get_object_or_404(Group, slug=slug)
-    require(can_manage_events(request.user, group))
+    group = managed_group_or_403(request.user, slug)
     try:
         event = event_services.create_event(group=group, by=request.user, **payload.dict())
     except DjangoValidationError as error:
