@@ -161,13 +161,20 @@ def test_event_detail_draft_visible_to_organizer_with_badge_and_publish(client, 
     assert 'name="robots" content="noindex"' in html
 
 
-def test_event_detail_reception_sees_draft_without_organizer_actions(client, draft):
+def test_event_detail_draft_is_404_to_reception(client, draft):
+    # Only owners and organizers see drafts (docs/permissions.md); reception staff do not.
     reception = OrganizerFactory(group=draft.group, role=Role.RECEPTION).user
     login(client, reception)
-    html = client.get(detail(draft)).content.decode()
-    assert "badge draft" in html
-    assert reverse("events:publish", kwargs={"pk": draft.pk}) not in html
-    assert reverse("events:edit", kwargs={"pk": draft.pk}) not in html
+    assert client.get(detail(draft)).status_code == 404
+
+
+def test_event_detail_reception_sees_published_event_without_organizer_actions(client, event):
+    reception = OrganizerFactory(group=event.group, role=Role.RECEPTION).user
+    login(client, reception)
+    html = client.get(detail(event)).content.decode()
+    assert reverse("events:publish", kwargs={"pk": event.pk}) not in html
+    assert reverse("events:edit", kwargs={"pk": event.pk}) not in html
+    assert reverse("events:cancel", kwargs={"pk": event.pk}) not in html
 
 
 def test_event_detail_published_shows_no_actions_to_public(client, event, outsider):

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from kaisai.checkin.models import CheckIn, Ticket
 from kaisai.checkin.selectors import attendance_history
+from kaisai.events.access import public_q
 from kaisai.events.enums import EventStatus
 from kaisai.events.models import Event
 from kaisai.registrations.enums import Status
@@ -73,7 +74,7 @@ def history(user, *, group=None) -> History:
     """A person's accepted registrations (newest first), each with `.outcome`: attended,
     no_show, upcoming or not_held (cancelled or postponed). One query."""
     now = timezone.now()
-    rows = list(attendance_history(user, group=group).exclude(event__status=EventStatus.DRAFT))
+    rows = list(attendance_history(user, group=group).filter(public_q("event__")))
     counts = {"attended": 0, "no_show": 0, "upcoming": 0, "not_held": 0}
     for row in rows:
         event = row.event

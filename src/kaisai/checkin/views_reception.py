@@ -19,7 +19,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -29,8 +29,8 @@ from django.views.decorators.http import require_GET, require_POST
 from kaisai.checkin import selectors, services
 from kaisai.checkin.errors import CheckInError
 from kaisai.checkin.models import CheckIn
+from kaisai.events.access import reception_event_or_403
 from kaisai.events.models import Event
-from kaisai.groups.permissions import can_do_reception, require
 from kaisai.registrations.enums import Status
 from kaisai.registrations.models import Registration
 
@@ -38,13 +38,6 @@ SEARCH_LIMIT = 20
 SCANS_PER_MINUTE = 120
 ERROR_STATUS = {"unknown": 404, "other_event": 409, "not_accepted": 409}
 TICKET_URL = re.compile(r"/t/([A-Za-z0-9_-]{1,64})/?(?:[?#].*)?$")
-
-
-def _event(request: HttpRequest, pk: int) -> Event:
-    """The event, 404 if unknown, 403 unless the user has a role in its group."""
-    event = get_object_or_404(Event.objects.select_related("group"), pk=pk)
-    require(can_do_reception(request.user, event.group))
-    return event
 
 
 def _payload(request: HttpRequest) -> dict:
@@ -224,7 +217,7 @@ def _strings() -> dict[str, str]:
 @login_required
 @require_GET
 def reception(request: HttpRequest, pk: int) -> HttpResponse:
-    event = _event(request, pk)
+    event = reception_event_or_403(request.user, pk)
     context = {"event": event, "counter": _counter(event), "strings": _strings()}
     return render(request, "checkin/reception.html", context)
 
@@ -234,7 +227,7 @@ def reception(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def scan(request: HttpRequest, pk: int) -> JsonResponse:
     """A scanned ticket: {token, nonce, scanned_at, sent_at} → the result for the reception."""
-    event = _event(request, pk)
+    event = reception_event_or_403(request.user, pk)
     if _rate_limited(request):
         return _error("rate_limited", _("Too many scans. Wait a minute and try again."), 429)
     data = _payload(request)
@@ -267,7 +260,7 @@ def scan(request: HttpRequest, pk: int) -> JsonResponse:
 @require_GET
 def search(request: HttpRequest, pk: int) -> JsonResponse:
     """Accepted registrations by name, nickname or receipt number, with their check-in."""
-    event = _event(request, pk)
+    event = reception_event_or_403(request.user, pk)
     query = unicodedata.normalize("NFKC", request.GET.get("q", "")).strip()[:100]
     if not query:
         return JsonResponse({"results": []})
@@ -307,7 +300,7 @@ def _registration(event: Event, data: dict) -> Registration | None:
 @require_POST
 def check_in(request: HttpRequest, pk: int) -> JsonResponse:
     """One tap on a search result: {registration, nonce, scanned_at, sent_at}."""
-    event = _event(request, pk)
+    event = reception_event_or_403(request.user, pk)
     data = _payload(request)
     registration = _registration(event, data)
     if registration is None:
@@ -327,7 +320,7 @@ def check_in(request: HttpRequest, pk: int) -> JsonResponse:
 @require_POST
 def undo(request: HttpRequest, pk: int) -> JsonResponse:
     """Take a check-in back: {registration}."""
-    event = _event(request, pk)
+    event = reception_event_or_403(request.user, pk)
     registration = _registration(event, _payload(request))
     if registration is None:
         return _error("unknown", _("No such registration for this event."), 404)
@@ -349,4 +342,4 @@ def undo(request: HttpRequest, pk: int) -> JsonResponse:
 @require_GET
 def counter(request: HttpRequest, pk: int) -> JsonResponse:
     """The live counter: {checked_in, accepted}."""
-    return JsonResponse(_counter(_event(request, pk)))
+    return JsonResponse(_counter(reception_event_or_403(request.user, pk)))

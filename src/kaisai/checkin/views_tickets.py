@@ -26,11 +26,11 @@ from kaisai.checkin.forms import AttendanceCodeForm, SelfCheckInForm
 from kaisai.checkin.models import CheckIn
 from kaisai.checkin.qr import ticket_svg_document, ticket_url
 from kaisai.checkin.tickets import issue_ticket, valid_ticket
-from kaisai.events.enums import EventStatus
+from kaisai.events.access import managed_event_or_403, public_event_or_404
 from kaisai.events.ics import event_calendar
 from kaisai.events.models import Event
-from kaisai.groups.models import Group
-from kaisai.groups.permissions import can_do_reception, can_manage_events, require
+from kaisai.groups.access import managed_group_or_403
+from kaisai.groups.permissions import can_do_reception
 from kaisai.registrations.enums import Status
 from kaisai.registrations.models import Registration
 
@@ -38,20 +38,6 @@ TOKEN_LOOKUPS_PER_MINUTE = 30
 CODE_TRIES_PER_MINUTE = 10
 
 # --- helpers --------------------------------------------------------------------------------
-
-
-def _public_event(pk: int) -> Event:
-    event = get_object_or_404(Event.objects.select_related("group"), pk=pk)
-    if event.status == EventStatus.DRAFT:
-        raise Http404
-    return event
-
-
-def _managed_event(request: HttpRequest, pk: int) -> Event:
-    """404 if unknown, 403 unless the user is the group's owner or an organizer."""
-    event = get_object_or_404(Event.objects.select_related("group"), pk=pk)
-    require(can_manage_events(request.user, event.group))
-    return event
 
 
 def _my_registration(event: Event, user) -> Registration | None:
@@ -62,7 +48,7 @@ def _my_registration(event: Event, user) -> Registration | None:
 
 
 def _own_accepted(pk: int, user) -> tuple[Event, Registration]:
-    event = _public_event(pk)
+    event = public_event_or_404(pk)
     registration = (
         Registration.objects.filter(event=event, user=user, status=Status.ACCEPTED)
         .select_related("frame")
@@ -85,7 +71,7 @@ def _self_check_in_window(event: Event) -> tuple:
 @cache_control(private=True, no_store=True)
 def ticket(request: HttpRequest, pk: int) -> HttpResponse:
     """The participant's own ticket; waitlisted, applied or cancelled: a page saying why not."""
-    event = _public_event(pk)
+    event = public_event_or_404(pk)
     registration = _my_registration(event, request.user)
     if registration is None or registration.status != Status.ACCEPTED:
         missing = {"event": event, "registration": registration}
@@ -157,7 +143,7 @@ def ticket_by_token(request: HttpRequest, token: str) -> HttpResponse:
 @login_required
 def self_check_in(request: HttpRequest, pk: int) -> HttpResponse:
     """出席コード: check in online, from 2 hours before the start until the end."""
-    event = _public_event(pk)
+    event = public_event_or_404(pk)
     registration = _my_registration(event, request.user)
     accepted = registration is not None and registration.status == Status.ACCEPTED
     checkin = (
@@ -217,7 +203,7 @@ def my_attendance(request: HttpRequest) -> HttpResponse:
 @login_required
 def attendance(request: HttpRequest, pk: int) -> HttpResponse:
     """An event's numbers and its accepted people with their check-ins."""
-    event = _managed_event(request, pk)
+    event = managed_event_or_403(request.user, pk)
     show = request.GET.get("show", "all")
     if show not in selectors_pages.SHOW_CHOICES:
         show = "all"
@@ -236,7 +222,7 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def attendance_code(request: HttpRequest, pk: int) -> HttpResponse:
     """Set, change or clear the event's attendance code."""
-    event = _managed_event(request, pk)
+    event = managed_event_or_403(request.user, pk)
     status = 200
     if request.method == "POST":
         data = request.POST.copy()
@@ -281,8 +267,7 @@ def attendance_code(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def member_attendance(request: HttpRequest, slug: str, nickname: str) -> HttpResponse:
     """A person's attendance at this group's events; for the group's organizers only."""
-    group = get_object_or_404(Group, slug=slug)
-    require(can_manage_events(request.user, group))
+    group = managed_group_or_403(request.user, slug)
     person = get_object_or_404(User, nickname=nickname)
     context = {
         "group": group,

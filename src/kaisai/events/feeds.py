@@ -15,6 +15,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from kaisai.events.access import public_q
 from kaisai.events.enums import EventStatus
 from kaisai.events.ics import event_location, event_to_vevent
 from kaisai.events.models import Event
@@ -132,7 +133,7 @@ def my_schedule(user) -> tuple[list[Event], dict[int, str]]:
         user=user,
         status__in=[Status.ACCEPTED, Status.WAITLISTED],
         event__ends_at__gte=since,
-    ).exclude(event__status=EventStatus.DRAFT)
+    ).filter(public_q("event__"))
     for event_id, status in registrations.values_list("event_id", "status"):
         text = _("You are registered.") if status == Status.ACCEPTED else _("You are waitlisted.")
         notes.setdefault(event_id, []).append(text)
@@ -142,7 +143,7 @@ def my_schedule(user) -> tuple[list[Event], dict[int, str]]:
             talk__state__in=[TalkState.PROPOSED, TalkState.ACCEPTED],
             talk__event__ends_at__gte=since,
         )
-        .exclude(talk__event__status=EventStatus.DRAFT)
+        .filter(public_q("talk__event__"))
         .values_list("talk__event_id", "talk__title")
     )
     for event_id, title in talks:

@@ -3,15 +3,15 @@ from __future__ import annotations
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
-from kaisai.events.enums import EventStatus
+from kaisai.events.access import PUBLIC_STATUSES, public_only
 from kaisai.events.models import Event
 from kaisai.groups.models import Organizer
 
-LISTED_STATUSES = [EventStatus.PUBLISHED, EventStatus.CANCELLED, EventStatus.POSTPONED]
+LISTED_STATUSES = list(PUBLIC_STATUSES)
 
 
 def public_events() -> QuerySet[Event]:
-    return Event.objects.filter(status__in=LISTED_STATUSES).select_related("group")
+    return public_only(Event.objects.select_related("group"))
 
 
 def upcoming_public_events() -> QuerySet[Event]:

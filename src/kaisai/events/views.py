@@ -9,21 +9,21 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from kaisai.events import services
-from kaisai.events.enums import EventStatus
+from kaisai.events.access import managed_event_or_403, visible_event_or_404
 from kaisai.events.forms import EventForm, SponsorFormSet
 from kaisai.events.ics import event_calendar
 from kaisai.events.models import Event
 from kaisai.events.selectors import event_for_page, past_public_events, upcoming_public_events
 from kaisai.events.text import event_summary
-from kaisai.groups.models import Group
-from kaisai.groups.permissions import can_do_reception, can_manage_events, require
+from kaisai.groups.access import managed_group_or_403
+from kaisai.groups.permissions import can_do_reception, can_manage_events
 from kaisai.registrations.views_participant import frames_section
 from kaisai.talks.sections import talk_sections
 
@@ -35,20 +35,10 @@ def _absolute(url: str) -> str:
 
 
 def _visible_event(request: HttpRequest, queryset, pk: int) -> tuple[Event, bool]:
-    """The event, 404 if it is a draft and the user is none of its group's organizers.
-    Returns (event, is_organizer) where is_organizer means any role in the group."""
-    event = get_object_or_404(queryset, pk=pk)
-    is_organizer = can_do_reception(request.user, event.group)
-    if event.status == EventStatus.DRAFT and not is_organizer:
-        raise Http404
-    return event, is_organizer
-
-
-def _managed_event(request: HttpRequest, pk: int) -> Event:
-    """The event, 403 unless the user is its group's owner or organizer."""
-    event = get_object_or_404(Event.objects.select_related("group"), pk=pk)
-    require(can_manage_events(request.user, event.group))
-    return event
+    """The event (404 unless `events.access` lets the user see it) and is_organizer: whether
+    the user has any role in its group."""
+    event = visible_event_or_404(request.user, pk, queryset=queryset)
+    return event, can_do_reception(request.user, event.group)
 
 
 def event_list(request: HttpRequest) -> HttpResponse:
@@ -78,7 +68,7 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def event_ics(request: HttpRequest, pk: int) -> HttpResponse:
-    event, _is_organizer = _visible_event(request, Event.objects.select_related("group"), pk)
+    event = visible_event_or_404(request.user, pk)
     response = HttpResponse(event_calendar(event), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="event-{event.pk}.ics"'
     return response
@@ -91,8 +81,7 @@ def _render_form(request, *, form, formset, group, event=None, status=200) -> Ht
 
 @login_required
 def event_create(request: HttpRequest, group_slug: str) -> HttpResponse:
-    group = get_object_or_404(Group, slug=group_slug)
-    require(can_manage_events(request.user, group))
+    group = managed_group_or_403(request.user, group_slug)
     draft = Event(group=group, time_zone=settings.TIME_ZONE)
     if request.method == "POST":
         form = EventForm(request.POST, request.FILES, instance=draft)
@@ -111,7 +100,7 @@ def event_create(request: HttpRequest, group_slug: str) -> HttpResponse:
 
 @login_required
 def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    event = _managed_event(request, pk)
+    event = managed_event_or_403(request.user, pk)
     # The form works on its own copy, so a rejected edit does not show up in the page title.
     editable = Event.objects.get(pk=event.pk)
     if request.method == "POST":
@@ -135,7 +124,7 @@ def _state_change(service: Callable[..., Event], success) -> Callable[..., HttpR
     @login_required
     @require_POST
     def view(request: HttpRequest, pk: int) -> HttpResponse:
-        event = _managed_event(request, pk)
+        event = managed_event_or_403(request.user, pk)
         try:
             service(event=event, by=request.user)
         except services.EventError as exc:
@@ -156,7 +145,7 @@ event_postpone = _state_change(services.postpone_event, gettext_lazy("The event 
 @login_required
 @require_POST
 def event_copy(request: HttpRequest, pk: int) -> HttpResponse:
-    event = _managed_event(request, pk)
+    event = managed_event_or_403(request.user, pk)
     new = services.copy_event_as_next(event=event, by=request.user)
     messages.success(
         request,

@@ -12,9 +12,10 @@ from django.views.decorators.http import require_POST
 
 from kaisai.events.selectors import past_events_of_group, upcoming_events_of_group
 from kaisai.groups import selectors
+from kaisai.groups.access import managed_group_or_403
 from kaisai.groups.forms import GroupCreateForm, GroupEditForm
 from kaisai.groups.models import Group
-from kaisai.groups.permissions import can_manage_group, require, role_of
+from kaisai.groups.permissions import can_manage_group, role_of
 from kaisai.groups.services import (
     EDITABLE_FIELDS,
     GroupError,
@@ -88,8 +89,7 @@ def group_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def group_edit(request: HttpRequest, slug: str) -> HttpResponse:
-    group = get_object_or_404(Group, slug=slug)
-    require(can_manage_group(request.user, group))
+    group = managed_group_or_403(request.user, slug)
     if request.method == "POST":
         # The form works on its own copy, so a rejected edit leaves `group` as it is stored.
         form = GroupEditForm(request.POST, request.FILES, instance=Group.objects.get(pk=group.pk))

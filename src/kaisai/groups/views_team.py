@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kaisai.groups import selectors
+from kaisai.groups.access import managed_group_or_403
 from kaisai.groups.enums import Role
 from kaisai.groups.forms import DecisionForm, InvitationForm, OrganizerRequestForm, RoleForm
 from kaisai.groups.models import Group, Organizer, OrganizerInvitation, OrganizerRequest
@@ -29,12 +30,6 @@ from kaisai.groups.services import (
 )
 
 
-def _managed_group(request: HttpRequest, slug: str) -> Group:
-    group = get_object_or_404(Group, slug=slug)
-    require(can_manage_group(request.user, group))
-    return group
-
-
 def _report(request: HttpRequest, error: GroupError) -> None:
     messages.error(request, " ".join(error.messages))
 
@@ -45,7 +40,7 @@ def _to_team(group: Group) -> HttpResponse:
 
 @login_required
 def organizers(request: HttpRequest, slug: str) -> HttpResponse:
-    group = _managed_group(request, slug)
+    group = managed_group_or_403(request.user, slug)
     owner = is_owner(request.user, group)
     invitations = [
         (invitation, invitation_url(group, invitation))
@@ -74,7 +69,7 @@ def invitation_url(group: Group, invitation: OrganizerInvitation) -> str:
 @login_required
 @require_POST
 def organizer_role(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    group = _managed_group(request, slug)
+    group = managed_group_or_403(request.user, slug)
     require(is_owner(request.user, group))
     organizer = get_object_or_404(Organizer.objects.select_related("user"), pk=pk, group=group)
     form = RoleForm(request.POST)
@@ -121,7 +116,7 @@ def organizer_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def invitation_create(request: HttpRequest, slug: str) -> HttpResponse:
-    group = _managed_group(request, slug)
+    group = managed_group_or_403(request.user, slug)
     form = InvitationForm(request.POST, allow_owner=is_owner(request.user, group))
     if not form.is_valid():
         messages.error(request, _("Choose a valid role."))
@@ -144,7 +139,7 @@ def invitation_create(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 def invitation_revoke(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    group = _managed_group(request, slug)
+    group = managed_group_or_403(request.user, slug)
     invitation = get_object_or_404(OrganizerInvitation, pk=pk, group=group)
     try:
         revoke_invitation(invitation=invitation, by=request.user)
@@ -224,7 +219,7 @@ def request_organize(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 def request_decide(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    group = _managed_group(request, slug)
+    group = managed_group_or_403(request.user, slug)
     organizer_request = get_object_or_404(
         OrganizerRequest.objects.select_related("user", "group"), pk=pk, group=group
     )

@@ -9,8 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from kaisai.core.markdown import render_markdown
-from kaisai.events.models import Event
-from kaisai.groups.permissions import can_manage_events, require
+from kaisai.events.access import managed_event_or_403
 from kaisai.notices.forms_messages import MessageForm
 from kaisai.notices.models import OrganizerMessage
 from kaisai.notices.selectors_messages import (
@@ -22,18 +21,11 @@ from kaisai.notices.selectors_messages import (
 from kaisai.notices.services.messages import MessageError, send_message
 
 
-def _managed_event(request: HttpRequest, pk: int) -> Event:
-    """The event, 404 if unknown, 403 unless the user is an owner or organizer of its group."""
-    event = get_object_or_404(Event.objects.select_related("group"), pk=pk)
-    require(can_manage_events(request.user, event.group))
-    return event
-
-
 @login_required
 def messages(request: HttpRequest, pk: int) -> HttpResponse:
     """GET: the form and the history. POST name=preview: the form again with the rendered
     Markdown and the number of recipients. POST (send): send, then the message's page."""
-    event = _managed_event(request, pk)
+    event = managed_event_or_403(request.user, pk)
     form = MessageForm(request.POST or None)
     preview = None
     if request.method == "POST" and form.is_valid():
@@ -68,7 +60,7 @@ def messages(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def message_detail(request: HttpRequest, pk: int, message_id: int) -> HttpResponse:
     """One message: its text, delivery progress and each recipient's delivery state."""
-    event = _managed_event(request, pk)
+    event = managed_event_or_403(request.user, pk)
     message = get_object_or_404(
         OrganizerMessage.objects.select_related("sent_by"), pk=message_id, event=event
     )

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from kaisai.events.access import managed_event_or_403
 from kaisai.notices import links, selectors_reminders
 from kaisai.notices.enums import Answer
 from kaisai.notices.forms_reminders import EventMailSettingsForm
@@ -25,7 +26,6 @@ from kaisai.notices.services.reconfirmation import Outcome, record_answer, sched
 from kaisai.notices.services.reminders import reminder_hours_of, save_mail_settings
 from kaisai.registrations.enums import Status
 from kaisai.registrations.services import cancel_registration
-from kaisai.registrations.views_organizer_base import managed_event
 
 CANCEL_REASON = gettext_noop("cancelled from the reminder mail")
 NO_ROBOTS = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex"}
@@ -98,7 +98,7 @@ def reconfirm_link(request: HttpRequest, token: str) -> HttpResponse:
 
 @login_required
 def event_settings(request: HttpRequest, pk: int) -> HttpResponse:
-    event = managed_event(request, pk)
+    event = managed_event_or_403(request.user, pk)
     mail_settings = selectors_reminders.mail_settings_of(event)
     form = EventMailSettingsForm.for_settings(
         mail_settings, data=request.POST if request.method == "POST" else None
@@ -119,7 +119,7 @@ def event_settings(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def reconfirmation(request: HttpRequest, pk: int) -> HttpResponse:
-    event = managed_event(request, pk)
+    event = managed_event_or_403(request.user, pk)
     mail_settings = selectors_reminders.mail_settings_of(event)
     schedule = None
     if mail_settings is not None:

@@ -9,24 +9,17 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kaisai.groups.models import Group
-from kaisai.groups.permissions import can_manage_group, require
+from kaisai.groups.access import managed_group_or_403
 from kaisai.notices.forms_webhooks import WebhookForm
 from kaisai.notices.models import Webhook
 from kaisai.notices.selectors_webhooks import webhooks_with_recent_deliveries
 from kaisai.notices.services.webhooks import WebhookError, create_webhook, delete_webhook
 
 
-def _managed_group(request: HttpRequest, slug: str) -> Group:
-    group = get_object_or_404(Group, slug=slug)
-    require(can_manage_group(request.user, group))
-    return group
-
-
 @login_required
 def webhooks(request: HttpRequest, slug: str) -> HttpResponse:
     """GET: the list and the form. POST: add a webhook; the page shows its secret once."""
-    group = _managed_group(request, slug)
+    group = managed_group_or_403(request.user, slug)
     form = WebhookForm(request.POST or None)
     created = None
     if request.method == "POST" and form.is_valid():
@@ -48,7 +41,7 @@ def webhooks(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 def delete(request: HttpRequest, slug: str, webhook_id: int) -> HttpResponse:
-    group = _managed_group(request, slug)
+    group = managed_group_or_403(request.user, slug)
     webhook = get_object_or_404(Webhook, pk=webhook_id, group=group)
     delete_webhook(webhook=webhook)
     flash.success(request, _("The webhook was deleted."))

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.db.models import Case, IntegerField, Prefetch, QuerySet, Value, When
 from django.utils import timezone
 
-from kaisai.events.enums import EventStatus
+from kaisai.events.access import public_q
 from kaisai.registrations.enums import ACTIVE_STATUSES
 from kaisai.registrations.models import Answer, LotteryDraw, Registration
 from kaisai.registrations.selectors import with_waitlist_positions
@@ -56,7 +56,7 @@ def my_events(user) -> tuple[list[Registration], list[Registration]]:
     Three queries whatever the number of events."""
     registrations = _active_first(
         Registration.objects.filter(user=user)
-        .exclude(event__status=EventStatus.DRAFT)
+        .filter(public_q("event__"))
         .select_related("event", "event__group", "frame")
     ).order_by("event_id", "inactive", "-created_at", "-id")
     seen: set[int] = set()

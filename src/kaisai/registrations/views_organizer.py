@@ -18,6 +18,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kaisai.events.access import managed_event_or_403
 from kaisai.events.models import Event
 from kaisai.registrations import selectors, services
 from kaisai.registrations.csv_export import registrations_csv as build_csv
@@ -31,7 +32,7 @@ from kaisai.registrations.forms_organizer import (
     RegistrationFilterForm,
 )
 from kaisai.registrations.models import Frame, Question, Registration, RegistrationLog
-from kaisai.registrations.views_organizer_base import managed_event, reception_event
+from kaisai.registrations.views_organizer_base import reception_event
 from kaisai.registrations.views_organizer_frames import (  # noqa: F401 (urls.py uses them)
     frame_edit,
     frames,
@@ -160,7 +161,7 @@ def _run_action(action: str, registration: Registration, *, event: Event, by, da
 @require_POST
 def registration_action(request: HttpRequest, pk: int, registration_id: int) -> HttpResponse:
     """POST `action` (nominate, accept, reject, move, cancel), `reason`, `to_frame` (move)."""
-    event = managed_event(request, pk)
+    event = managed_event_or_403(request.user, pk)
     registration = get_object_or_404(
         Registration.objects.select_related("user", "frame"), pk=registration_id, event=event
     )
@@ -192,7 +193,7 @@ def registration_action(request: HttpRequest, pk: int, registration_id: int) -> 
 @require_POST
 def registration_note(request: HttpRequest, pk: int, registration_id: int) -> HttpResponse:
     """POST `note`: what the reception should know when this person arrives."""
-    event = managed_event(request, pk)
+    event = managed_event_or_403(request.user, pk)
     registration = get_object_or_404(Registration, pk=registration_id, event=event)
     services.set_organizer_note(
         registration=registration, by=request.user, note=request.POST.get("note", "")
@@ -206,7 +207,7 @@ def registration_note(request: HttpRequest, pk: int, registration_id: int) -> Ht
 @login_required
 def registrations_csv(request: HttpRequest, pk: int) -> HttpResponse:
     """All registrations (or the list's filters, if given) as CSV."""
-    event = managed_event(request, pk)
+    event = managed_event_or_403(request.user, pk)
     _form, _frames, rows = _filtered(request, event)
     rows_list = selectors.with_waitlist_positions(list(rows))
     event_questions = list(Question.objects.filter(event=event))
@@ -220,7 +221,7 @@ def registrations_csv(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def audit_log(request: HttpRequest, pk: int) -> HttpResponse:
     """Every status change of the event's registrations, newest first."""
-    event = managed_event(request, pk)
+    event = managed_event_or_403(request.user, pk)
     entries = (
         RegistrationLog.objects.filter(registration__event=event)
         .select_related("registration__user", "actor", "frame")

@@ -1,29 +1,22 @@
 """Who may open the organizer pages of an event's registrations.
 
-- owner and organizer: everything (`can_manage_events`);
+- owner and organizer: everything (`kaisai.events.access.managed_event_or_403`);
 - reception: the registrations list and a registration's page, read-only
   (`can_do_reception`);
-- anyone else: 403 (anonymous users are sent to the login page by `@login_required`).
+- anyone else: 403 (anonymous users are sent to the login page by `@login_required`);
+  a draft of a group the user may not manage is 404 (`kaisai.events.access`).
 """
 
 from __future__ import annotations
 
 from django.http import HttpRequest
-from django.shortcuts import get_object_or_404
 
+from kaisai.events.access import reception_event_or_403
 from kaisai.events.models import Event
-from kaisai.groups.permissions import can_do_reception, can_manage_events, require
-
-
-def managed_event(request: HttpRequest, pk: int) -> Event:
-    """The event, 404 if unknown, 403 unless the user is its group's owner or organizer."""
-    event = get_object_or_404(Event.objects.select_related("group"), pk=pk)
-    require(can_manage_events(request.user, event.group))
-    return event
+from kaisai.groups.permissions import can_manage_events
 
 
 def reception_event(request: HttpRequest, pk: int) -> tuple[Event, bool]:
     """The event for read-only pages (any organizer role). Returns (event, can_manage)."""
-    event = get_object_or_404(Event.objects.select_related("group"), pk=pk)
-    require(can_do_reception(request.user, event.group))
+    event = reception_event_or_403(request.user, pk)
     return event, can_manage_events(request.user, event.group)

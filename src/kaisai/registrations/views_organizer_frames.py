@@ -11,12 +11,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kaisai.events.access import managed_event_or_403
 from kaisai.registrations import selectors, services
 from kaisai.registrations.errors import RegistrationError
 from kaisai.registrations.forms_organizer import FrameForm, QuestionForm, show_service_error
 from kaisai.registrations.models import Frame, Question
 from kaisai.registrations.services import questions as question_services
-from kaisai.registrations.views_organizer_base import managed_event
 
 
 def _posted(request: HttpRequest):
@@ -26,7 +26,7 @@ def _posted(request: HttpRequest):
 @login_required
 def frames(request: HttpRequest, pk: int) -> HttpResponse:
     """The event's frames with their counts, and a form to add one."""
-    event = managed_event(request, pk)
+    event = managed_event_or_403(request.user, pk)
     form = FrameForm(_posted(request), event=event)
     status = 200
     if request.method == "POST":
@@ -54,7 +54,7 @@ def frames(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def frame_edit(request: HttpRequest, pk: int, frame_id: int) -> HttpResponse:
-    event = managed_event(request, pk)
+    event = managed_event_or_403(request.user, pk)
     frame = get_object_or_404(selectors.frames_with_counts(event), pk=frame_id)
     form = FrameForm(_posted(request), event=event, frame=frame)
     status = 200
@@ -89,7 +89,7 @@ def frame_edit(request: HttpRequest, pk: int, frame_id: int) -> HttpResponse:
 def questions(request: HttpRequest, pk: int) -> HttpResponse:
     """List the questionnaire; add a question, or edit one (`?edit=<id>`, or POST
     `question_id`)."""
-    event = managed_event(request, pk)
+    event = managed_event_or_403(request.user, pk)
     event_questions = Question.objects.filter(event=event).annotate(n_answers=Count("answers"))
     editing_id = request.POST.get("question_id") or request.GET.get("edit")
     editing = None
@@ -133,7 +133,7 @@ def questions(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def question_delete(request: HttpRequest, pk: int, question_id: int) -> HttpResponse:
-    event = managed_event(request, pk)
+    event = managed_event_or_403(request.user, pk)
     question = get_object_or_404(Question, pk=question_id, event=event)
     question_services.delete_question(question=question, by=request.user)
     messages.success(request, _("Question “%(label)s” deleted.") % {"label": question.label})

@@ -15,9 +15,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
+from kaisai.events.access import public_event_or_404, visible_event_or_404
 from kaisai.events.enums import EventStatus
 from kaisai.events.models import Event
-from kaisai.groups.permissions import can_do_reception, can_manage_events
+from kaisai.groups.permissions import can_manage_events
 from kaisai.registrations import selectors, selectors_lottery, selectors_participant, services
 from kaisai.registrations.enums import Method, Status
 from kaisai.registrations.errors import RegistrationError
@@ -28,14 +29,6 @@ from kaisai.registrations.services.participants import check_window
 from kaisai.talks.services.proposals import register_with_talk
 
 # --- helpers --------------------------------------------------------------------------------
-
-
-def _public_event(pk: int) -> Event:
-    """A published (or cancelled/postponed) event; drafts are 404 on participant pages."""
-    event = get_object_or_404(Event.objects.select_related("group"), pk=pk)
-    if event.status == EventStatus.DRAFT:
-        raise Http404
-    return event
 
 
 def _draw_of(frame: Frame) -> LotteryDraw | None:
@@ -145,7 +138,7 @@ def _frame_of(event: Event, raw: str | None) -> int | None:
 
 @login_required
 def register(request: HttpRequest, pk: int) -> HttpResponse:
-    event = _public_event(pk)
+    event = public_event_or_404(pk)
     chosen = _frame_of(event, request.POST.get("frame") or request.GET.get("frame"))
     if request.method != "POST" and selectors.registration_of(event, request.user):
         messages.info(request, _("You are already registered to this event."))
@@ -205,7 +198,7 @@ def register(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def my_registration(request: HttpRequest, pk: int) -> HttpResponse:
-    event = _public_event(pk)
+    event = public_event_or_404(pk)
     registration = selectors_participant.latest_registration(event, request.user, with_answers=True)
     if registration is None:
         raise Http404
@@ -243,7 +236,7 @@ def _talk_of(registration):
 @login_required
 @require_POST
 def cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    event = _public_event(pk)
+    event = public_event_or_404(pk)
     registration = selectors.registration_of(event, request.user)
     if registration is None:
         messages.info(request, _("You have no active registration to cancel."))
@@ -263,7 +256,7 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def change_frame(request: HttpRequest, pk: int) -> HttpResponse:
-    event = _public_event(pk)
+    event = public_event_or_404(pk)
     frame_id = _frame_of(event, request.POST.get("frame"))
     registration = selectors.registration_of(event, request.user)
     if registration is None:
@@ -284,9 +277,7 @@ def change_frame(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def lottery(request: HttpRequest, pk: int, frame_id: int) -> HttpResponse:
-    event = get_object_or_404(Event.objects.select_related("group"), pk=pk)
-    if event.status == EventStatus.DRAFT and not can_do_reception(request.user, event.group):
-        raise Http404
+    event = visible_event_or_404(request.user, pk)
     frame = get_object_or_404(
         selectors.frames_with_counts(event), pk=frame_id, method=Method.LOTTERY
     )

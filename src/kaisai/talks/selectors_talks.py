@@ -1,4 +1,5 @@
-"""Reads of talks: who may see or edit a talk, the organizers' list, the event page's part.
+"""Reads of talks: the organizers' list, the event page's part (who may see or edit a talk:
+`kaisai.talks.access`).
 
 Every list is a fixed number of queries (speakers and their users prefetched; waitlist
 positions and material flags one query each for all talks)."""
@@ -11,7 +12,6 @@ from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
 
 from kaisai.events.models import Event
-from kaisai.groups.permissions import can_manage_events, role_of
 from kaisai.registrations.errors import RegistrationError
 from kaisai.registrations.models import Frame
 from kaisai.registrations.selectors import with_waitlist_positions
@@ -48,23 +48,6 @@ def speaker_row(talk: Talk, user) -> Speaker | None:
 
 def is_speaker(talk: Talk, user) -> bool:
     return speaker_row(talk, user) is not None
-
-
-def can_edit_talk(user, talk: Talk) -> bool:
-    """Only the talk's speakers and the event's organizers (owner, organizer) edit it."""
-    return is_speaker(talk, user) or can_manage_events(user, talk.event.group)
-
-
-def can_decide_talk(user, talk: Talk) -> bool:
-    return can_manage_events(user, talk.event.group)
-
-
-def can_view_talk(user, talk: Talk) -> bool:
-    """Public when the event is public and the talk accepted; speakers and the group's
-    organizers (any role) always."""
-    if talk.event.is_public and talk.state == TalkState.ACCEPTED:
-        return True
-    return is_speaker(talk, user) or role_of(user, talk.event.group) is not None
 
 
 def manage_rows(event: Event) -> list[Talk]:

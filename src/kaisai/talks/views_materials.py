@@ -4,27 +4,19 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kaisai.events.enums import EventStatus
+from kaisai.events.access import visible_event_or_404
 from kaisai.events.models import Event
-from kaisai.groups.permissions import can_do_reception, require
+from kaisai.groups.permissions import require
 from kaisai.talks.forms_materials import MaterialForm
 from kaisai.talks.models import Material
 from kaisai.talks.selectors_materials import MaterialsPage, materials_page
 from kaisai.talks.services.materials import MaterialError, add_material, delete_material
-
-
-def _visible_event(request: HttpRequest, pk: int) -> Event:
-    """The event; 404 for a draft unless the user is one of its group's organizers."""
-    event = get_object_or_404(Event.objects.select_related("group"), pk=pk)
-    if event.status == EventStatus.DRAFT and not can_do_reception(request.user, event.group):
-        raise Http404
-    return event
 
 
 def _form(page: MaterialsPage, data=None, initial=None) -> MaterialForm:
@@ -43,7 +35,7 @@ def _render(request: HttpRequest, event: Event, page: MaterialsPage, form, statu
 
 
 def materials(request: HttpRequest, pk: int) -> HttpResponse:
-    event = _visible_event(request, pk)
+    event = visible_event_or_404(request.user, pk)
     page = materials_page(event, request.user)
     form = None
     if page.may_add:
@@ -58,7 +50,7 @@ def materials(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def add(request: HttpRequest, pk: int) -> HttpResponse:
-    event = _visible_event(request, pk)
+    event = visible_event_or_404(request.user, pk)
     page = materials_page(event, request.user)
     require(page.may_add)  # an organizer, or a speaker of one of the event's talks
     form = _form(page, data=request.POST)
@@ -88,7 +80,7 @@ def delete(request: HttpRequest, material_id: int) -> HttpResponse:
     material = get_object_or_404(
         Material.objects.select_related("event__group", "talk"), pk=material_id
     )
-    event = _visible_event(request, material.event_id)
+    event = visible_event_or_404(request.user, material.event_id)
     delete_material(by=request.user, material=material)
     messages.success(request, _("Material removed."))
     anchor = f"#talk-{material.talk_id}" if material.talk_id else "#event-materials"

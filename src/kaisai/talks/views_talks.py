@@ -12,27 +12,20 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kaisai.events.models import Event
-from kaisai.groups.permissions import can_manage_events, require
+from kaisai.events.access import managed_event_or_403
+from kaisai.groups.permissions import require
 from kaisai.talks import selectors_talks as selectors
+from kaisai.talks.access import (
+    can_decide_talk,
+    can_edit_talk,
+    decidable_talk_or_403,
+    editable_talk_or_403,
+    visible_talk_or_404,
+)
 from kaisai.talks.forms_talks import NewTalkForm, SpeakerForm, TalkForm, show_error
 from kaisai.talks.models import Speaker, Talk
 from kaisai.talks.services import invitations, talks
 from kaisai.talks.services.invitations import InvitationState
-
-
-def _managed_event(request: HttpRequest, pk: int) -> Event:
-    event = get_object_or_404(Event.objects.select_related("group"), pk=pk)
-    require(can_manage_events(request.user, event.group))
-    return event
-
-
-def _visible_talk(request: HttpRequest, talk_id: int) -> Talk:
-    """The talk, 404 unless this user may see it (drafts and undecided talks stay hidden)."""
-    talk = selectors.talk_for_page(talk_id)
-    if talk is None or not selectors.can_view_talk(request.user, talk):
-        raise Http404
-    return talk
 
 
 def _invitation_link(request: HttpRequest, token: str) -> str:
@@ -59,14 +52,14 @@ def _link_page(request: HttpRequest, talk: Talk, token: str, email: str) -> Http
 
 @login_required
 def manage(request: HttpRequest, pk: int) -> HttpResponse:
-    event = _managed_event(request, pk)
+    event = managed_event_or_403(request.user, pk)
     context = {"event": event, "talks": selectors.manage_rows(event), "form": NewTalkForm()}
     return render(request, "talks/manage.html", context)
 
 
 @login_required
 def create(request: HttpRequest, pk: int) -> HttpResponse:
-    event = _managed_event(request, pk)
+    event = managed_event_or_403(request.user, pk)
     form = NewTalkForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -86,13 +79,13 @@ def create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def detail(request: HttpRequest, talk_id: int) -> HttpResponse:
-    talk = _visible_talk(request, talk_id)
+    talk = visible_talk_or_404(request.user, talk_id)
     context = {
         "talk": talk,
         "event": talk.event,
         "speakers": list(talk.speakers.all()),
-        "can_edit": selectors.can_edit_talk(request.user, talk),
-        "can_decide": selectors.can_decide_talk(request.user, talk),
+        "can_edit": can_edit_talk(request.user, talk),
+        "can_decide": can_decide_talk(request.user, talk),
         "my_speaker": selectors.speaker_row(talk, request.user),
     }
     return render(request, "talks/detail.html", context)
@@ -120,9 +113,8 @@ def _edit_action(request: HttpRequest, talk: Talk, organizer: bool) -> HttpRespo
 
 @login_required
 def edit(request: HttpRequest, talk_id: int) -> HttpResponse:
-    talk = _visible_talk(request, talk_id)
-    require(selectors.can_edit_talk(request.user, talk))
-    organizer = selectors.can_decide_talk(request.user, talk)
+    talk = editable_talk_or_403(request.user, talk_id)
+    organizer = can_decide_talk(request.user, talk)
     posted = request.POST if request.method == "POST" else None
     action = posted.get("action", "save") if posted else ""
     form = TalkForm(posted if action == "save" else None, instance=talk, organizer=organizer)
@@ -169,10 +161,7 @@ def edit(request: HttpRequest, talk_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def decide(request: HttpRequest, talk_id: int) -> HttpResponse:
-    talk = selectors.talk_for_page(talk_id)
-    if talk is None:
-        raise Http404
-    require(selectors.can_decide_talk(request.user, talk))
+    talk = decidable_talk_or_403(request.user, talk_id)
     accept = request.POST.get("decision") == "accept"
     try:
         talk = talks.decide_talk(talk=talk, by=request.user, accept=accept)
@@ -187,8 +176,7 @@ def decide(request: HttpRequest, talk_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def withdraw(request: HttpRequest, talk_id: int) -> HttpResponse:
-    talk = _visible_talk(request, talk_id)
-    require(selectors.can_edit_talk(request.user, talk))
+    talk = editable_talk_or_403(request.user, talk_id)
     talks.withdraw_talk(talk=talk, by=request.user)
     messages.success(request, _("The talk “%(title)s” is withdrawn.") % {"title": talk.title})
     return redirect("talks:detail", talk_id=talk.pk)

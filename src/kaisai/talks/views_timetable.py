@@ -12,9 +12,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from kaisai.events.enums import EventStatus
+from kaisai.events.access import managed_event_or_403, public_event_or_404
 from kaisai.events.models import Event
-from kaisai.groups.permissions import can_manage_events, require
 from kaisai.talks import frab
 from kaisai.talks.enums import TalkState
 from kaisai.talks.forms_timetable import (
@@ -40,13 +39,6 @@ from kaisai.talks.services.timetable import (
 )
 
 
-def _managed_event(request: HttpRequest, pk: int) -> Event:
-    """The event, 403 unless the user is its group's owner or organizer."""
-    event = get_object_or_404(Event.objects.select_related("group"), pk=pk)
-    require(can_manage_events(request.user, event.group))
-    return event
-
-
 def _entry_of(event: Event, raw_id: str | None) -> TimetableEntry:
     try:
         entry_id = int(raw_id or "")
@@ -57,17 +49,9 @@ def _entry_of(event: Event, raw_id: str | None) -> TimetableEntry:
     )
 
 
-def _public_event(pk: int) -> Event:
-    """A public event (drafts are 404 to everyone: the export is for machines)."""
-    event = get_object_or_404(Event.objects.select_related("group"), pk=pk)
-    if event.status == EventStatus.DRAFT:
-        raise Http404
-    return event
-
-
 @login_required
 def edit_timetable(request: HttpRequest, pk: int) -> HttpResponse:
-    event = _managed_event(request, pk)
+    event = managed_event_or_403(request.user, pk)
     talks = unscheduled_accepted_talks(event)
     add_form = EntryAddForm(event=event, talks=talks)
     edit_form: EntryEditForm | None = None
@@ -124,7 +108,8 @@ def _schedule(event: Event) -> dict:
 
 
 def frab_json(request: HttpRequest, pk: int) -> HttpResponse:
-    event = _public_event(pk)
+    # Drafts are 404 to everyone: the export is for machines.
+    event = public_event_or_404(pk)
     response = HttpResponse(
         frab.schedule_json(_schedule(event)), content_type="application/json; charset=utf-8"
     )
@@ -133,7 +118,8 @@ def frab_json(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def frab_xml(request: HttpRequest, pk: int) -> HttpResponse:
-    event = _public_event(pk)
+    # Drafts are 404 to everyone: the export is for machines.
+    event = public_event_or_404(pk)
     response = HttpResponse(
         frab.schedule_xml(_schedule(event)), content_type="application/xml; charset=utf-8"
     )
@@ -148,7 +134,7 @@ def talk_ics(request: HttpRequest, talk_id: int) -> HttpResponse:
         entry is None
         or entry.talk is None
         or entry.talk.state != TalkState.ACCEPTED
-        or entry.event.status == EventStatus.DRAFT
+        or not entry.event.is_public
     ):
         raise Http404
     response = HttpResponse(talk_calendar(entry), content_type="text/calendar; charset=utf-8")

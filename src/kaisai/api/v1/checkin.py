@@ -8,14 +8,13 @@ from django.http import HttpRequest
 from ninja import Router, Status
 
 from kaisai.api.auth import TOKEN_AUTH
-from kaisai.api.v1.events import public_event_or_404
 from kaisai.api.v1.params import ObjectId
 from kaisai.api.v1.registrations import ERRORS, registration_out
 from kaisai.api.v1.schemas import CheckInIn, CheckInOut
 from kaisai.checkin import services
 from kaisai.checkin.errors import CheckInError
 from kaisai.checkin.models import CheckIn, Ticket
-from kaisai.groups.permissions import can_do_reception, require
+from kaisai.events.access import reception_event_or_403
 
 router = Router(tags=["check-in"], auth=TOKEN_AUTH)
 
@@ -35,8 +34,7 @@ STATUS_FOR_REASON = {"unknown": 404, "other_event": 409, "not_accepted": 409}
     ),
 )  # fmt: skip
 def check_in(request: HttpRequest, event_id: ObjectId, payload: CheckInIn):
-    event = public_event_or_404(event_id)
-    require(can_do_reception(request.user, event.group))
+    event = reception_event_or_403(request.user, event_id)
     # Nonces are unique across the site: scope the client's to this event and this user.
     nonce = f"api:{event.pk}:{request.user.pk}:{payload.nonce}" if payload.nonce else ""
     try:

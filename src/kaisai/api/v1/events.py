@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router
 
@@ -9,7 +9,7 @@ from kaisai.accounts.selectors import user_for_api_token
 from kaisai.api.v1.params import EventLimit, ObjectId, Offset
 from kaisai.api.v1.schemas import ErrorOut, EventOut, EventSummaryOut, FrameOut
 from kaisai.api.v1.schemas_more import SearchParams
-from kaisai.events.enums import EventStatus
+from kaisai.events.access import public_event_or_404
 from kaisai.events.models import Event
 from kaisai.events.search import EventQuery, search_events
 from kaisai.groups.permissions import can_manage_events
@@ -67,18 +67,6 @@ def optional_token_user(request: HttpRequest):
     if scheme.lower() != "bearer":
         key = request.headers.get("X-API-Key", "")
     return user_for_api_token(key.strip() or None)
-
-
-def public_event_or_404(event_id: int) -> Event:
-    event = (
-        Event.objects.select_related("group")
-        .exclude(status=EventStatus.DRAFT)
-        .filter(pk=event_id)
-        .first()
-    )
-    if event is None:
-        raise Http404("No such event.")
-    return event
 
 
 @router.get(

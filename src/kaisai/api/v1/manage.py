@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest
-from django.shortcuts import get_object_or_404
 from ninja import Router, Status
 
 from kaisai.api.auth import TOKEN_AUTH
@@ -15,8 +14,8 @@ from kaisai.api.v1.registrations import ERRORS, registration_out
 from kaisai.api.v1.schemas import EventSummaryOut, FrameOut, RegistrationOut
 from kaisai.api.v1.schemas_more import DecisionIn, EventIn, EventPatch, FrameIn, FramePatch
 from kaisai.events import services as event_services
-from kaisai.events.models import Event
-from kaisai.groups.models import Group
+from kaisai.events.access import can_see_event, managed_event_or_403
+from kaisai.groups.access import managed_group_or_403
 from kaisai.groups.permissions import can_manage_events, require
 from kaisai.registrations import services
 from kaisai.registrations.errors import RegistrationError
@@ -26,14 +25,6 @@ from kaisai.registrations.selectors import frames_with_counts
 router = Router(tags=["organizers"], auth=TOKEN_AUTH)
 
 
-def _managed_event(request: HttpRequest, event_id: int) -> Event:
-    event = Event.objects.select_related("group").filter(pk=event_id).first()
-    if event is None:
-        raise Http404("No such event.")
-    require(can_manage_events(request.user, event.group))
-    return event
-
-
 def _invalid(error: DjangoValidationError) -> RegistrationError:
     """Model validation errors answer 422 with the fields, like the API's own validation."""
     return RegistrationError(error.message_dict if hasattr(error, "error_dict") else error.messages)
@@ -41,7 +32,7 @@ def _invalid(error: DjangoValidationError) -> RegistrationError:
 
 def _frame_of(request: HttpRequest, frame_id: int) -> Frame:
     frame = Frame.objects.select_related("event__group").filter(pk=frame_id).first()
-    if frame is None:
+    if frame is None or not can_see_event(request.user, frame.event):
         raise Http404("No such frame.")
     require(can_manage_events(request.user, frame.event.group))
     return frame
@@ -56,8 +47,7 @@ def _frame_counts(frame: Frame):
     operation_id="create_event", summary="Create a draft event in a group (organizers)",
 )  # fmt: skip
 def create_event(request: HttpRequest, slug: str, payload: EventIn):
-    group = get_object_or_404(Group, slug=slug)
-    require(can_manage_events(request.user, group))
+    group = managed_group_or_403(request.user, slug)
     try:
         event = event_services.create_event(group=group, by=request.user, **payload.dict())
     except DjangoValidationError as error:
@@ -71,7 +61,7 @@ def create_event(request: HttpRequest, slug: str, payload: EventIn):
     operation_id="update_event", summary="Change an event (organizers)",
 )  # fmt: skip
 def update_event(request: HttpRequest, event_id: ObjectId, payload: EventPatch):
-    event = _managed_event(request, event_id)
+    event = managed_event_or_403(request.user, event_id)
     fields = payload.dict(exclude_none=True)
     try:
         event = event_services.update_event(event=event, by=request.user, **fields)
@@ -85,7 +75,7 @@ def update_event(request: HttpRequest, event_id: ObjectId, payload: EventPatch):
     operation_id="publish_event", summary="Publish a draft or postponed event (organizers)",
 )  # fmt: skip
 def publish_event(request: HttpRequest, event_id: ObjectId):
-    event = _managed_event(request, event_id)
+    event = managed_event_or_403(request.user, event_id)
     try:
         event = event_services.publish_event(event=event, by=request.user)
     except event_services.EventError as error:
@@ -98,7 +88,7 @@ def publish_event(request: HttpRequest, event_id: ObjectId):
     operation_id="list_frames", summary="Frames of an event with counts (organizers; drafts too)",
 )  # fmt: skip
 def list_frames(request: HttpRequest, event_id: ObjectId):
-    event = _managed_event(request, event_id)
+    event = managed_event_or_403(request.user, event_id)
     return Status(200, [frame_out(f) for f in frames_with_counts(event)])
 
 
@@ -107,7 +97,7 @@ def list_frames(request: HttpRequest, event_id: ObjectId):
     operation_id="create_frame", summary="Add a frame to an event (organizers)",
 )  # fmt: skip
 def create_frame(request: HttpRequest, event_id: ObjectId, payload: FrameIn):
-    event = _managed_event(request, event_id)
+    event = managed_event_or_403(request.user, event_id)
     fields = payload.dict()
     capacity = fields.pop("capacity")
     frame = services.create_frame(event=event, by=request.user, capacity=capacity, **fields)
@@ -138,7 +128,7 @@ def decide_registration(request: HttpRequest, registration_id: ObjectId, payload
         .filter(pk=registration_id)
         .first()
     )
-    if registration is None:
+    if registration is None or not can_see_event(request.user, registration.event):
         raise Http404("No such registration.")
     require(can_manage_events(request.user, registration.event.group))
     by, reason = request.user, payload.reason

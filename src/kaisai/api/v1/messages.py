@@ -9,9 +9,9 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
 from kaisai.api.auth import TOKEN_AUTH
-from kaisai.api.v1.manage import _managed_event
 from kaisai.api.v1.params import ObjectId
 from kaisai.api.v1.registrations import ERRORS
+from kaisai.events.access import managed_event_or_403
 from kaisai.notices.selectors_messages import message_history
 from kaisai.notices.services.messages import MessageError, send_message
 from kaisai.registrations.errors import RegistrationError
@@ -55,7 +55,7 @@ def message_out(message, progress) -> dict:
     summary="Send a message to an audience of the event (organizers); mails go out queued",
 )  # fmt: skip
 def send(request: HttpRequest, event_id: ObjectId, payload: MessageIn):
-    event = _managed_event(request, event_id)
+    event = managed_event_or_403(request.user, event_id)
     try:
         message = send_message(event=event, by=request.user, **payload.dict())
     except MessageError as error:
@@ -70,6 +70,6 @@ def send(request: HttpRequest, event_id: ObjectId, payload: MessageIn):
     summary="Messages sent for the event, newest first, with delivery progress (organizers)",
 )  # fmt: skip
 def list_messages(request: HttpRequest, event_id: ObjectId):
-    event = _managed_event(request, event_id)
+    event = managed_event_or_403(request.user, event_id)
     rows = message_history(event)
     return Status(200, [message_out(m, m.progress) for m in rows])  # type: ignore[attr-defined]

@@ -7,10 +7,11 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpRequest
 from ninja import Router
 
-from kaisai.api.v1.events import event_summary, public_event_or_404
+from kaisai.api.v1.events import event_summary
 from kaisai.api.v1.params import EventLimit, ObjectId, Offset
 from kaisai.api.v1.schemas import ErrorOut
 from kaisai.api.v1.schemas_more import GroupDetailOut, GroupOut, MaterialOut, TalkOut
+from kaisai.events.access import public_event_or_404
 from kaisai.events.selectors import upcoming_events_of_group
 from kaisai.groups.selectors import group_by_slug, groups_for_list
 from kaisai.talks.enums import TalkState

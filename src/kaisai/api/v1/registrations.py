@@ -6,7 +6,6 @@ from django.urls import reverse
 from ninja import Router, Status
 
 from kaisai.api.auth import TOKEN_AUTH
-from kaisai.api.v1.events import public_event_or_404
 from kaisai.api.v1.params import LongLimit, ObjectId, Offset, OptionalId
 from kaisai.api.v1.schemas import (
     AttendeeOut,
@@ -15,8 +14,8 @@ from kaisai.api.v1.schemas import (
     RegisterIn,
     RegistrationOut,
 )
+from kaisai.events.access import managed_event_or_403, public_event_or_404
 from kaisai.events.models import Event
-from kaisai.groups.permissions import can_manage_events, require
 from kaisai.registrations import selectors, services
 from kaisai.registrations.errors import RegistrationError
 from kaisai.registrations.models import Frame, Registration
@@ -69,7 +68,7 @@ def frame_with_event(frame_id: int) -> Frame | None:
 )  # fmt: skip
 def register(request: HttpRequest, payload: RegisterIn):
     frame = frame_with_event(payload.frame_id)
-    if frame is None or frame.event.status == "draft":
+    if frame is None or not frame.event.is_public:
         raise Http404("No such frame.")
     if frame.requires_talk:
         if payload.talk is None:
@@ -135,8 +134,7 @@ def list_registrations(
     request: HttpRequest, event_id: ObjectId, status: str = "", frame_id: OptionalId = None,
     search: str = "", limit: LongLimit = 500, offset: Offset = 0,
 ):  # fmt: skip
-    event = public_event_or_404(event_id)
-    require(can_manage_events(request.user, event.group))
+    event = managed_event_or_403(request.user, event_id)
     matching = selectors.registrations_for_organizers(
         event, status=status, frame_id=frame_id, search=search
     )
