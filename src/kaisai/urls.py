@@ -4,9 +4,10 @@ from django.urls import include, path, re_path
 from django.views.static import serve
 
 from kaisai.core import views as core_views
+from kaisai.site import views as site_views
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", site_views.home, name="home"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("allauth.urls")),
     path("", include("kaisai.accounts.urls")),

@@ -21,11 +21,11 @@ from django_tasks import task
 
 from kaisai.accounts.models import ApiToken, User
 from kaisai.accounts.selectors import user_for_api_token
-from kaisai.core.demo import generate
 from kaisai.core.models import DemoMail
 from kaisai.events.models import Event
 from kaisai.groups.enums import Role
 from kaisai.groups.models import Organizer
+from kaisai.site.demo import generate
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
