@@ -1,4 +1,5 @@
-"""Event pages: thin views that authorise, call a form or a service, and render."""
+"""Event pages: thin views that authorise, call a form or a service, and render. The event's
+own page combines registrations and talks: it is the site's (kaisai.site.views_events)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -20,21 +22,14 @@ from kaisai.events.enums import EventStatus
 from kaisai.events.forms import EventForm, SponsorFormSet
 from kaisai.events.ics import event_calendar
 from kaisai.events.models import Event
-from kaisai.events.selectors import event_for_page, past_public_events, upcoming_public_events
-from kaisai.events.text import event_summary
+from kaisai.events.selectors import past_public_events, upcoming_public_events
 from kaisai.groups.models import Group
 from kaisai.groups.permissions import can_do_reception, can_manage_events, require
-from kaisai.registrations.views_participant import frames_section
-from kaisai.talks.sections import talk_sections
 
 EVENTS_PER_PAGE = 30
 
 
-def _absolute(url: str) -> str:
-    return url if url.startswith(("http://", "https://")) else settings.BASE_URL + url
-
-
-def _visible_event(request: HttpRequest, queryset, pk: int) -> tuple[Event, bool]:
+def _visible_event(request: HttpRequest, queryset: QuerySet[Event], pk: int) -> tuple[Event, bool]:
     """The event, 404 if it is a draft and the user is none of its group's organizers.
     Returns (event, is_organizer) where is_organizer means any role in the group."""
     event = get_object_or_404(queryset, pk=pk)
@@ -56,25 +51,6 @@ def event_list(request: HttpRequest) -> HttpResponse:
     events = past_public_events() if past else upcoming_public_events()
     page = Paginator(events, EVENTS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "events/event_list.html", {"page": page, "past": past})
-
-
-def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    event, is_organizer = _visible_event(request, event_for_page(), pk)
-    can_manage = is_organizer and can_manage_events(request.user, event.group)
-    context = {
-        "event": event,
-        "sponsors": list(event.sponsors.all()),
-        "organizers": list(event.group.organizers.all()),
-        "is_organizer": is_organizer,
-        "can_manage": can_manage,
-        "transitions": services.allowed_transitions(event) if can_manage else frozenset(),
-        "og_url": _absolute(event.get_absolute_url()),
-        "og_description": event_summary(event),
-        "og_image": _absolute(event.image.url) if event.image else "",
-        **frames_section(request, event, is_organizer=is_organizer),
-        **talk_sections(request, event, can_manage=can_manage),
-    }
-    return render(request, "events/event_detail.html", context)
 
 
 def event_ics(request: HttpRequest, pk: int) -> HttpResponse:
