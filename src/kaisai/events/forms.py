@@ -18,7 +18,7 @@ from django.forms.models import BaseInlineFormSet, inlineformset_factory
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kaisai.core.forms import LocalDateTimeField, localize
+from kaisai.core.form_fields import LocalDateTimeField, localize
 from kaisai.events.enums import VenueKind
 from kaisai.events.models import TIME_ZONE_CHOICES, Event, Sponsor
 from kaisai.events.services import EDITABLE_FIELDS

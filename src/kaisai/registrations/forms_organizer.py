@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kaisai.core.forms import LocalDateTimeField, localize
+from kaisai.core.form_fields import LocalDateTimeField, localize
 from kaisai.events.models import Event
 from kaisai.registrations.enums import Status
 from kaisai.registrations.models import Frame, Question

@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kaisai.core.forms import LocalDateTimeField, localize
+from kaisai.core.form_fields import LocalDateTimeField, localize
 from kaisai.events.models import Event
 from kaisai.talks.enums import EntryKind
 from kaisai.talks.models import Talk, TimetableEntry
