@@ -9,17 +9,14 @@ import subprocess
 import sys
 import time
 import urllib.request
-from datetime import timedelta
 from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
-from django.utils import timezone
 from django_tasks import task
 
 from kaisai.core.models import DemoMail
-from kaisai.events.models import Event
 
 pytestmark = pytest.mark.django_db
 
@@ -111,11 +108,3 @@ def test_serve_url_for_bind():
     assert url_for_bind("127.0.0.1:8000") == "http://127.0.0.1:8000/"
     assert url_for_bind("0.0.0.0:9000") == "http://127.0.0.1:9000/"
     assert url_for_bind("unix:/run/kaisai.sock") == "unix:/run/kaisai.sock"
-
-
-def test_demo_dates_are_relative_to_today(demo_output):
-    upcoming = Event.objects.get(group__slug="mlct", number=5)
-    local = upcoming.local_starts_at
-    assert local.weekday() == 4
-    assert (local.hour, local.minute) == (19, 30)
-    assert timedelta(days=17) <= upcoming.starts_at - timezone.now() <= timedelta(days=25)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from io import StringIO
 
 import pytest
@@ -157,3 +158,11 @@ def test_demo_password_from_environment(monkeypatch, client):
     assert "another-local-secret" in output
     client.post("/accounts/login/", {"login": "demo", "password": "another-local-secret"})
     assert "_auth_user_id" in client.session
+
+
+def test_demo_dates_are_relative_to_today(demo_output):
+    upcoming = Event.objects.get(group__slug="mlct", number=5)
+    local = upcoming.local_starts_at
+    assert local.weekday() == 4
+    assert (local.hour, local.minute) == (19, 30)
+    assert timedelta(days=17) <= upcoming.starts_at - timezone.now() <= timedelta(days=25)
