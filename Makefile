@@ -46,6 +46,7 @@ browser:
 lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 typecheck: install-test
 	KAISAI_TESTING=1 $(BIN)/mypy src

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "kaisai.talks",
     "kaisai.notices",
     "kaisai.api",
+    "kaisai.site",
 ]
 
 MIDDLEWARE = [

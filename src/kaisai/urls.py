@@ -3,16 +3,42 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.static import serve
 
+from kaisai.accounts import urls as accounts_urls
 from kaisai.core import views as core_views
+from kaisai.events import urls as events_urls
+from kaisai.events import urls_feeds
+from kaisai.groups import urls as groups_urls
+from kaisai.site import urls as site_urls
+
+
+def _namespace(name: str, *patterns: list) -> tuple[list, str]:
+    """One namespace made of several apps' patterns (the site's pages belong to the namespace
+    of the app they show), so that URL names stay `events:detail`, `groups:detail`, …"""
+    return [pattern for group in patterns for pattern in group], name
+
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    *site_urls.home_patterns,
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("allauth.urls")),
-    path("", include("kaisai.accounts.urls")),
-    path("groups/", include("kaisai.groups.urls")),
-    path("events/", include("kaisai.events.urls")),
-    path("", include("kaisai.events.urls_feeds")),
+    path(
+        "", include(_namespace("accounts", accounts_urls.urlpatterns, site_urls.account_patterns))
+    ),
+    path(
+        "groups/",
+        include(
+            _namespace(
+                "groups",
+                groups_urls.urlpatterns,
+                site_urls.group_patterns,
+                urls_feeds.group_patterns,
+            )
+        ),
+    ),
+    path(
+        "events/", include(_namespace("events", events_urls.urlpatterns, site_urls.event_patterns))
+    ),
+    path("", include(_namespace("feeds", urls_feeds.urlpatterns, site_urls.feed_patterns))),
     path("", include("kaisai.registrations.urls")),
     path("", include("kaisai.checkin.urls")),
     path("", include("kaisai.talks.urls")),

@@ -9,6 +9,7 @@ from kaisai.accounts import selectors, services
 from kaisai.accounts.models import ApiToken
 from kaisai.events.enums import EventStatus
 from kaisai.groups.enums import Role
+from kaisai.site import selectors_profile
 from tests.factories import EventFactory, GroupFactory, OrganizerFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +25,7 @@ def test_events_organized_by_lists_public_events_of_managed_groups_newest_first(
     EventFactory(group=group, status=EventStatus.DRAFT)
     EventFactory()  # someone else's group
 
-    events = list(selectors.events_organized_by(organizer))
+    events = list(selectors_profile.events_organized_by(organizer))
 
     assert events[0] == new
     assert set(events) == {old, new, cancelled}
@@ -37,13 +38,13 @@ def test_events_organized_by_includes_co_organizers_not_reception(group):
     OrganizerFactory(group=group, user=reception, role=Role.RECEPTION)
     event = EventFactory(group=group)
 
-    assert list(selectors.events_organized_by(co)) == [event]
-    assert list(selectors.events_organized_by(reception)) == []
+    assert list(selectors_profile.events_organized_by(co)) == [event]
+    assert list(selectors_profile.events_organized_by(reception)) == []
 
 
 def test_events_attended_and_presented_are_empty_for_now(user):
-    assert list(selectors.events_attended_by(user)) == []
-    assert list(selectors.events_presented_by(user)) == []
+    assert list(selectors_profile.events_attended_by(user)) == []
+    assert list(selectors_profile.events_presented_by(user)) == []
 
 
 def test_user_for_api_token_finds_the_owner(user):
@@ -102,4 +103,4 @@ def test_group_factory_owner_is_organizer():
     person = UserFactory()
     group = GroupFactory(owner=person)
     event = EventFactory(group=group)
-    assert list(selectors.events_organized_by(person)) == [event]
+    assert list(selectors_profile.events_organized_by(person)) == [event]

@@ -12,7 +12,6 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from kaisai.accounts import selectors as accounts_selectors
 from kaisai.checkin import services
 from kaisai.checkin.models import Ticket
 from kaisai.checkin.tickets import issue_ticket
@@ -21,6 +20,7 @@ from kaisai.core.models import OutboxMail
 from kaisai.events.models import Event
 from kaisai.registrations import services as registrations
 from kaisai.registrations.enums import Method
+from kaisai.site import selectors_profile as accounts_selectors
 from tests.conftest import login
 from tests.factories import EventFactory, UserFactory
 

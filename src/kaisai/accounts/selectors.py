@@ -1,72 +1,17 @@
-"""Reads about people: what a profile shows, and who an API token belongs to."""
+"""Reads about people: their API tokens, and who an API token belongs to. What a profile shows
+of events, groups and talks is the site's (kaisai.site.selectors_profile)."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
 from django.db import connection
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from kaisai.accounts.models import ApiToken, User
-from kaisai.events.enums import EventStatus
-from kaisai.events.models import Event
-from kaisai.groups.enums import Role
-from kaisai.groups.models import Organizer
-from kaisai.talks.enums import MaterialKind, TalkState
-from kaisai.talks.models import Material, Talk
 
-PROFILE_EVENT_STATUSES = [EventStatus.PUBLISHED, EventStatus.CANCELLED, EventStatus.POSTPONED]
-ORGANIZING_ROLES = [Role.OWNER, Role.ORGANIZER]
 TOKEN_LAST_USED_RESOLUTION = timedelta(minutes=1)
-
-
-def events_organized_by(user: User) -> QuerySet[Event]:
-    """Public events of the groups the person owns or co-organizes, newest first."""
-    groups = Organizer.objects.filter(user=user, role__in=ORGANIZING_ROLES).values("group_id")
-    return (
-        Event.objects.filter(group_id__in=groups, status__in=PROFILE_EVENT_STATUSES)
-        .select_related("group")
-        .order_by("-starts_at", "-id")
-    )
-
-
-def events_attended_by(user: User) -> QuerySet[Event]:
-    """Public events the person checked in at, newest first (from the check-in records)."""
-    from kaisai.checkin.selectors import events_attended_by as checked_in_at  # checkin → accounts
-
-    return checked_in_at(user).filter(status__in=PROFILE_EVENT_STATUSES)
-
-
-def events_presented_by(user: User) -> QuerySet[Event]:
-    """Held public events where the person gave an accepted talk, newest first. Each event
-    carries `presented_talks` (the person's accepted talks there, each with `slides`: its
-    Material rows of kind slide): three queries whatever the number of events and talks."""
-    talks = (
-        Talk.objects.filter(state=TalkState.ACCEPTED, speakers__user=user)
-        .prefetch_related(
-            Prefetch(
-                "materials",
-                queryset=Material.objects.filter(kind=MaterialKind.SLIDE).order_by(
-                    "created_at", "id"
-                ),
-                to_attr="slides",
-            )
-        )
-        .order_by("id")
-        .distinct()
-    )
-    presented = Talk.objects.filter(state=TalkState.ACCEPTED, speakers__user=user)
-    return (
-        Event.objects.filter(
-            status=EventStatus.PUBLISHED,
-            ends_at__lte=timezone.now(),
-            pk__in=presented.values("event_id"),
-        )
-        .select_related("group")
-        .prefetch_related(Prefetch("talks", queryset=talks, to_attr="presented_talks"))
-        .order_by("-starts_at", "-id")
-    )
 
 
 def api_tokens_of(user: User) -> QuerySet[ApiToken]:

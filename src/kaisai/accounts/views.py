@@ -14,24 +14,12 @@ from kaisai.accounts import selectors, services
 from kaisai.accounts.forms import ApiTokenForm, ProfileForm
 from kaisai.accounts.models import ApiToken, User
 
-PROFILE_LIST_LIMIT = 100
 NEW_TOKEN_SESSION_KEY = "kaisai_new_api_token"  # noqa: S105 - a session key name
 
 
 def _me(request: HttpRequest) -> User:
     """The logged-in user (views behind @login_required)."""
     return cast(User, request.user)
-
-
-def profile(request: HttpRequest, nickname: str) -> HttpResponse:
-    person = get_object_or_404(User, nickname=nickname, is_active=True)
-    context = {
-        "person": person,
-        "organized": list(selectors.events_organized_by(person)[:PROFILE_LIST_LIMIT]),
-        "attended": list(selectors.events_attended_by(person)[:PROFILE_LIST_LIMIT]),
-        "presented": list(selectors.events_presented_by(person)[:PROFILE_LIST_LIMIT]),
-    }
-    return render(request, "accounts/profile.html", context)
 
 
 @login_required

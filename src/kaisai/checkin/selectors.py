@@ -5,8 +5,10 @@ from __future__ import annotations
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from kaisai.accounts.models import User
 from kaisai.checkin.models import CheckIn
 from kaisai.events.models import Event
+from kaisai.events.selectors import LISTED_STATUSES
 from kaisai.registrations.enums import Status
 from kaisai.registrations.models import Registration
 
@@ -50,10 +52,15 @@ def attendance_history(user, *, group=None) -> QuerySet[Registration]:
     return rows
 
 
-def events_attended_by(user) -> QuerySet[Event]:
+def events_attended_by(user: User) -> QuerySet[Event]:
     return (
         Event.objects.filter(checkins__registration__user=user)
         .select_related("group")
         .order_by("-starts_at", "-id")
         .distinct()
     )
+
+
+def public_events_attended_by(user: User) -> QuerySet[Event]:
+    """Public events the person checked in at, newest first (a profile's "attended")."""
+    return events_attended_by(user).filter(status__in=LISTED_STATUSES)

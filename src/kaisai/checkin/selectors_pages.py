@@ -4,16 +4,19 @@ person's history with what each row means (attended, no-show, upcoming) and thei
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kaisai.checkin.models import CheckIn, Ticket
 from kaisai.checkin.selectors import attendance_history
 from kaisai.events.access import public_q
 from kaisai.events.enums import EventStatus
 from kaisai.events.models import Event
+from kaisai.registrations.csv_export import RowCells, local_time
 from kaisai.registrations.enums import Status
 from kaisai.registrations.models import Registration
 
@@ -54,6 +57,23 @@ def checkins_and_tickets(event: Event) -> tuple[dict[int, CheckIn], dict[int, in
         Ticket.objects.filter(event=event).values_list("registration_id", "receipt_number")
     )
     return checkins, receipts
+
+
+def csv_columns(event: Event) -> tuple[list[str], RowCells]:
+    """The organizers' CSV export's check-in columns (registered with
+    registrations.csv_export in CheckinConfig.ready()): two queries per export."""
+    checkins, receipts = checkins_and_tickets(event)
+    yes, no = _("yes"), _("no")
+
+    def cells(registration: Registration) -> list[Any]:
+        checkin = checkins.get(registration.pk)
+        return [
+            yes if checkin else no,
+            local_time(checkin.checked_in_at, event) if checkin else "",
+            receipts.get(registration.pk, ""),
+        ]
+
+    return [_("Checked in"), _("Checked in at"), _("Receipt number")], cells
 
 
 @dataclass

@@ -23,7 +23,7 @@ import enum
 import hashlib
 import logging
 import smtplib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -177,11 +177,23 @@ def message_id(key: str) -> str:
     return f"<{hashlib.sha256(key.encode()).hexdigest()[:32]}@{host}>"
 
 
-def build_message(mail: OutboxMail) -> EmailMultiAlternatives:
-    from kaisai.notices.unsubscribe import unsubscribe_headers  # notices builds on core
+# Apps above core add headers to outgoing mail by appending a function here in their
+# AppConfig.ready() (notices: List-Unsubscribe). Core imports no domain app.
+HeaderProvider = Callable[[OutboxMail], dict[str, str]]
+header_providers: list[HeaderProvider] = []
 
+
+def add_header_provider(provider: HeaderProvider) -> None:
+    """Register `provider(mail) -> headers`, called for every mail built; registering the
+    same function again changes nothing."""
+    if provider not in header_providers:
+        header_providers.append(provider)
+
+
+def build_message(mail: OutboxMail) -> EmailMultiAlternatives:
     headers = {"Message-ID": message_id(mail.key), "X-Kaisai-Key": mail.key}
-    headers.update(unsubscribe_headers(mail))
+    for provider in header_providers:
+        headers.update(provider(mail))
     message = EmailMultiAlternatives(
         subject=mail.subject,
         body=mail.body,

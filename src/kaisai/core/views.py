@@ -3,12 +3,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from kaisai.core.models import DemoMail
-from kaisai.events.selectors import upcoming_public_events
-
-
-def home(request: HttpRequest) -> HttpResponse:
-    events = upcoming_public_events()[:20]
-    return render(request, "kaisai/home.html", {"events": events})
 
 
 def demo_mailbox(request: HttpRequest) -> HttpResponse:

@@ -1,5 +1,6 @@
 """Feeds of events: iCalendar (a group's events, a person's schedule) and Atom (a group, a
-search). What goes in them is chosen by the selectors at the end; drafts never appear, and
+search). What goes in them is chosen by the selectors at the end (a person's schedule, which
+combines registrations and talks, by kaisai.site.selectors_schedule); drafts never appear, and
 cancelled or postponed events are marked in their titles (and STATUS in iCalendar)."""
 
 from __future__ import annotations
@@ -9,26 +10,23 @@ from datetime import timedelta
 
 import icalendar
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
+from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from kaisai.events.access import public_q
 from kaisai.events.enums import EventStatus
 from kaisai.events.ics import event_location, event_to_vevent
 from kaisai.events.models import Event
 from kaisai.events.selectors import public_events
 from kaisai.events.text import event_summary
-from kaisai.registrations.enums import Status
-from kaisai.registrations.models import Registration
-from kaisai.talks.enums import TalkState
-from kaisai.talks.models import Speaker
 
 FEED_ENTRIES = 50  # Atom entries per feed
 CALENDAR_PAST_DAYS = 365  # a group calendar keeps the last year's events
 CALENDAR_ENTRIES = 500
+ICS = "text/calendar; charset=utf-8"
 
 
 def _absolute(path: str) -> str:
@@ -76,6 +74,16 @@ def events_calendar(
     return cal.to_ical()
 
 
+def calendar_response(body: bytes, filename: str, *, private: bool = False) -> HttpResponse:
+    """A calendar as an inline .ics response; a private one is neither cached nor indexed."""
+    response = HttpResponse(body, content_type=ICS)
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    if private:
+        response["Cache-Control"] = "private, no-store"
+        response["X-Robots-Tag"] = "noindex"
+    return response
+
+
 # --- Atom -----------------------------------------------------------------------------------
 
 
@@ -121,36 +129,3 @@ def group_feed_events(group) -> QuerySet[Event]:
     """The group's listed events, latest announced first."""
     events = public_events().filter(group=group)
     return events.order_by("-published_at", "-id")[:FEED_ENTRIES]
-
-
-def my_schedule(user) -> tuple[list[Event], dict[int, str]]:
-    """Events the user is in: accepted or waitlisted registrations, and talks they give
-    (proposed or accepted) — none of drafts. Returns the events by start and a note for each
-    (registration status, talk). Three queries."""
-    since = timezone.now() - timedelta(days=CALENDAR_PAST_DAYS)
-    notes: dict[int, list[str]] = {}
-    registrations = Registration.objects.filter(
-        user=user,
-        status__in=[Status.ACCEPTED, Status.WAITLISTED],
-        event__ends_at__gte=since,
-    ).filter(public_q("event__"))
-    for event_id, status in registrations.values_list("event_id", "status"):
-        text = _("You are registered.") if status == Status.ACCEPTED else _("You are waitlisted.")
-        notes.setdefault(event_id, []).append(text)
-    talks = (
-        Speaker.objects.filter(
-            user=user,
-            talk__state__in=[TalkState.PROPOSED, TalkState.ACCEPTED],
-            talk__event__ends_at__gte=since,
-        )
-        .filter(public_q("talk__event__"))
-        .values_list("talk__event_id", "talk__title")
-    )
-    for event_id, title in talks:
-        notes.setdefault(event_id, []).append(_("Your talk: %(title)s") % {"title": title})
-    events = list(
-        Event.objects.filter(Q(pk__in=notes.keys()))
-        .select_related("group")
-        .order_by("starts_at", "id")[:CALENDAR_ENTRIES]
-    )
-    return events, {pk: "\n".join(lines) for pk, lines in notes.items()}

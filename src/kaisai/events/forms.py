@@ -7,67 +7,30 @@ Dates are typed as `datetime-local` wall-clock times in the event's own time zon
 from __future__ import annotations
 
 import zoneinfo
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.forms.fields import BaseTemporalField
 from django.forms.models import BaseInlineFormSet, inlineformset_factory
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
+from kaisai.core.form_fields import LocalDateTimeField, localize
 from kaisai.events.enums import VenueKind
 from kaisai.events.models import TIME_ZONE_CHOICES, Event, Sponsor
 from kaisai.events.services import EDITABLE_FIELDS
 
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
-DATETIME_LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 LOCAL_DATETIME_FIELDS = ("starts_at", "ends_at", "afterparty_starts_at")
-
-
-class LocalDateTimeField(forms.DateTimeField):
-    """A `datetime-local` input whose value stays naive until the form knows the zone."""
-
-    widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL_FORMAT)
-
-    def to_python(self, value: Any) -> datetime | None:
-        if value in self.empty_values:
-            return None
-        if isinstance(value, datetime):
-            return value
-        try:
-            result = parse_datetime(str(value).strip())
-        except ValueError as exc:
-            raise ValidationError(self.error_messages["invalid"], code="invalid") from exc
-        if result is None:
-            result = BaseTemporalField.to_python(self, value)
-        return result
 
 
 def _check_image_size(file) -> None:
     size = getattr(file, "size", None)
     if size is not None and size > MAX_IMAGE_BYTES:
         raise ValidationError(_("The file is too large (at most 5 MB)."), code="too_large")
-
-
-def _localize(value: datetime, zone: zoneinfo.ZoneInfo) -> datetime:
-    """A naive wall-clock time in `zone` → aware UTC. Rejects times that do not exist or
-    are ambiguous there (daylight-saving changes)."""
-    if timezone.is_aware(value):
-        return value.astimezone(UTC)
-    first = value.replace(tzinfo=zone, fold=0)
-    second = value.replace(tzinfo=zone, fold=1)
-    if first.utcoffset() != second.utcoffset():
-        raise ValidationError(
-            _("%(time)s does not exist or is ambiguous in %(zone)s (clock change)."),
-            code="ambiguous",
-            params={"time": value.strftime("%Y-%m-%d %H:%M"), "zone": zone.key},
-        )
-    return first.astimezone(UTC)
 
 
 class EventForm(forms.ModelForm):
@@ -162,7 +125,7 @@ class EventForm(forms.ModelForm):
             if value is None:
                 continue
             try:
-                data[name] = _localize(value, zone)
+                data[name] = localize(value, zone)
             except ValidationError as exc:
                 self.add_error(name, exc)
 

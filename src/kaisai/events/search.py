@@ -22,6 +22,7 @@ accepted, waitlisted); owners are the group's owners and organizers (not recepti
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -36,10 +37,19 @@ from kaisai.events.models import Event
 from kaisai.events.selectors import public_events
 from kaisai.groups.enums import Role
 from kaisai.groups.models import Organizer
-from kaisai.registrations.enums import ACTIVE_STATUSES
-from kaisai.registrations.models import Registration
 
 ORDERS = ("updated", "start", "newest", "start_desc")
+
+# Who took part in an event is registrations' to say: RegistrationsConfig.ready() sets the
+# filter behind `participant_nicknames` (nicknames -> a condition on the event row).
+ParticipantFilter = Callable[[list[str]], Exists]
+participant_filter: list[ParticipantFilter] = []
+
+
+def set_participant_filter(people_filter: ParticipantFilter) -> None:
+    participant_filter[:] = [people_filter]
+
+
 SEARCHED_FIELDS = ("title", "catch", "description", "address")
 TRIGRAM = 3  # the shortest keyword a trigram index can answer
 
@@ -214,15 +224,8 @@ def search_events(query: EventQuery) -> QuerySet[Event]:
     if query.starts_until:
         events = events.filter(starts_at__lt=_day_start(query.starts_until + timedelta(days=1)))
     if query.participant_nicknames:
-        events = events.filter(
-            Exists(
-                Registration.objects.filter(
-                    event=OuterRef("pk"),
-                    status__in=ACTIVE_STATUSES,
-                    user__nickname__in=query.participant_nicknames,
-                )
-            )
-        )
+        (people_filter,) = participant_filter
+        events = events.filter(people_filter(query.participant_nicknames))
     if query.owner_nicknames:
         events = events.filter(
             Exists(

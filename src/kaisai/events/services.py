@@ -24,10 +24,10 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kaisai.events import hooks
 from kaisai.events.enums import EventStatus
 from kaisai.events.models import Event, Sponsor
 from kaisai.groups.models import Group
-from kaisai.notices.services import group_notices
 
 # Fields an organizer may set through create_event / update_event.
 EDITABLE_FIELDS = frozenset(
@@ -157,14 +157,15 @@ def _transition(*, event: Event, to: str, error: Any) -> Event:
 
 def publish_event(*, event: Event, by) -> Event:
     """Draft or postponed → published. `published_at` records the first publication; the
-    group's members are told about the event in the same transaction (once per event)."""
+    hooks registered with `events.hooks.on_published` run in the same transaction (notices
+    tells the group's members, once per event)."""
     with transaction.atomic():
         _transition(
             event=event,
             to=EventStatus.PUBLISHED,
             error=_("Only a draft or a postponed event can be published."),
         )
-        group_notices.event_published(event)
+        hooks.run_published(event)
     return event
 
 

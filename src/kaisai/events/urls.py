@@ -8,7 +8,6 @@ urlpatterns = [
     path("search/", views_search.search, name="search"),
     path("search/feed.atom", views_feeds.search_atom, name="search_atom"),
     path("new/<slug:group_slug>/", views.event_create, name="create"),
-    path("<int:pk>/", views.event_detail, name="detail"),
     path("<int:pk>/edit/", views.event_edit, name="edit"),
     path("<int:pk>/publish/", views.event_publish, name="publish"),
     path("<int:pk>/cancel/", views.event_cancel, name="cancel"),

@@ -1,4 +1,5 @@
-"""Event pages: thin views that authorise, call a form or a service, and render."""
+"""Event pages: thin views that authorise, call a form or a service, and render. The event's
+own page combines registrations and talks: it is the site's (kaisai.site.views_events)."""
 
 from __future__ import annotations
 
@@ -20,25 +21,10 @@ from kaisai.events.access import managed_event_or_403, visible_event_or_404
 from kaisai.events.forms import EventForm, SponsorFormSet
 from kaisai.events.ics import event_calendar
 from kaisai.events.models import Event
-from kaisai.events.selectors import event_for_page, past_public_events, upcoming_public_events
-from kaisai.events.text import event_summary
+from kaisai.events.selectors import past_public_events, upcoming_public_events
 from kaisai.groups.access import managed_group_or_403
-from kaisai.groups.permissions import can_do_reception, can_manage_events
-from kaisai.registrations.views_participant import frames_section
-from kaisai.talks.sections import talk_sections
 
 EVENTS_PER_PAGE = 30
-
-
-def _absolute(url: str) -> str:
-    return url if url.startswith(("http://", "https://")) else settings.BASE_URL + url
-
-
-def _visible_event(request: HttpRequest, queryset, pk: int) -> tuple[Event, bool]:
-    """The event (404 unless `events.access` lets the user see it) and is_organizer: whether
-    the user has any role in its group."""
-    event = visible_event_or_404(request.user, pk, queryset=queryset)
-    return event, can_do_reception(request.user, event.group)
 
 
 def event_list(request: HttpRequest) -> HttpResponse:
@@ -46,25 +32,6 @@ def event_list(request: HttpRequest) -> HttpResponse:
     events = past_public_events() if past else upcoming_public_events()
     page = Paginator(events, EVENTS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "events/event_list.html", {"page": page, "past": past})
-
-
-def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    event, is_organizer = _visible_event(request, event_for_page(), pk)
-    can_manage = is_organizer and can_manage_events(request.user, event.group)
-    context = {
-        "event": event,
-        "sponsors": list(event.sponsors.all()),
-        "organizers": list(event.group.organizers.all()),
-        "is_organizer": is_organizer,
-        "can_manage": can_manage,
-        "transitions": services.allowed_transitions(event) if can_manage else frozenset(),
-        "og_url": _absolute(event.get_absolute_url()),
-        "og_description": event_summary(event),
-        "og_image": _absolute(event.image.url) if event.image else "",
-        **frames_section(request, event, is_organizer=is_organizer),
-        **talk_sections(request, event, can_manage=can_manage),
-    }
-    return render(request, "events/event_detail.html", context)
 
 
 def event_ics(request: HttpRequest, pk: int) -> HttpResponse:

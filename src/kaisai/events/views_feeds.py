@@ -1,12 +1,13 @@
-"""Feeds: a group's calendar and Atom feed, a search's Atom feed, and the private calendar of
-one's own schedule with the page that shows (and resets) its link."""
+"""Feeds: a group's calendar and Atom feed, a search's Atom feed, and the page that shows (and
+resets) the link to the private calendar of one's own schedule (the calendar itself combines
+registrations and talks: kaisai.site.views_feeds)."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -17,23 +18,13 @@ from kaisai.events.forms_search import EventSearchForm
 from kaisai.events.search import search_events
 from kaisai.groups.models import Group
 
-ICS = "text/calendar; charset=utf-8"
 ATOM = "application/atom+xml; charset=utf-8"
-
-
-def _calendar(body: bytes, filename: str, *, private: bool = False) -> HttpResponse:
-    response = HttpResponse(body, content_type=ICS)
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
-    if private:
-        response["Cache-Control"] = "private, no-store"
-        response["X-Robots-Tag"] = "noindex"
-    return response
 
 
 def group_calendar(request: HttpRequest, slug: str) -> HttpResponse:
     group = get_object_or_404(Group, slug=slug)
     body = feeds.events_calendar(feeds.group_calendar_events(group), name=group.title)
-    return _calendar(body, f"{group.slug}.ics")
+    return feeds.calendar_response(body, f"{group.slug}.ics")
 
 
 def group_atom(request: HttpRequest, slug: str) -> HttpResponse:
@@ -65,15 +56,6 @@ def search_atom(request: HttpRequest) -> HttpResponse:
         feed_url=reverse("events:search_atom") + (f"?{params}" if params else ""),
     )
     return HttpResponse(body, content_type=ATOM)
-
-
-def my_calendar_ics(request: HttpRequest, token: str) -> HttpResponse:
-    user = calendar_links.user_for_calendar_token(token)
-    if user is None:
-        raise Http404
-    events, notes = feeds.my_schedule(user)
-    body = feeds.events_calendar(events, name=_("My events (kaisai)"), notes=notes)
-    return _calendar(body, "my-events.ics", private=True)
 
 
 @login_required

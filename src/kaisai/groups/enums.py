@@ -10,6 +10,10 @@ class Role(models.TextChoices):
     RECEPTION = "reception", pgettext_lazy("organizer role", "Reception")
 
 
+# The roles that organize events (reception staff only check people in).
+ORGANIZING_ROLES = [Role.OWNER, Role.ORGANIZER]
+
+
 class RequestStatus(models.TextChoices):
     PENDING = "pending", _("Pending")
     APPROVED = "approved", _("Approved")

@@ -1,15 +1,12 @@
 from django.urls import path
 
-from kaisai.events import views_feeds
 from kaisai.groups import views, views_team
 
+# The list, the group page and its feeds are composed into this namespace by kaisai/urls.py
+# (kaisai.site.urls.group_patterns, kaisai.events.urls_feeds.group_patterns).
 app_name = "groups"
 urlpatterns = [
-    path("", views.group_list, name="list"),
     path("new/", views.group_create, name="create"),
-    path("<slug:slug>/", views.group_detail, name="detail"),
-    path("<slug:slug>/events.ics", views_feeds.group_calendar, name="events_ics"),
-    path("<slug:slug>/feed.atom", views_feeds.group_atom, name="feed_atom"),
     path("<slug:slug>/edit/", views.group_edit, name="edit"),
     path("<slug:slug>/follow/", views.follow, name="follow"),
     path("<slug:slug>/unfollow/", views.unfollow, name="unfollow"),

@@ -1,21 +1,18 @@
-"""Group pages: list, detail, create, edit, follow. The organizing team is in views_team.py."""
+"""Group pages: create, edit, follow. The organizing team is in views_team.py; the list and
+the group page show events and calls for speakers, so they are the site's (kaisai.site)."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kaisai.events.selectors import past_events_of_group, upcoming_events_of_group
-from kaisai.groups import selectors
 from kaisai.groups.access import managed_group_or_403
 from kaisai.groups.forms import GroupCreateForm, GroupEditForm
 from kaisai.groups.models import Group
-from kaisai.groups.permissions import can_manage_group, role_of
 from kaisai.groups.services import (
     EDITABLE_FIELDS,
     GroupError,
@@ -24,41 +21,6 @@ from kaisai.groups.services import (
     unfollow_group,
     update_group,
 )
-from kaisai.talks.selectors_cfp import open_calls_for_speakers
-
-GROUPS_PER_PAGE = 30
-PAST_EVENTS_PER_PAGE = 20
-
-
-def group_list(request: HttpRequest) -> HttpResponse:
-    page = Paginator(selectors.groups_for_list(), GROUPS_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "groups/group_list.html", {"page": page, "groups": page.object_list})
-
-
-def group_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    group = get_object_or_404(selectors.group_by_slug(slug))
-    role = role_of(request.user, group)
-    manages = can_manage_group(request.user, group)
-    past_page = Paginator(past_events_of_group(group), PAST_EVENTS_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
-    context = {
-        "group": group,
-        "role": role,
-        "manages": manages,
-        "upcoming_events": list(upcoming_events_of_group(group)),
-        "past_page": past_page,
-        "past_events": past_page.object_list,
-        "draft_events": list(selectors.draft_events_of_group(group)) if manages else [],
-        "organizers": list(selectors.organizers_of(group)),
-        "is_member": selectors.is_member(request.user, group),
-        "pending_request": (
-            selectors.pending_request_of(request.user, group) if role is None else None
-        ),
-        "pending_request_count": selectors.pending_requests_of(group).count() if manages else 0,
-        "calls_for_speakers": open_calls_for_speakers(group),
-    }
-    return render(request, "groups/group_detail.html", context)
 
 
 @login_required

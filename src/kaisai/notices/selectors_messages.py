@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db.models import Count, QuerySet
@@ -13,10 +14,17 @@ from kaisai.notices.enums import Audience, MailKind
 from kaisai.notices.models import OrganizerMessage
 from kaisai.notices.optouts import opted_out_user_ids
 from kaisai.registrations.enums import ACTIVE_STATUSES, Status
-from kaisai.talks.enums import TalkState
 
-# Talks whose speakers are "the speakers" of an event: not withdrawn, not rejected.
-SPEAKING_STATES = (TalkState.PROPOSED, TalkState.ACCEPTED)
+# Audiences whose people an app above notices knows: the app registers a filter
+# `(people, event) -> people` for them in its AppConfig.ready() (talks: the speakers).
+AudienceFilter = Callable[[QuerySet[User], Event], QuerySet[User]]
+audience_filters: dict[str, AudienceFilter] = {}
+
+
+def add_audience(audience: str, people_filter: AudienceFilter) -> None:
+    """Let `people_filter` say who is in `audience` (one of notices.enums.Audience)."""
+    audience_filters[audience] = people_filter
+
 
 # Audiences tied to the event itself: they get every message (like mail about their
 # registration). Members only follow the group and may switch messages off.
@@ -39,10 +47,8 @@ def _audience_users(event: Event, audience: str) -> QuerySet[User]:
         return people.filter(registrations__event=event, registrations__status=Status.WAITLISTED)
     if audience == Audience.REGISTRANTS:
         return people.filter(registrations__event=event, registrations__status__in=ACTIVE_STATUSES)
-    if audience == Audience.SPEAKERS:
-        return people.filter(
-            speaker_roles__talk__event=event, speaker_roles__talk__state__in=SPEAKING_STATES
-        )
+    if audience in audience_filters:
+        return audience_filters[audience](people, event)
     if audience == Audience.MEMBERS:
         return people.filter(memberships__group_id=event.group_id)
     raise ValueError(f"Unknown audience {audience!r}")

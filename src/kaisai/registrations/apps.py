@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class RegistrationsConfig(AppConfig):
     name = "kaisai.registrations"
     label = "registrations"
+
+    def ready(self) -> None:
+        from kaisai.events.search import set_participant_filter
+        from kaisai.registrations.selectors import has_participants
+
+        set_participant_filter(has_participants)

@@ -2,7 +2,8 @@
 
 - UTF-8 with a byte-order mark, so that Excel opens Japanese names correctly;
 - times in the event's own zone;
-- whether and when each person checked in, and their ticket's receipt number;
+- the columns apps above registrations add (`column_providers`: checkin adds whether and
+  when each person checked in, and their ticket's receipt number);
 - one column per question (multiple choices joined by "; ");
 - cells that a spreadsheet would run as a formula (starting with = + - @, a tab or a
   carriage return) are prefixed with an apostrophe (OWASP "CSV injection").
@@ -12,7 +13,8 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from datetime import datetime
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -21,6 +23,20 @@ from kaisai.events.models import Event
 from kaisai.registrations.models import Answer, Question, Registration
 
 BOM = "\ufeff"
+
+# A provider is called once per export with the event; it returns its column names and a
+# function giving a registration's cells. Apps above registrations append theirs in their
+# AppConfig.ready() (checkin: check-in and receipt number); the columns follow "Registered at".
+RowCells = Callable[[Registration], list[Any]]
+ColumnProvider = Callable[[Event], tuple[list[str], RowCells]]
+column_providers: list[ColumnProvider] = []
+
+
+def add_column_provider(provider: ColumnProvider) -> None:
+    if provider not in column_providers:
+        column_providers.append(provider)
+
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -37,11 +53,11 @@ def _answer_text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def _local(moment, event: Event) -> str:
+def local_time(moment: datetime, event: Event) -> str:
     return moment.astimezone(event.tz).strftime("%Y-%m-%d %H:%M")
 
 
-def header(questions: Iterable[Question]) -> list[str]:
+def header(questions: Iterable[Question], extra: Iterable[str] = ()) -> list[str]:
     return [
         _("Registration ID"),
         _("Nickname"),
@@ -53,9 +69,7 @@ def header(questions: Iterable[Question]) -> list[str]:
         _("Nominated"),
         _("After-party"),
         _("Registered at"),
-        _("Checked in"),
-        _("Checked in at"),
-        _("Receipt number"),
+        *extra,
         *(question.label for question in questions),
     ]
 
@@ -71,15 +85,13 @@ def registrations_csv(
             registration__event=event
         ).values_list("registration_id", "question_id", "value")
     }
-    # Check-ins and receipt numbers: two queries (imported here: checkin depends on this app).
-    from kaisai.checkin.selectors_pages import checkins_and_tickets
-
-    checkins, receipts = checkins_and_tickets(event)
+    extras = [provider(event) for provider in column_providers]
     yes, no = _("yes"), _("no")
     out = io.StringIO()
     out.write(BOM)
     writer = csv.writer(out)
-    writer.writerow([safe_cell(cell) for cell in header(questions)])
+    extra_headers = [name for names, _cells in extras for name in names]
+    writer.writerow([safe_cell(cell) for cell in header(questions, extra_headers)])
     for r in registrations:
         row = [
             r.pk,
@@ -92,9 +104,7 @@ def registrations_csv(
             yes if r.nominated else no,
             yes if r.afterparty else no,
             r.created_at.astimezone(event.tz).strftime("%Y-%m-%d %H:%M"),
-            yes if r.pk in checkins else no,
-            _local(checkins[r.pk].checked_in_at, event) if r.pk in checkins else "",
-            receipts.get(r.pk, ""),
+            *(cell for _names, cells in extras for cell in cells(r)),
             *(_answer_text(answers.get((r.pk, q.pk))) for q in questions),
         ]
         writer.writerow([safe_cell(cell) for cell in row])

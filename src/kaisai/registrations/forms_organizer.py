@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kaisai.events.forms import LocalDateTimeField, _localize
+from kaisai.core.form_fields import LocalDateTimeField, localize
 from kaisai.events.models import Event
 from kaisai.registrations.enums import Status
 from kaisai.registrations.models import Frame, Question
@@ -99,7 +99,7 @@ class FrameForm(forms.Form):
             if value is None:
                 continue
             try:
-                data[name] = _localize(value, self.event.tz)
+                data[name] = localize(value, self.event.tz)
             except ValidationError as exc:
                 self.add_error(name, exc)
         return data

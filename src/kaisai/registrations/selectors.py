@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from kaisai.registrations.enums import ACTIVE_STATUSES, Status
 from kaisai.registrations.models import Frame, Registration
@@ -96,3 +96,14 @@ def status_counts(event) -> dict[str, int]:
     counts = {status: 0 for status in Status.values}
     counts.update({row["status"]: row["n"] for row in rows})
     return counts
+
+
+def has_participants(nicknames: list[str]) -> Exists:
+    """A condition on an event row: one of these people has an active registration (applied,
+    accepted, waitlisted). The event search's `participant_nicknames` (set in
+    RegistrationsConfig.ready())."""
+    return Exists(
+        Registration.objects.filter(
+            event=OuterRef("pk"), status__in=ACTIVE_STATUSES, user__nickname__in=nicknames
+        )
+    )

@@ -1,7 +1,8 @@
 """Participant pages: register, my registration (cancel, change frame), lottery, my events.
 
 Thin views: they find the event (drafts are 404), call a service, and say the outcome.
-`frames_section` gives the event page its frames, in a fixed number of queries.
+The event page's frames section is `selectors_event_page.event_page_frames` (rendered by the
+site's event page).
 """
 
 from __future__ import annotations
@@ -16,50 +17,19 @@ from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from kaisai.events.access import public_event_or_404, visible_event_or_404
-from kaisai.events.enums import EventStatus
 from kaisai.events.models import Event
-from kaisai.groups.permissions import can_manage_events
 from kaisai.registrations import selectors, selectors_lottery, selectors_participant, services
 from kaisai.registrations.enums import Method, Status
 from kaisai.registrations.errors import RegistrationError
 from kaisai.registrations.forms_participant import RegisterForm
 from kaisai.registrations.lottery import ALGORITHM
-from kaisai.registrations.models import Frame, LotteryDraw, Registration
-from kaisai.registrations.services.participants import check_window
+from kaisai.registrations.models import Frame, Registration
+from kaisai.registrations.selectors_event_page import draw_of as _draw_of
+from kaisai.registrations.selectors_event_page import frames_for_page as _frames
+from kaisai.registrations.selectors_event_page import with_position as _with_position
 from kaisai.talks.services.proposals import register_with_talk
 
 # --- helpers --------------------------------------------------------------------------------
-
-
-def _draw_of(frame: Frame) -> LotteryDraw | None:
-    try:
-        return frame.draw
-    except LotteryDraw.DoesNotExist:
-        return None
-
-
-def window_state(frame: Frame) -> str:
-    """open / not_yet / closed, by the service's own rule (frame.event must be loaded)."""
-    try:
-        check_window(frame)
-    except RegistrationError as error:
-        published = frame.event.status == EventStatus.PUBLISHED
-        if error.reason == "not_open" and published and frame.opens_at:
-            return "not_yet"
-        return "closed"
-    return "open"
-
-
-def _frames(event: Event) -> list[Frame]:
-    """The event's frames with counts (one query), window state and lottery draw set."""
-    frames = list(selectors.frames_with_counts(event))
-    for frame in frames:
-        frame.event = event  # already loaded: no query per frame
-        frame.window = window_state(frame)  # type: ignore[attr-defined]
-        frame.lottery = _draw_of(frame) if frame.method == Method.LOTTERY else None  # type: ignore[attr-defined]
-        frame.lottery_pending = frame.lottery is not None and not frame.lottery.is_drawn  # type: ignore[attr-defined]
-        frame.free = max(frame.capacity - frame.n_accepted, 0)  # type: ignore[attr-defined]
-    return frames
 
 
 def _has_afterparty(event: Event) -> bool:
@@ -69,12 +39,6 @@ def _has_afterparty(event: Event) -> bool:
 
 def _in_event_zone(event: Event, moment) -> str:
     return dateformat.format(moment.astimezone(event.tz), "Y-m-d (D) H:i")
-
-
-def _with_position(registration: Registration | None) -> Registration | None:
-    if registration is not None:
-        registration.position = selectors.waitlist_position(registration)  # type: ignore[attr-defined]
-    return registration
 
 
 def outcome_message(registration: Registration, event: Event) -> str:
@@ -98,26 +62,6 @@ def outcome_message(registration: Registration, event: Event) -> str:
             "their decision."
         ) % {"frame": frame.name}
     return _("Your registration is %(status)s.") % {"status": registration.get_status_display()}
-
-
-def frames_section(request: HttpRequest, event: Event, *, is_organizer: bool) -> dict:
-    """Context for the event page's frames section (`registrations/_event_frames.html`)."""
-    frames = _frames(event)
-    registration = _with_position(selectors_participant.latest_registration(event, request.user))
-    accepted = registration is not None and registration.status == Status.ACCEPTED
-    sees_info = is_organizer or (accepted and selectors.sees_participant_info(event, request.user))
-    return {
-        "frames": frames,
-        "my_registration": registration,
-        "has_active_registration": registration is not None and registration.is_active,
-        "sees_participant_info": sees_info,
-        "can_manage_frames": is_organizer and can_manage_events(request.user, event.group),
-        "afterparty_taken": (
-            selectors_participant.afterparty_signups(event)
-            if event.afterparty_capacity is not None
-            else None
-        ),
-    }
 
 
 def _frame_of(event: Event, raw: str | None) -> int | None:

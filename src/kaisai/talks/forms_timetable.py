@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kaisai.events.forms import LocalDateTimeField, _localize
+from kaisai.core.form_fields import LocalDateTimeField, localize
 from kaisai.events.models import Event
 from kaisai.talks.enums import EntryKind
 from kaisai.talks.models import Talk, TimetableEntry
@@ -49,7 +49,7 @@ class _EntryTimesMixin:
         if value is None:
             return
         try:
-            data["starts_at"] = _localize(value, self.event.tz)
+            data["starts_at"] = localize(value, self.event.tz)
         except ValidationError as exc:
             self.add_error("starts_at", exc)  # type: ignore[attr-defined]
 

@@ -11,6 +11,7 @@ from typing import Any
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
 
+from kaisai.accounts.models import User
 from kaisai.events.models import Event
 from kaisai.registrations.errors import RegistrationError
 from kaisai.registrations.models import Frame
@@ -19,6 +20,17 @@ from kaisai.registrations.services.participants import check_window
 from kaisai.talks import selectors_materials
 from kaisai.talks.enums import TalkState
 from kaisai.talks.models import Speaker, Talk
+
+# Talks whose speakers are "the speakers" of an event: not withdrawn, not rejected.
+SPEAKING_STATES = (TalkState.PROPOSED, TalkState.ACCEPTED)
+
+
+def speakers_among(people: QuerySet[User], event: Event) -> QuerySet[User]:
+    """Those of `people` who speak at `event` (the audience "speakers" of organizer
+    messages; registered with notices in TalksConfig.ready())."""
+    return people.filter(
+        speaker_roles__talk__event=event, speaker_roles__talk__state__in=SPEAKING_STATES
+    )
 
 
 def _speakers() -> Prefetch:

@@ -23,8 +23,8 @@ from pathlib import Path
 import pytest
 
 from kaisai.accounts.services import create_api_token
-from kaisai.core.demo.generate import DEMO_GROUP_SLUG, DEMO_NICKNAME, load_demo
 from kaisai.events.selectors import public_events
+from kaisai.site.demo.generate import DEMO_GROUP_SLUG, DEMO_NICKNAME, load_demo
 from kaisai.talks.enums import MaterialKind
 from kaisai.talks.models import Material
 from tests.factories import UserFactory

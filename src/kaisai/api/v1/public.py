@@ -13,7 +13,7 @@ from kaisai.api.v1.schemas import ErrorOut
 from kaisai.api.v1.schemas_more import GroupDetailOut, GroupOut, MaterialOut, TalkOut
 from kaisai.events.access import public_event_or_404
 from kaisai.events.selectors import upcoming_events_of_group
-from kaisai.groups.selectors import group_by_slug, groups_for_list
+from kaisai.events.selectors_groups import group_by_slug, groups_for_list
 from kaisai.talks.enums import TalkState
 from kaisai.talks.models import Material, Speaker, Talk
 

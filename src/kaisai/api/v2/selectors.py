@@ -19,14 +19,14 @@ from django.db.models.lookups import Lookup
 from django.utils import timezone
 
 from kaisai.accounts.models import User
-from kaisai.accounts.selectors import ORGANIZING_ROLES, events_attended_by
 from kaisai.api.v2.params import EventParams, Month
 from kaisai.checkin.models import CheckIn
+from kaisai.checkin.selectors import public_events_attended_by
 from kaisai.events.enums import EventStatus
 from kaisai.events.models import Event
 from kaisai.events.search import EventQuery, search_events
 from kaisai.events.selectors import LISTED_STATUSES, public_events
-from kaisai.groups.enums import Role
+from kaisai.groups.enums import ORGANIZING_ROLES, Role
 from kaisai.groups.models import Group, Member, Organizer
 from kaisai.registrations.enums import Status
 from kaisai.registrations.models import Frame, Registration
@@ -93,7 +93,7 @@ def _participated_by(nicknames: list[str], viewer: User) -> Q:
 
 def attended_events(user: User) -> QuerySet[Event]:
     """The profile's events attended (check-ins at public events), latest first."""
-    return events_attended_by(user)
+    return public_events_attended_by(user)
 
 
 def presenter_events(user: User) -> QuerySet[Event]:

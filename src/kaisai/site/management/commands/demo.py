@@ -15,7 +15,7 @@ from django.core.management.base import BaseCommand
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-from kaisai.core.demo import generate
+from kaisai.site.demo import generate
 
 
 class Command(BaseCommand):

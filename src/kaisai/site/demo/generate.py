@@ -20,10 +20,10 @@ from django.db.models import Model, ProtectedError, QuerySet
 from django.utils import timezone
 
 from kaisai.accounts.models import User
-from kaisai.core.demo import content, registrations, series, talks
-from kaisai.core.demo.names import Person, generate_people
 from kaisai.events.models import Event
 from kaisai.groups.models import Group
+from kaisai.site.demo import content, registrations, series, talks
+from kaisai.site.demo.names import Person, generate_people
 
 SEED = 20160909
 DEMO_GROUP_SLUG = series.DEMO_GROUP_SLUG

@@ -9,8 +9,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from kaisai.accounts import selectors
 from kaisai.events.enums import EventStatus
+from kaisai.site import selectors_profile as selectors
 from kaisai.talks.enums import MaterialKind, TalkKind, TalkState
 from kaisai.talks.models import Speaker
 from tests.factories import EventFactory, UserFactory

@@ -16,11 +16,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from kaisai.accounts.models import User
-from kaisai.core.demo import content
-from kaisai.core.demo.registrations import _write as write_registrations
 from kaisai.events.models import Event
 from kaisai.registrations.enums import Method, Status
 from kaisai.registrations.models import Frame, Registration
+from kaisai.site.demo import content
+from kaisai.site.demo.registrations import _write as write_registrations
 from kaisai.talks import embeds
 from kaisai.talks.enums import EntryKind, MaterialKind, TalkKind, TalkLanguage, TalkState
 from kaisai.talks.models import Material, Speaker, Talk, TimetableEntry

@@ -1,4 +1,4 @@
-"""The demo data generator (kaisai.core.demo)."""
+"""The demo data generator (kaisai.site.demo)."""
 
 from __future__ import annotations
 
@@ -11,11 +11,11 @@ from allauth.account.models import EmailAddress
 from django.utils import timezone
 
 from kaisai.accounts.models import User, nickname_validator
-from kaisai.core.demo import generate
-from kaisai.core.demo.names import generate_people
 from kaisai.events.enums import EventStatus, VenueKind
 from kaisai.events.models import Event
 from kaisai.groups.models import Group, Member
+from kaisai.site.demo import generate
+from kaisai.site.demo.names import generate_people
 
 
 def test_generate_people_unique_valid_and_deterministic():

@@ -1,4 +1,4 @@
-"""The demo's talks, timetables and materials (kaisai.core.demo.talks)."""
+"""The demo's talks, timetables and materials (kaisai.site.demo.talks)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from kaisai.core.demo import generate
 from kaisai.core.models import OutboxMail
 from kaisai.events.models import Event
 from kaisai.registrations.enums import Method, Status
+from kaisai.site.demo import generate
 from kaisai.talks import embeds
 from kaisai.talks.enums import EntryKind, MaterialKind, TalkKind, TalkState
 from kaisai.talks.models import Material, Speaker, Talk, TimetableEntry

@@ -7,11 +7,11 @@ import zoneinfo
 from datetime import date, datetime, time, timedelta
 
 from kaisai.accounts.models import User
-from kaisai.core.demo import content
 from kaisai.events.enums import EventStatus, VenueKind
 from kaisai.events.models import Event, Sponsor
 from kaisai.groups.enums import Role
 from kaisai.groups.models import Group, Member, Organizer
+from kaisai.site.demo import content
 
 DEMO_GROUP_SLUG = "mlct"
 TOKYO = zoneinfo.ZoneInfo("Asia/Tokyo")

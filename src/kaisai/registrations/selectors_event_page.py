@@ -1,0 +1,79 @@
+"""What the event page shows of registrations: the frames with their counts, window state and
+lottery, and the visitor's own registration — a fixed number of queries. The site's event page
+(kaisai.site.views_events) renders it with `registrations/_event_frames.html`; the participant
+pages reuse the frame helpers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser
+
+from kaisai.accounts.models import User
+from kaisai.events.enums import EventStatus
+from kaisai.events.models import Event
+from kaisai.groups.permissions import can_manage_events
+from kaisai.registrations import selectors, selectors_participant
+from kaisai.registrations.enums import Method, Status
+from kaisai.registrations.errors import RegistrationError
+from kaisai.registrations.models import Frame, LotteryDraw, Registration
+from kaisai.registrations.services.participants import check_window
+
+
+def draw_of(frame: Frame) -> LotteryDraw | None:
+    try:
+        return frame.draw
+    except LotteryDraw.DoesNotExist:
+        return None
+
+
+def window_state(frame: Frame) -> str:
+    """open / not_yet / closed, by the service's own rule (frame.event must be loaded)."""
+    try:
+        check_window(frame)
+    except RegistrationError as error:
+        published = frame.event.status == EventStatus.PUBLISHED
+        if error.reason == "not_open" and published and frame.opens_at:
+            return "not_yet"
+        return "closed"
+    return "open"
+
+
+def frames_for_page(event: Event) -> list[Frame]:
+    """The event's frames with counts (one query), window state and lottery draw set."""
+    frames = list(selectors.frames_with_counts(event))
+    for frame in frames:
+        frame.event = event  # already loaded: no query per frame
+        frame.window = window_state(frame)  # type: ignore[attr-defined]
+        frame.lottery = draw_of(frame) if frame.method == Method.LOTTERY else None  # type: ignore[attr-defined]
+        frame.lottery_pending = frame.lottery is not None and not frame.lottery.is_drawn  # type: ignore[attr-defined]
+        frame.free = max(frame.capacity - frame.n_accepted, 0)  # type: ignore[attr-defined]
+    return frames
+
+
+def with_position(registration: Registration | None) -> Registration | None:
+    if registration is not None:
+        registration.position = selectors.waitlist_position(registration)  # type: ignore[attr-defined]
+    return registration
+
+
+def event_page_frames(
+    event: Event, user: User | AnonymousUser, *, is_organizer: bool
+) -> dict[str, Any]:
+    """Context for the event page's frames section (`registrations/_event_frames.html`)."""
+    frames = frames_for_page(event)
+    registration = with_position(selectors_participant.latest_registration(event, user))
+    accepted = registration is not None and registration.status == Status.ACCEPTED
+    sees_info = is_organizer or (accepted and selectors.sees_participant_info(event, user))
+    return {
+        "frames": frames,
+        "my_registration": registration,
+        "has_active_registration": registration is not None and registration.is_active,
+        "sees_participant_info": sees_info,
+        "can_manage_frames": is_organizer and can_manage_events(user, event.group),
+        "afterparty_taken": (
+            selectors_participant.afterparty_signups(event)
+            if event.afterparty_capacity is not None
+            else None
+        ),
+    }

@@ -1,0 +1,32 @@
+"""The site's pages, each in the namespace of the app it belongs to: kaisai/urls.py composes
+them with the app's own patterns, so every URL path and name stays what it was
+(`{% url 'events:detail' %}`, `groups:detail`, `accounts:profile`, `feeds:my_calendar_ics`)."""
+
+from django.urls import path
+
+from kaisai.site import views, views_accounts, views_events, views_feeds, views_groups
+
+home_patterns = [
+    path("", views.home, name="home"),
+]
+
+# under events/ in the "events" namespace
+event_patterns = [
+    path("<int:pk>/", views_events.event_detail, name="detail"),
+]
+
+# under groups/ in the "groups" namespace (after the groups app's own "new/")
+group_patterns = [
+    path("", views_groups.group_list, name="list"),
+    path("<slug:slug>/", views_groups.group_detail, name="detail"),
+]
+
+# at the root in the "accounts" namespace
+account_patterns = [
+    path("user/<str:nickname>/", views_accounts.profile, name="profile"),
+]
+
+# at the root in the "feeds" namespace
+feed_patterns = [
+    path("my/calendar/<str:token>.ics", views_feeds.my_calendar_ics, name="my_calendar_ics"),
+]

@@ -1,0 +1,40 @@
+"""The event page: the event with its frames (registrations) and its talks, timetable and
+materials (talks). Each app gives its part as a selector; this page puts them together."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from kaisai.events import services
+from kaisai.events.access import visible_event_or_404
+from kaisai.events.selectors import event_for_page
+from kaisai.events.text import event_summary
+from kaisai.groups.permissions import can_do_reception, can_manage_events
+from kaisai.registrations.selectors_event_page import event_page_frames
+from kaisai.talks.sections import talk_sections
+
+
+def _absolute(url: str) -> str:
+    return url if url.startswith(("http://", "https://")) else settings.BASE_URL + url
+
+
+def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    event = visible_event_or_404(request.user, pk, queryset=event_for_page())
+    is_organizer = can_do_reception(request.user, event.group)  # any role in the group
+    can_manage = is_organizer and can_manage_events(request.user, event.group)
+    context = {
+        "event": event,
+        "sponsors": list(event.sponsors.all()),
+        "organizers": list(event.group.organizers.all()),
+        "is_organizer": is_organizer,
+        "can_manage": can_manage,
+        "transitions": services.allowed_transitions(event) if can_manage else frozenset(),
+        "og_url": _absolute(event.get_absolute_url()),
+        "og_description": event_summary(event),
+        "og_image": _absolute(event.image.url) if event.image else "",
+        **event_page_frames(event, request.user, is_organizer=is_organizer),
+        **talk_sections(request, event, can_manage=can_manage),
+    }
+    return render(request, "events/event_detail.html", context)
