@@ -22,10 +22,10 @@ from kaisai.registrations import selectors, selectors_lottery, selectors_partici
 from kaisai.registrations.enums import Method, Status
 from kaisai.registrations.errors import RegistrationError
 from kaisai.registrations.forms_participant import RegisterForm
+from kaisai.registrations.hooks import has_talk
 from kaisai.registrations.lottery import ALGORITHM
 from kaisai.registrations.models import Frame, LotteryDraw, Registration
-from kaisai.registrations.services.participants import check_window
-from kaisai.talks.services.proposals import register_with_talk
+from kaisai.registrations.proposals import TalkProposalForm
 
 # --- helpers --------------------------------------------------------------------------------
 
@@ -46,15 +46,8 @@ def _draw_of(frame: Frame) -> LotteryDraw | None:
 
 
 def window_state(frame: Frame) -> str:
-    """open / not_yet / closed, by the service's own rule (frame.event must be loaded)."""
-    try:
-        check_window(frame)
-    except RegistrationError as error:
-        published = frame.event.status == EventStatus.PUBLISHED
-        if error.reason == "not_open" and published and frame.opens_at:
-            return "not_yet"
-        return "closed"
-    return "open"
+    """open / not_yet / closed (`Frame.window_now`; frame.event must be loaded)."""
+    return frame.window_now()
 
 
 def _frames(event: Event) -> list[Frame]:
@@ -163,27 +156,19 @@ def register(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         frame = next(frame for frame in frames if frame.pk == form.cleaned_data["frame"])
-        try:
-            if form.wants_talk():  # a speakers' frame: registration and talk, all or nothing
-                registration = register_with_talk(
-                    frame=frame,
-                    user=request.user,
-                    proposal=form.proposal(),
-                    answers=form.answers(),
-                    afterparty=form.cleaned_data.get("afterparty", False),
-                )
-            else:
-                registration = services.register(
-                    frame=frame,
-                    user=request.user,
-                    answers=form.answers(),
-                    afterparty=form.cleaned_data.get("afterparty", False),
-                )
+        try:  # a speakers' frame: registration and talk, all or nothing
+            registration = services.register(
+                frame=frame,
+                user=request.user,
+                answers=form.answers(),
+                afterparty=form.cleaned_data.get("afterparty", False),
+                talk=form.proposal(),
+            )
         except RegistrationError as error:
             form.add_registration_error(error)
         else:
             message = outcome_message(registration, event)
-            if not getattr(registration, "just_created", False):
+            if not registration.just_created:
                 message = _("You were already registered to this event.") + " " + message
             messages.success(request, message)
             return redirect("registrations:mine", pk=event.pk)
@@ -226,18 +211,21 @@ def my_registration(request: HttpRequest, pk: int) -> HttpResponse:
         "sees_participant_info": registration.status == Status.ACCEPTED
         and selectors.sees_participant_info(event, request.user),
         "change_to": change_to,
+        # Moving into a speakers' frame proposes a talk: the change form asks for it.
+        "talk_form": TalkProposalForm(prefix="talk")
+        if any(frame.requires_talk for frame in change_to)
+        else None,
         "talk": _talk_of(registration),
     }
     return render(request, "registrations/mine.html", context)
 
 
-def _talk_of(registration):
-    """The talk proposed with a registration to a speakers' frame (LT), if any."""
+def _talk_of(registration: Registration) -> object | None:
+    """The talk proposed with a registration to a speakers' frame (LT), if any: the reverse
+    accessor that talks' model declares (registrations import nothing of talks)."""
     if not registration.frame.requires_talk:
         return None
-    from kaisai.talks.models import Talk  # talks build on registrations
-
-    return Talk.objects.filter(registration=registration).first()
+    return getattr(registration, "talk", None)
 
 
 @login_required
@@ -274,13 +262,30 @@ def change_frame(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("registrations:mine", pk=event.pk)
     frame = Frame.objects.get(pk=frame_id)
     frame.event = event
+    talk = None
+    if frame.requires_talk and not has_talk(registration):
+        form = TalkProposalForm(request.POST, prefix="talk")
+        talk = form.proposal() if form.is_valid() else None
+        if talk is None:
+            messages.error(request, _talk_missing(form))
+            return redirect("registrations:mine", pk=event.pk)
     try:
-        moved = services.change_frame(registration=registration, to_frame=frame, by=request.user)
+        moved = services.change_frame(
+            registration=registration, to_frame=frame, by=request.user, talk=talk
+        )
     except RegistrationError as error:
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, outcome_message(moved, event))
     return redirect("registrations:mine", pk=event.pk)
+
+
+def _talk_missing(form: TalkProposalForm) -> str:
+    """Why a move into a speakers' frame was refused: the talk's fields, with their errors."""
+    problems = [
+        f"{form.fields[name].label}: {' '.join(errors)}" for name, errors in form.errors.items()
+    ]
+    return " ".join([_("A speakers' frame needs the title of your talk."), *problems])
 
 
 def lottery(request: HttpRequest, pk: int, frame_id: int) -> HttpResponse:

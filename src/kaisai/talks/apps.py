@@ -6,3 +6,14 @@ class TalksConfig(AppConfig):
     name = "kaisai.talks"
     label = "talks"
     verbose_name = _("Talks")
+
+    def ready(self) -> None:
+        """Talks react to registrations through the registration core's hooks: an LT's state
+        follows its seat, and a speakers' frame's proposal is written by talks."""
+        from kaisai.registrations import hooks
+        from kaisai.talks.services import proposals, sync
+
+        hooks.connect_status_listener(sync.on_status_change)
+        hooks.connect_talk_writer(
+            proposals.write_proposed_talk, check=proposals.check_proposal, exists=proposals.has_talk
+        )
