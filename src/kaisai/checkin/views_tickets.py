@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 
 from kaisai.accounts.models import User
+from kaisai.accounts.requests import signed_in_user
 from kaisai.checkin import ratelimit, selectors, selectors_pages, services
 from kaisai.checkin.errors import CheckInError
 from kaisai.checkin.forms import AttendanceCodeForm, SelfCheckInForm
@@ -61,7 +62,7 @@ def _my_registration(event: Event, user) -> Registration | None:
     return active.order_by("-id").first() or rows.order_by("-id").first()
 
 
-def _own_ticket(pk: int, user: object) -> tuple[Event, Ticket]:
+def _own_ticket(pk: int, user: User) -> tuple[Event, Ticket]:
     """The event and the user's ticket to it (404 unless their registration is accepted)."""
     event = _public_event(pk)
     registration = (
@@ -113,7 +114,7 @@ def ticket(request: HttpRequest, pk: int) -> HttpResponse:
 @cache_control(private=True, no_store=True)
 def ticket_qr(request: HttpRequest, pk: int) -> HttpResponse:
     """The own ticket's QR code as an SVG file (to save or print)."""
-    _event, the_ticket = _own_ticket(pk, request.user)
+    _event, the_ticket = _own_ticket(pk, signed_in_user(request))
     response = HttpResponse(ticket_svg_document(the_ticket), content_type="image/svg+xml")
     response["Content-Disposition"] = f'inline; filename="ticket-{pk}.svg"'
     return response
@@ -123,7 +124,7 @@ def ticket_qr(request: HttpRequest, pk: int) -> HttpResponse:
 @cache_control(private=True, no_store=True)
 def ticket_ics(request: HttpRequest, pk: int) -> HttpResponse:
     """The participant's own calendar entry: the event, linking to the ticket."""
-    event, the_ticket = _own_ticket(pk, request.user)
+    event, the_ticket = _own_ticket(pk, signed_in_user(request))
     body = event_calendar(
         event,
         ticket_url=ticket_url(the_ticket),

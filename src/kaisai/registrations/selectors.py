@@ -7,6 +7,7 @@ from datetime import datetime
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Coalesce
 
+from kaisai.accounts.requests import AnyUser
 from kaisai.events.enums import EventStatus
 from kaisai.events.models import Event
 from kaisai.registrations.enums import ACTIVE_STATUSES, Status
@@ -41,7 +42,7 @@ def taking_registrations(frames: QuerySet[Frame], moment: datetime) -> QuerySet[
     )
 
 
-def frames_with_counts(event) -> QuerySet[Frame]:
+def frames_with_counts(event: Event) -> QuerySet[Frame]:
     """Frames of an event with accepted/waitlisted/applied counts from the facts (one query)."""
     return (
         Frame.objects.filter(event=event)
@@ -86,7 +87,7 @@ def with_waitlist_positions(registrations: list[Registration]) -> list[Registrat
     return registrations
 
 
-def registration_of(event, user) -> Registration | None:
+def registration_of(event: Event, user: AnyUser) -> Registration | None:
     if not user.is_authenticated:
         return None
     return (
@@ -96,7 +97,7 @@ def registration_of(event, user) -> Registration | None:
     )
 
 
-def sees_participant_info(event, user) -> bool:
+def sees_participant_info(event: Event, user: AnyUser) -> bool:
     """Accepted participants (and, later, speakers) see the participant-only information."""
     if not user.is_authenticated:
         return False
@@ -124,7 +125,7 @@ def registrations_for_organizers(
     return registrations
 
 
-def status_counts(event) -> dict[str, int]:
+def status_counts(event: Event) -> dict[str, int]:
     rows = Registration.objects.filter(event=event).values("status").annotate(n=Count("id"))
     counts = {status: 0 for status in Status.values}
     counts.update({row["status"]: row["n"] for row in rows})

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
+from kaisai.accounts.requests import signed_in_user
 from kaisai.events.enums import EventStatus
 from kaisai.events.models import Event
 from kaisai.groups.permissions import can_do_reception, can_manage_events
@@ -159,7 +160,7 @@ def register(request: HttpRequest, pk: int) -> HttpResponse:
         try:  # a speakers' frame: registration and talk, all or nothing
             registration = services.register(
                 frame=frame,
-                user=request.user,
+                user=signed_in_user(request),
                 answers=form.answers(),
                 afterparty=form.cleaned_data.get("afterparty", False),
                 talk=form.proposal(),
@@ -238,7 +239,7 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(event)
     services.cancel_registration(
         registration=registration,
-        by=request.user,
+        by=signed_in_user(request),
         reason=gettext_noop("cancelled by the participant"),
     )
     messages.success(
@@ -271,7 +272,7 @@ def change_frame(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("registrations:mine", pk=event.pk)
     try:
         moved = services.change_frame(
-            registration=registration, to_frame=frame, by=request.user, talk=talk
+            registration=registration, to_frame=frame, by=signed_in_user(request), talk=talk
         )
     except RegistrationError as error:
         messages.error(request, " ".join(error.messages))
@@ -283,7 +284,8 @@ def change_frame(request: HttpRequest, pk: int) -> HttpResponse:
 def _talk_missing(form: TalkProposalForm) -> str:
     """Why a move into a speakers' frame was refused: the talk's fields, with their errors."""
     problems = [
-        f"{form.fields[name].label}: {' '.join(errors)}" for name, errors in form.errors.items()
+        f"{form.fields[name].label}: {' '.join(str(error) for error in errors)}"
+        for name, errors in form.errors.items()
     ]
     return " ".join([_("A speakers' frame needs the title of your talk."), *problems])
 
@@ -317,7 +319,7 @@ def lottery(request: HttpRequest, pk: int, frame_id: int) -> HttpResponse:
 
 @login_required
 def my_events(request: HttpRequest) -> HttpResponse:
-    upcoming, past = selectors_participant.my_events(request.user)
+    upcoming, past = selectors_participant.my_events(signed_in_user(request))
     return render(
         request,
         "registrations/my_events.html",

@@ -5,6 +5,7 @@ from django.http import Http404, HttpRequest
 from django.urls import reverse
 from ninja import Router, Status
 
+from kaisai.accounts.requests import signed_in_user
 from kaisai.api.auth import TOKEN_AUTH
 from kaisai.api.v1.events import public_event_or_404
 from kaisai.api.v1.params import LongLimit, ObjectId, Offset, OptionalId
@@ -59,8 +60,8 @@ def register(request: HttpRequest, payload: RegisterIn):
     if payload.talk is not None and frame.requires_talk:
         talk = TalkProposal(**payload.talk.dict())
     registration = services.register(
-        frame=frame, user=request.user, answers=payload.answers, afterparty=payload.afterparty,
-        talk=talk,
+        frame=frame, user=signed_in_user(request), answers=payload.answers,
+        afterparty=payload.afterparty, talk=talk,
     )  # fmt: skip
     status = 201 if registration.just_created else 200
     return Status(status, registration_out(registration))
@@ -99,7 +100,7 @@ def cancel_registration(request: HttpRequest, event_id: ObjectId):
     if registration is None:
         raise Http404("You have no active registration to this event.")
     registration = services.cancel_registration(
-        registration=registration, by=request.user, reason="cancelled through the API"
+        registration=registration, by=signed_in_user(request), reason="cancelled through the API"
     )
     return Status(200, registration_out(registration))
 
