@@ -11,5 +11,4 @@ class CheckinConfig(AppConfig):
         from kaisai.checkin import tickets
         from kaisai.registrations import hooks
 
-        hooks.connect_status_listener(tickets.on_status_change)
-        hooks.connect_statement_part(tickets.ticket_statement)
+        hooks.connect_status_listener(tickets.on_status_change, on_new=tickets.ticket_statement)

@@ -75,7 +75,7 @@ def on_status_change(registration: Registration, from_status: str) -> None:
 
 
 def ticket_statement(frame: Frame, source: str) -> list[tuple[str, list]]:
-    """The one-statement registration's part (`hooks.connect_statement_part`): the ticket of
+    """The one-statement registration's part (`on_new` of the status listener): the ticket of
     the registration `source` returns (id, status, event_id), if it is accepted — the same
     counter upsert and the same row as `on_status_change`."""
     number = _next_number_sql(f"{source}.event_id", source, f"{source}.status = %s")

@@ -18,11 +18,13 @@ listed here, and what runs is what the connected apps say in `ready()`.
   `RegistrationError(code="talk_invalid")` for a bad proposal; `has_talk(registration)` — the
   third — says whether a registration already has its talk (a move back into a speakers'
   frame needs no new proposal).
-- **One-statement contributions** — `connect_statement_part(part)`; the PostgreSQL
-  one-statement registration (`services.onestatement`) adds the CTEs each part returns, so
-  that what a status listener writes for a new registration is written by the same single
-  statement (check-in adds the ticket of an accepted registration this way). A part must write
-  exactly what its app's status listener writes; tests compare both paths.
+- **The one-statement registration** (PostgreSQL, `services.onestatement`) writes a new
+  registration in one SQL statement and calls no Python in between. So a status listener says,
+  when connected, what it does for a new registration: `on_new=part` — `part(frame, source)`
+  returns CTEs added to that statement, writing exactly what the listener would (check-in's
+  ticket; tests compare both paths) — or `ignores_new=True` (talks: a new registration's talk
+  is written by the talk writer, never on that path). While any listener says neither,
+  `one_statement_ready()` is False and registrations take the ORM paths, which call it.
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ talk_writers: list[TalkWriter] = []
 talk_checkers: list[TalkChecker] = []
 talk_finders: list[TalkFinder] = []
 statement_parts: list[StatementPart] = []
+_listeners_needing_python: list[StatusListener] = []
 
 
 def _connect(hooks: list, function: Callable) -> None:
@@ -55,18 +58,25 @@ def _connect(hooks: list, function: Callable) -> None:
         hooks.append(function)
 
 
-def connect_status_listener(listener: StatusListener) -> None:
+def connect_status_listener(
+    listener: StatusListener, *, on_new: StatementPart | None = None, ignores_new: bool = False
+) -> None:
     _connect(status_listeners, listener)
+    if on_new is not None:
+        _connect(statement_parts, on_new)
+    if on_new is None and not ignores_new:
+        _connect(_listeners_needing_python, listener)
+
+
+def one_statement_ready() -> bool:
+    """Whether every status listener can follow the one-statement registration."""
+    return not _listeners_needing_python
 
 
 def connect_talk_writer(writer: TalkWriter, *, check: TalkChecker, exists: TalkFinder) -> None:
     _connect(talk_writers, writer)
     _connect(talk_checkers, check)
     _connect(talk_finders, exists)
-
-
-def connect_statement_part(part: StatementPart) -> None:
-    _connect(statement_parts, part)
 
 
 def status_changed(registration: Registration, from_status: str) -> None:

@@ -13,7 +13,9 @@ class TalksConfig(AppConfig):
         from kaisai.registrations import hooks
         from kaisai.talks.services import proposals, sync
 
-        hooks.connect_status_listener(sync.on_status_change)
+        # A new registration's talk is written by the talk writer, after it (never on the
+        # one-statement path, which does not take speakers' frames).
+        hooks.connect_status_listener(sync.on_status_change, ignores_new=True)
         hooks.connect_talk_writer(
             proposals.write_proposed_talk, check=proposals.check_proposal, exists=proposals.has_talk
         )

@@ -16,8 +16,8 @@ field the way the ORM saves them (defaults, auto_now_add, JSON), so they are the
 decides (status, waitlist key, the mail for the status) and the ids that link the rows
 (registration → answers and audit row → the mail's key and context) come from SQL. What the
 status listeners write for a new registration (check-in's ticket) is added by the parts
-connected in `registrations.hooks` (`connect_statement_part`), as further CTEs of the same
-statement. tests/registrations/test_onestatement.py compares both paths.
+they connected in `registrations.hooks` (`on_new`), as further CTEs of the same statement.
+tests/registrations/test_onestatement.py compares both paths.
 """
 
 from __future__ import annotations
@@ -39,8 +39,13 @@ from kaisai.registrations.services.audit import MAIL_FOR, mail_key
 
 
 def available() -> bool:
-    """PostgreSQL, with the frame lock on (the test-only unlocked mode uses the ORM path)."""
-    return connection.vendor == "postgresql" and getattr(settings, "KAISAI_REGISTRATION_LOCK", True)
+    """PostgreSQL, with the frame lock on (the test-only unlocked mode uses the ORM path), and
+    every status listener able to follow (`hooks.one_statement_ready`)."""
+    return (
+        connection.vendor == "postgresql"
+        and getattr(settings, "KAISAI_REGISTRATION_LOCK", True)
+        and hooks.one_statement_ready()
+    )
 
 
 @cache
