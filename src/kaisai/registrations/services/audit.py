@@ -53,9 +53,11 @@ def record(
     actor: User | None = None,
     reason: str = "",
     mail: str | None = "",
+    notify: bool = True,
 ) -> RegistrationLog:
     """Write the audit row and queue the mail (`mail=""`: the default for the new status),
-    then run the status listeners (`hooks.status_changed`)."""
+    then run the status listeners (`hooks.status_changed`; `notify=False`: the caller runs
+    them, later in the same transaction)."""
     entry = log_entry(registration, from_status=from_status, actor=actor, reason=reason)
     entry.save(force_insert=True)
     template = MAIL_FOR.get(Status(registration.status)) if mail == "" else mail
@@ -66,5 +68,6 @@ def record(
             template=template,
             context={"registration": registration},
         )
-    hooks.status_changed(registration, from_status)
+    if notify:
+        hooks.status_changed(registration, from_status)
     return entry

@@ -96,16 +96,17 @@ class _NoSeatLeft(Exception):
 
 def _create(
     frame: Frame, user: User, status: str, key: int | None, afterparty: bool,
-    cleaned: dict[int, Any],
+    cleaned: dict[int, Any], *, notify: bool = True,
 ) -> Registration:  # fmt: skip
-    """Write the rows of a new registration (`rows`; `onestatement` writes the same)."""
+    """Write the rows of a new registration (`rows`; `onestatement` writes the same). With
+    `notify=False` the caller runs the status listeners itself (`hooks.status_changed`)."""
     registration = rows.new_registration(
         frame, user, status=status, waitlist_key=key, afterparty=afterparty
     )
     registration.save(force_insert=True)
     if cleaned:
         Answer.objects.bulk_create(rows.new_answers(registration, cleaned))
-    audit.record(registration, from_status="", actor=user, reason=rows.REGISTERED)
+    audit.record(registration, from_status="", actor=user, reason=rows.REGISTERED, notify=notify)
     return registration
 
 
@@ -113,12 +114,17 @@ def _register_seat_last(frame: Frame, user: User, cleaned: dict[int, Any]) -> Re
     """A first-come frame with seats left: write the registration, its answers, the audit row
     and the mail first, and take the seat (the frame's row lock) last, right before COMMIT, so
     that the lock is held for one statement and the commit. None if no seat was left (the
-    attempt is rolled back). On PostgreSQL `onestatement` does this in one statement."""
+    attempt is rolled back). On PostgreSQL `onestatement` does this in one statement.
+
+    The status listeners run after the seat is taken: what they lock (check-in's per-event
+    ticket counter) is always locked after the frame, on every path, so that two
+    registrations never wait for each other's locks in opposite order."""
     try:
         with transaction.atomic():
-            registration = _create(frame, user, Status.ACCEPTED, None, False, cleaned)
+            registration = _create(frame, user, Status.ACCEPTED, None, False, cleaned, notify=False)
             if not seats.take_seat(frame.pk):
                 raise _NoSeatLeft
+            hooks.status_changed(registration, "")
     except _NoSeatLeft:
         return None
     return registration
