@@ -14,12 +14,13 @@ from django.utils import timezone
 
 from kaisai.checkin import services
 from kaisai.checkin.models import Ticket
-from kaisai.checkin.tickets import issue_ticket
+from kaisai.checkin.tickets import issue_ticket, ticket_of
 from kaisai.core import outbox
 from kaisai.core.models import OutboxMail
 from kaisai.events.models import Event
 from kaisai.registrations import services as registrations
 from kaisai.registrations.enums import Method
+from kaisai.registrations.models import Registration
 from kaisai.site import selectors_profile as accounts_selectors
 from tests.conftest import login
 from tests.factories import EventFactory, UserFactory
@@ -50,7 +51,8 @@ def test_mail_of_a_registration_cancelled_before_sending_has_no_ticket(accepted)
     registrations.cancel_registration(registration=registration, by=registration.user)
     body = mail_body(registration, "registration_accepted")
     assert "Receipt number" not in body and "/ticket/" not in body
-    assert not Ticket.objects.exists()
+    # Issued at acceptance, the ticket is no longer valid once cancelled.
+    assert ticket_of(Registration.objects.get(pk=registration.pk)) is None
 
 
 def test_queued_acceptance_mail_is_rendered_with_the_ticket(frame, event):
@@ -102,7 +104,12 @@ def test_csv_has_check_in_columns_in_the_event_zone(client, event, accepted, org
     header = rows[0]
     columns = [header.index(name) for name in ("Checked in", "Checked in at", "Receipt number")]
     by_id = {row[0]: [row[i] for i in columns] for row in rows[1:]}
-    assert by_id[str(first.pk)] == ["no", "", ""]
+    # Tickets are issued at acceptance: the first has its receipt number, unchecked.
+    assert by_id[str(first.pk)] == [
+        "no",
+        "",
+        str(Ticket.objects.get(registration=first).receipt_number),
+    ]
     local = at.astimezone(event.tz).strftime("%Y-%m-%d %H:%M")
     assert by_id[str(second.pk)] == ["yes", local, str(ticket.receipt_number)]
 

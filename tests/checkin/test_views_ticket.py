@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 
 from kaisai.checkin.models import Ticket
-from kaisai.checkin.tickets import issue_ticket
+from kaisai.checkin.tickets import issue_ticket, ticket_of
 from kaisai.events.models import Event
 from kaisai.registrations import services as registrations
 from kaisai.registrations.enums import Status
+from kaisai.registrations.models import Registration
 from tests.checkin.ticket_helpers import seat, url
 from tests.conftest import login
 from tests.factories import EventFactory, UserFactory
@@ -69,7 +70,11 @@ def test_waitlisted_and_cancelled_have_no_ticket(client, event, frame, accepted)
     response = login(client, first.user).get(url("ticket", pk=event.pk))
     assert response.status_code == 404
     assert "no valid ticket" in response.content.decode()
-    assert not Ticket.objects.filter(registration__in=[first, waiting]).exists()
+    # The cancelled one's ticket is no longer valid; the waitlisted one, promoted into the freed
+    # seat, got the next receipt number at that moment.
+    assert ticket_of(Registration.objects.get(pk=first.pk)) is None
+    promoted = ticket_of(Registration.objects.get(pk=waiting.pk))
+    assert promoted is not None and promoted.receipt_number == 4
 
 
 def test_ticket_pages_need_login(client, event):

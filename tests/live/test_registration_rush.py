@@ -15,6 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from kaisai.accounts.services import create_api_tokens, create_users_without_password
+from kaisai.checkin.models import Ticket
 from kaisai.registrations import services
 from kaisai.registrations.models import Frame, Registration
 from tests.factories import EventFactory, GroupFactory, UserFactory
@@ -68,6 +69,12 @@ def test_rush_on_two_app_servers_never_oversells():
     assert len(waiting) == CLIENTS - SEATS
     assert len(set(waiting)) == len(waiting)
     assert Frame.objects.get(pk=frame.pk).accepted_count == SEATS
+    # every seat got its ticket in the same statement, receipt numbers 1..SEATS, no gap
+    numbers = sorted(
+        Ticket.objects.filter(registration__frame=frame).values_list("receipt_number", flat=True)
+    )
+    assert numbers == list(range(1, SEATS + 1))
+    assert not Ticket.objects.filter(registration__frame=frame, registration__status="waitlisted")
 
 
 def test_rush_without_the_lock_oversells_control():

@@ -62,9 +62,22 @@ def test_csv_starts_with_bom_and_keeps_japanese(client, event, exported):
     ]  # fmt: skip
     hanako, evil = exported
     assert first == [
-        str(hanako.pk), "hanako", "山田花子", "hanako@example.jp", "一般枠", "Accepted", "",
-        "no", "no", "2030-05-02 00:30", "no", "", "", "ビール; お茶", "研究者",
-    ]  # fmt: skip
+        str(hanako.pk),
+        "hanako",
+        "山田花子",
+        "hanako@example.jp",
+        "一般枠",
+        "Accepted",
+        "",
+        "no",
+        "no",
+        "2030-05-02 00:30",
+        "no",
+        "",
+        "1",
+        "ビール; お茶",
+        "研究者",
+    ]  # fmt: skip (receipt number 1: the ticket is issued at acceptance)
     assert second[5:7] == ["Waitlisted", "1"]
 
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+from kaisai.checkin.models import Ticket
 from kaisai.core.models import OutboxMail
-from kaisai.registrations import services
+from kaisai.registrations import hooks, services
 from kaisai.registrations.enums import QuestionKind, Status
 from kaisai.registrations.models import Frame, Question, Registration, RegistrationLog
 from kaisai.registrations.services import onestatement
@@ -26,6 +28,7 @@ def written(registration: Registration) -> dict:
     registration = Registration.objects.get(pk=registration.pk)
     log = RegistrationLog.objects.get(registration=registration)
     mails = list(OutboxMail.objects.filter(key=f"registration-{registration.pk}-{log.pk}"))
+    ticket = Ticket.objects.filter(registration=registration).first()
     user_id = registration.user_id
     reference = {"_model": "registrations.Registration", "pk": registration.pk}
     return {
@@ -45,6 +48,13 @@ def written(registration: Registration) -> dict:
             }
             for mail in mails
         ],
+        # the status listener's row (check-in: the ticket of an accepted registration)
+        "ticket": ticket is not None
+        and {
+            "event": ticket.event_id == registration.event_id,
+            "token": len(ticket.token),
+            "issued": ticket.issued_at >= registration.created_at,
+        },
     }
 
 
@@ -70,9 +80,13 @@ def test_onestatement_writes_the_rows_of_the_orm_path(make_frame, people, monkey
         user.save()
     orm, one = register_both_ways(frame, users, monkeypatch)
     assert one == orm
-    assert one["mails"] and one["log"]["actor"]
+    assert one["mails"] and one["log"]["actor"] and one["ticket"]
     frame.refresh_from_db()
     assert frame.accepted_count == 2
+    # receipt numbers in acceptance order, whichever path accepted
+    assert list(
+        Ticket.objects.order_by("registration_id").values_list("receipt_number", flat=True)
+    ) == [1, 2]
 
 
 def test_onestatement_writes_answers(make_frame, people, event, monkeypatch):
@@ -105,6 +119,7 @@ def test_onestatement_on_a_full_frame_waitlists_like_the_orm_path(make_frame, pe
     assert one == orm
     assert one["registration"]["status"] == Status.WAITLISTED
     assert one["mails"][0]["template"] == "registration_waitlisted"
+    assert one["ticket"] is False  # waitlisted: no ticket on either path
     frame.refresh_from_db()
     assert keys == (1, 2) and frame.waitlist_seq == 2
     assert frame.accepted_count == 1
@@ -123,3 +138,30 @@ def test_onestatement_repeated_request_answers_with_the_existing_registration(
     # the repeat took no seat and no waitlist place, and wrote nothing
     assert (frame.accepted_count, frame.waitlist_seq) == (min(capacity, 1), 1 - min(capacity, 1))
     assert (RegistrationLog.objects.count(), OutboxMail.objects.count()) == (logs, mails)
+
+
+def test_onestatement_runs_the_hooks_in_the_statement(make_frame, user):
+    """Check-in's status listener contributes its ticket to the statement: one round trip."""
+    frame = make_frame(capacity=5)
+    with CaptureQueriesContext(connection) as queries:
+        registration = onestatement.register_first_come(frame, user, {})
+    statements = [q["sql"] for q in queries if "SAVEPOINT" not in q["sql"]]  # the test's atomic
+    assert len(statements) == 1 and "checkin_ticket" in statements[0]
+    assert Ticket.objects.get(registration=registration).receipt_number == 1
+
+
+def test_a_listener_without_a_statement_part_takes_the_orm_path(make_frame, user, monkeypatch):
+    """A status listener that must see new registrations and gives no statement part turns
+    the one-statement path off, so that it is called (in the registration's transaction)."""
+    seen: list[tuple[int, str]] = []
+
+    def listener(registration, from_status):
+        seen.append((registration.pk, from_status))
+
+    monkeypatch.setattr(hooks, "status_listeners", [*hooks.status_listeners])
+    monkeypatch.setattr(hooks, "_listeners_needing_python", [])
+    hooks.connect_status_listener(listener)
+    assert not onestatement.available()
+    registration = services.register(frame=make_frame(capacity=5), user=user)
+    assert seen == [(registration.pk, "")]
+    assert Ticket.objects.filter(registration=registration).exists()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kaisai.talks.services.proposals import TalkProposal
+from kaisai.registrations.proposals import TalkProposal
 from tests.factories import UserFactory
 
 

@@ -1,10 +1,11 @@
 """Tickets (受付票) and check-ins (受付): who actually came.
 
-A ticket is issued to an accepted registration the first time it is needed (the acceptance
-mail, the participant's page, the API), outside the registration's hot path: receipt numbers
-are sequential per event, taken under the event's row lock. A check-in is unique per
-registration; scans carry a client nonce so that a scan sent twice (offline queue, retry) is
-taken once.
+A ticket is issued to a registration when it is accepted, in the same transaction (a status
+listener of the registration core, `checkin.tickets`; on PostgreSQL's one-statement
+registration, part of that statement): receipt numbers follow the acceptance order per
+event, taken from the event's `TicketCounter` row with one upsert. Pages and mails only read
+tickets. A check-in is unique per registration; scans carry a client nonce so that a scan
+sent twice (offline queue, retry) is taken once.
 """
 
 from __future__ import annotations
@@ -37,6 +38,18 @@ class Ticket(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.receipt_number} ({self.event_id})"
+
+
+class TicketCounter(models.Model):
+    """The last receipt number issued per event (its row is the lock that orders them)."""
+
+    event = models.OneToOneField(
+        Event, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.event_id}: {self.last}"
 
 
 class CheckIn(models.Model):

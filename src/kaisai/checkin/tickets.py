@@ -1,24 +1,96 @@
-"""Issuing tickets: a receipt number sequential per event and a random token (192 bits)."""
+"""Tickets: a receipt number sequential per event, in acceptance order, and a random token
+(192 bits), issued when a registration is accepted.
+
+Issuing is a status listener of the registration core (`registrations.hooks`, connected in
+`CheckinConfig.ready()`): every path that accepts — register, promotion, decision,
+nomination, draw, move — passes `registrations.services.audit.record`, which calls
+`on_status_change` in the change's transaction. The PostgreSQL one-statement registration
+adds `ticket_statement`'s CTEs to its statement instead (the same counter upsert and the
+same row). The receipt number comes from the event's `TicketCounter` row, upserted with
+`INSERT … ON CONFLICT … RETURNING` (PostgreSQL and SQLite): the row lock orders acceptances.
+Pages, mails and template tags only read (`ticket_of`).
+"""
 
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 
-from kaisai.checkin.models import Ticket
+from kaisai.checkin.models import Ticket, TicketCounter
 from kaisai.events.models import Event
 from kaisai.registrations.enums import Status
-from kaisai.registrations.models import Registration
+from kaisai.registrations.models import Frame, Registration
+from kaisai.registrations.services.onestatement import insert_cte
 
 
 def new_token() -> str:
     return secrets.token_urlsafe(24)
 
 
+def _next_number_sql(event_id: str, source: str, where: str) -> str:
+    """Take the event's next receipt number: the counter +1, or, for an event without a
+    counter row yet, one after its highest ticket. `event_id` and `where` are SQL over
+    `source`; the statement returns (event_id, last)."""
+    counter = connection.ops.quote_name(TicketCounter._meta.db_table)
+    tickets = connection.ops.quote_name(Ticket._meta.db_table)
+    # Identifiers come from the models' metadata, values only as parameters.
+    return (
+        f"INSERT INTO {counter} (event_id, last) SELECT {event_id},"  # noqa: S608
+        f" (SELECT COALESCE(MAX(t.receipt_number), 0) + 1 FROM {tickets} t"
+        f" WHERE t.event_id = {event_id}) FROM {source} WHERE {where}"
+        f" ON CONFLICT (event_id) DO UPDATE SET last = {counter}.last + 1"
+        " RETURNING event_id, last"
+    )
+
+
+def _next_number(event_id: int) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(_next_number_sql("%s", "(SELECT 1) one", "1 = 1"), [event_id, event_id])
+        return cursor.fetchone()[1]
+
+
+def _issue(registration: Registration) -> Ticket:
+    ticket = Ticket(
+        registration=registration,
+        event_id=registration.event_id,
+        receipt_number=_next_number(registration.event_id),
+        token=new_token(),
+    )
+    ticket.save(force_insert=True)
+    return ticket
+
+
+def on_status_change(registration: Registration, from_status: str) -> None:
+    """The status listener: an accepted registration gets its ticket (once; a registration
+    accepted again after a move keeps the number it had). A new registration has none yet,
+    so it costs no lookup."""
+    if registration.status != Status.ACCEPTED:
+        return
+    if from_status and Ticket.objects.filter(registration_id=registration.pk).exists():
+        return
+    _issue(registration)
+
+
+def ticket_statement(frame: Frame, source: str) -> list[tuple[str, list]]:
+    """The one-statement registration's part (`on_new` of the status listener): the ticket of
+    the registration `source` returns (id, status, event_id), if it is accepted — the same
+    counter upsert and the same row as `on_status_change`."""
+    number = _next_number_sql(f"{source}.event_id", source, f"{source}.status = %s")
+    ticket = Ticket(event_id=frame.event_id, token=new_token())
+    row = insert_cte("ticket", ticket, f"{source}, ticket_number", {
+        "registration_id": (f"{source}.id", []),
+        "event_id": ("ticket_number.event_id", []),
+        "receipt_number": ("ticket_number.last", []),
+    })  # fmt: skip
+    return [(f"ticket_number AS ({number})", [Status.ACCEPTED]), row]
+
+
 def issue_ticket(registration: Registration) -> Ticket | None:
-    """The registration's ticket, issued on first use. None unless it is accepted."""
+    """The registration's ticket, issued now if it has none (tickets issued before they were
+    issued at acceptance). None unless it is accepted."""
     if registration.status != Status.ACCEPTED:
         return None
     existing = Ticket.objects.filter(registration=registration).first()
@@ -26,18 +98,32 @@ def issue_ticket(registration: Registration) -> Ticket | None:
         return existing
     try:
         with transaction.atomic():
-            Event.objects.select_for_update().filter(pk=registration.event_id).first()
-            last = Ticket.objects.filter(event_id=registration.event_id).aggregate(
-                n=Max("receipt_number")
-            )["n"]
-            return Ticket.objects.create(
-                registration=registration,
-                event_id=registration.event_id,
-                receipt_number=(last or 0) + 1,
-                token=new_token(),
-            )
+            return _issue(registration)
     except IntegrityError:  # issued concurrently for the same registration
         return Ticket.objects.get(registration=registration)
+
+
+def issue_tickets(event: Event, registrations: Sequence[Registration]) -> list[Ticket]:
+    """Tickets for accepted registrations written directly (the demo's past events), in the
+    given order, after the event's last receipt number; the counter follows."""
+    with transaction.atomic():
+        last = Ticket.objects.filter(event=event).aggregate(n=Max("receipt_number"))["n"] or 0
+        tickets = Ticket.objects.bulk_create(
+            Ticket(registration=row, event=event, receipt_number=number, token=new_token())
+            for number, row in enumerate(registrations, start=last + 1)
+        )
+        TicketCounter.objects.update_or_create(event=event, defaults={"last": last + len(tickets)})
+    return tickets
+
+
+def ticket_of(registration: Registration | None) -> Ticket | None:
+    """The registration's ticket (read only), None unless it is accepted."""
+    if registration is None or registration.status != Status.ACCEPTED:
+        return None
+    try:
+        return registration.ticket
+    except Ticket.DoesNotExist:
+        return None
 
 
 def valid_ticket(token: str) -> Ticket | None:

@@ -20,12 +20,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 
 from kaisai.accounts.models import User
+from kaisai.accounts.requests import signed_in_user
 from kaisai.checkin import ratelimit, selectors, selectors_pages, services
 from kaisai.checkin.errors import CheckInError
 from kaisai.checkin.forms import AttendanceCodeForm, SelfCheckInForm
-from kaisai.checkin.models import CheckIn
+from kaisai.checkin.models import CheckIn, Ticket
 from kaisai.checkin.qr import ticket_svg_document, ticket_url
-from kaisai.checkin.tickets import issue_ticket, valid_ticket
+from kaisai.checkin.tickets import ticket_of, valid_ticket
 from kaisai.events.access import managed_event_or_403, public_event_or_404
 from kaisai.events.ics import event_calendar
 from kaisai.events.models import Event
@@ -47,17 +48,19 @@ def _my_registration(event: Event, user) -> Registration | None:
     return active.order_by("-id").first() or rows.order_by("-id").first()
 
 
-def _own_accepted(pk: int, user) -> tuple[Event, Registration]:
+def _own_ticket(pk: int, user: User) -> tuple[Event, Ticket]:
+    """The event and the user's ticket to it (404 unless their registration is accepted)."""
     event = public_event_or_404(pk)
     registration = (
         Registration.objects.filter(event=event, user=user, status=Status.ACCEPTED)
-        .select_related("frame")
+        .select_related("frame", "ticket")
         .first()
     )
-    if registration is None:
+    the_ticket = ticket_of(registration)
+    if registration is None or the_ticket is None:
         raise Http404
     registration.event = event
-    return event, registration
+    return event, the_ticket
 
 
 def _self_check_in_window(event: Event) -> tuple:
@@ -77,13 +80,16 @@ def ticket(request: HttpRequest, pk: int) -> HttpResponse:
         missing = {"event": event, "registration": registration}
         return render(request, "checkin/no_ticket.html", missing, status=404)
     registration.event = event
-    the_ticket = issue_ticket(registration)
+    the_ticket = ticket_of(registration)
+    if the_ticket is None:  # issued at acceptance: only a registration accepted just now
+        missing = {"event": event, "registration": registration}
+        return render(request, "checkin/no_ticket.html", missing, status=404)
     checkin = CheckIn.objects.filter(registration=registration).select_related("by").first()
     context: dict[str, object] = {
         "event": event,
         "registration": registration,
         "ticket": the_ticket,
-        "ticket_url": ticket_url(the_ticket),  # type: ignore[arg-type]
+        "ticket_url": ticket_url(the_ticket),
         "checkin": checkin,
         "can_self_check_in": event.is_online and bool(event.attendance_code),
     }
@@ -94,9 +100,8 @@ def ticket(request: HttpRequest, pk: int) -> HttpResponse:
 @cache_control(private=True, no_store=True)
 def ticket_qr(request: HttpRequest, pk: int) -> HttpResponse:
     """The own ticket's QR code as an SVG file (to save or print)."""
-    _event, registration = _own_accepted(pk, request.user)
-    the_ticket = issue_ticket(registration)
-    response = HttpResponse(ticket_svg_document(the_ticket), content_type="image/svg+xml")  # type: ignore[arg-type]
+    _event, the_ticket = _own_ticket(pk, signed_in_user(request))
+    response = HttpResponse(ticket_svg_document(the_ticket), content_type="image/svg+xml")
     response["Content-Disposition"] = f'inline; filename="ticket-{pk}.svg"'
     return response
 
@@ -105,12 +110,11 @@ def ticket_qr(request: HttpRequest, pk: int) -> HttpResponse:
 @cache_control(private=True, no_store=True)
 def ticket_ics(request: HttpRequest, pk: int) -> HttpResponse:
     """The participant's own calendar entry: the event, linking to the ticket."""
-    event, registration = _own_accepted(pk, request.user)
-    the_ticket = issue_ticket(registration)
+    event, the_ticket = _own_ticket(pk, signed_in_user(request))
     body = event_calendar(
         event,
-        ticket_url=ticket_url(the_ticket),  # type: ignore[arg-type]
-        receipt_number=the_ticket.receipt_number,  # type: ignore[union-attr]
+        ticket_url=ticket_url(the_ticket),
+        receipt_number=the_ticket.receipt_number,
     )
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="ticket-{pk}.ics"'

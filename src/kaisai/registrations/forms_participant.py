@@ -17,26 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from kaisai.registrations.enums import QuestionKind
 from kaisai.registrations.errors import RegistrationError
 from kaisai.registrations.models import Frame, Question
-from kaisai.talks.enums import TalkLanguage
-from kaisai.talks.models import Talk
-from kaisai.talks.services.proposals import LT_MINUTES, TalkProposal
-
-TALK_FIELDS = ("title", "abstract", "duration", "language", "consent_stream", "consent_record")
-
-
-def talk_fields() -> dict[str, forms.Field]:
-    """The proposal's fields, from the Talk model (title required only for a speakers' frame)."""
-    fields: dict[str, Any] = {
-        name: Talk._meta.get_field(name).formfield()  # type: ignore[union-attr]
-        for name in TALK_FIELDS
-    }
-    fields["title"].required = False
-    fields["abstract"].widget = forms.Textarea(attrs={"rows": 5, "maxlength": 5000})
-    fields["duration"].initial = LT_MINUTES
-    fields["language"].initial = TalkLanguage.JA
-    fields["consent_stream"].initial = True
-    fields["consent_record"].initial = True
-    return fields
+from kaisai.registrations.proposals import TALK_FIELDS, TalkProposal, proposal_from, talk_fields
 
 
 class OfferedChoiceField(forms.ChoiceField):
@@ -115,16 +96,9 @@ class RegisterForm(forms.Form):
     def talk_fields(self) -> list[forms.BoundField]:
         return [self[name] for name in TALK_FIELDS if name in self.fields]
 
-    def proposal(self) -> TalkProposal:
-        data = self.cleaned_data
-        return TalkProposal(
-            title=data["title"].strip(),
-            abstract=data.get("abstract") or "",
-            duration=data.get("duration") or LT_MINUTES,
-            language=data.get("language") or TalkLanguage.JA,
-            consent_stream=bool(data.get("consent_stream")),
-            consent_record=bool(data.get("consent_record")),
-        )
+    def proposal(self) -> TalkProposal | None:
+        """The talk proposed with a speakers' frame (None for any other frame)."""
+        return proposal_from(self.cleaned_data) if self.wants_talk() else None
 
     def question_fields(self) -> list[forms.BoundField]:
         return [self[f"q{question.pk}"] for question in self.questions]

@@ -7,13 +7,30 @@ availability check under the frame's lock is one conditional UPDATE instead of a
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kaisai.events.enums import EventStatus
 from kaisai.events.models import Event
 from kaisai.registrations.enums import ACTIVE_STATUSES, Method, QuestionKind, Status
+
+
+def registration_window(
+    opens_at: datetime | None, closes_at: datetime | None, starts_at: datetime, moment: datetime
+) -> str:
+    """The registration window rule, written once: "not_yet" before `opens_at`, "open" until
+    `closes_at` (empty: the event's start), then "closed". `Frame.window_now`, the registration
+    services and API v2's open_status use it; `selectors.taking_registrations` is its query."""
+    if opens_at and moment < opens_at:
+        return "not_yet"
+    if moment >= (closes_at or starts_at):
+        return "closed"
+    return "open"
 
 
 class Frame(models.Model):
@@ -67,6 +84,15 @@ class Frame(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.event})"
 
+    def window_now(self, moment: datetime | None = None) -> str:
+        """open / not_yet / closed: whether the frame takes registrations (`self.event` is
+        read: load it with the frame). A frame of an unpublished event is closed."""
+        if self.event.status != EventStatus.PUBLISHED:
+            return "closed"
+        return registration_window(
+            self.opens_at, self.closes_at, self.event.starts_at, moment or timezone.now()
+        )
+
 
 class LotteryDraw(models.Model):
     """The verifiable draw of a lottery frame: commitment first, seed and order after."""
@@ -95,6 +121,10 @@ class LotteryDraw(models.Model):
 
 
 class Registration(models.Model):
+    # Not a field: `services.register` sets it on the registration it wrote (False: a repeated
+    # request answered with the existing one).
+    just_created: bool = False
+
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="registrations")
     frame = models.ForeignKey(Frame, on_delete=models.PROTECT, related_name="registrations")
     user = models.ForeignKey(

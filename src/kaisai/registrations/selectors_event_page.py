@@ -10,14 +10,11 @@ from typing import Any
 from django.contrib.auth.models import AnonymousUser
 
 from kaisai.accounts.models import User
-from kaisai.events.enums import EventStatus
 from kaisai.events.models import Event
 from kaisai.groups.permissions import can_manage_events
 from kaisai.registrations import selectors, selectors_participant
 from kaisai.registrations.enums import Method, Status
-from kaisai.registrations.errors import RegistrationError
 from kaisai.registrations.models import Frame, LotteryDraw, Registration
-from kaisai.registrations.services.participants import check_window
 
 
 def draw_of(frame: Frame) -> LotteryDraw | None:
@@ -28,15 +25,9 @@ def draw_of(frame: Frame) -> LotteryDraw | None:
 
 
 def window_state(frame: Frame) -> str:
-    """open / not_yet / closed, by the service's own rule (frame.event must be loaded)."""
-    try:
-        check_window(frame)
-    except RegistrationError as error:
-        published = frame.event.status == EventStatus.PUBLISHED
-        if error.reason == "not_open" and published and frame.opens_at:
-            return "not_yet"
-        return "closed"
-    return "open"
+    """open / not_yet / closed (`Frame.window_now`, the one window rule; frame.event must be
+    loaded)."""
+    return frame.window_now()
 
 
 def frames_for_page(event: Event) -> list[Frame]:

@@ -7,9 +7,12 @@ from dataclasses import dataclass
 from django.db.models import Case, IntegerField, Prefetch, QuerySet, Value, When
 from django.utils import timezone
 
+from kaisai.accounts.models import User
+from kaisai.accounts.requests import AnyUser
 from kaisai.events.access import public_q
+from kaisai.events.models import Event
 from kaisai.registrations.enums import ACTIVE_STATUSES
-from kaisai.registrations.models import Answer, LotteryDraw, Registration
+from kaisai.registrations.models import Answer, Frame, LotteryDraw, Registration
 from kaisai.registrations.selectors import with_waitlist_positions
 
 
@@ -23,7 +26,9 @@ def _active_first(queryset: QuerySet[Registration]) -> QuerySet[Registration]:
     )
 
 
-def latest_registration(event, user, *, with_answers: bool = False) -> Registration | None:
+def latest_registration(
+    event: Event, user: AnyUser, *, with_answers: bool = False
+) -> Registration | None:
     """The user's active registration to the event, else their latest cancelled or rejected
     one (None for anonymous users and people who never registered)."""
     if not user.is_authenticated:
@@ -43,14 +48,14 @@ def latest_registration(event, user, *, with_answers: bool = False) -> Registrat
     return registrations.first()
 
 
-def afterparty_signups(event) -> int:
+def afterparty_signups(event: Event) -> int:
     """Active registrations that join the after-party."""
     return Registration.objects.filter(
         event=event, afterparty=True, status__in=ACTIVE_STATUSES
     ).count()
 
 
-def my_events(user) -> tuple[list[Registration], list[Registration]]:
+def my_events(user: User) -> tuple[list[Registration], list[Registration]]:
     """(upcoming, past) registrations of a user, one per event: the active one, else the
     latest. Upcoming soonest first, past latest first; waitlist positions set (`.position`).
     Three queries whatever the number of events."""
@@ -76,7 +81,7 @@ def my_events(user) -> tuple[list[Registration], list[Registration]]:
     return upcoming, past
 
 
-def my_registration_ids(frame, user, *, status: str = "") -> set[int]:
+def my_registration_ids(frame: Frame, user: AnyUser, *, status: str = "") -> set[int]:
     """Ids of the registrations (of any status, or of `status`) the user made to a frame."""
     if not user.is_authenticated:
         return set()

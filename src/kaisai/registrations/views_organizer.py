@@ -18,6 +18,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kaisai.accounts.requests import signed_in_user
 from kaisai.events.access import managed_event_or_403
 from kaisai.events.models import Event
 from kaisai.registrations import selectors, services
@@ -179,7 +180,7 @@ def registration_action(request: HttpRequest, pk: int, registration_id: int) -> 
             form.cleaned_data["action"],
             registration,
             event=event,
-            by=request.user,
+            by=signed_in_user(request),
             data=form.cleaned_data,
         )
     except RegistrationError as exc:
@@ -196,7 +197,7 @@ def registration_note(request: HttpRequest, pk: int, registration_id: int) -> Ht
     event = managed_event_or_403(request.user, pk)
     registration = get_object_or_404(Registration, pk=registration_id, event=event)
     services.set_organizer_note(
-        registration=registration, by=request.user, note=request.POST.get("note", "")
+        registration=registration, by=signed_in_user(request), note=request.POST.get("note", "")
     )
     messages.success(request, _("The note is saved."))
     return redirect(

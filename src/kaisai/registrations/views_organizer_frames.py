@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kaisai.accounts.requests import signed_in_user
 from kaisai.events.access import managed_event_or_403
 from kaisai.registrations import selectors, services
 from kaisai.registrations.errors import RegistrationError
@@ -35,7 +36,7 @@ def frames(request: HttpRequest, pk: int) -> HttpResponse:
             capacity, fields = form.capacity_and_fields()
             try:
                 frame = services.create_frame(
-                    event=event, by=request.user, capacity=capacity, **fields
+                    event=event, by=signed_in_user(request), capacity=capacity, **fields
                 )
             except RegistrationError as exc:
                 show_service_error(form, exc)
@@ -66,7 +67,7 @@ def frame_edit(request: HttpRequest, pk: int, frame_id: int) -> HttpResponse:
                 # The service works on its own copy: a refused change leaves the page as it was.
                 services.update_frame(
                     frame=Frame.objects.get(pk=frame.pk),
-                    by=request.user,
+                    by=signed_in_user(request),
                     capacity=capacity,
                     **fields,
                 )
@@ -105,12 +106,12 @@ def questions(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 if editing is None:
                     question = question_services.create_question(
-                        event=event, by=request.user, **form.question_fields()
+                        event=event, by=signed_in_user(request), **form.question_fields()
                     )
                     done = _("Question added.")
                 else:
                     question = question_services.update_question(
-                        question=editing, by=request.user, **form.question_fields()
+                        question=editing, by=signed_in_user(request), **form.question_fields()
                     )
                     done = _("Question saved.")
             except RegistrationError as exc:
@@ -135,6 +136,6 @@ def questions(request: HttpRequest, pk: int) -> HttpResponse:
 def question_delete(request: HttpRequest, pk: int, question_id: int) -> HttpResponse:
     event = managed_event_or_403(request.user, pk)
     question = get_object_or_404(Question, pk=question_id, event=event)
-    question_services.delete_question(question=question, by=request.user)
+    question_services.delete_question(question=question, by=signed_in_user(request))
     messages.success(request, _("Question “%(label)s” deleted.") % {"label": question.label})
     return redirect("registrations:questions", pk=event.pk)

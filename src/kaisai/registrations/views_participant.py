@@ -16,18 +16,20 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
+from kaisai.accounts.requests import signed_in_user
 from kaisai.events.access import public_event_or_404, visible_event_or_404
 from kaisai.events.models import Event
 from kaisai.registrations import selectors, selectors_lottery, selectors_participant, services
 from kaisai.registrations.enums import Method, Status
 from kaisai.registrations.errors import RegistrationError
 from kaisai.registrations.forms_participant import RegisterForm
+from kaisai.registrations.hooks import has_talk
 from kaisai.registrations.lottery import ALGORITHM
 from kaisai.registrations.models import Frame, Registration
+from kaisai.registrations.proposals import TalkProposalForm
 from kaisai.registrations.selectors_event_page import draw_of as _draw_of
 from kaisai.registrations.selectors_event_page import frames_for_page as _frames
 from kaisai.registrations.selectors_event_page import with_position as _with_position
-from kaisai.talks.services.proposals import register_with_talk
 
 # --- helpers --------------------------------------------------------------------------------
 
@@ -100,27 +102,19 @@ def register(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         frame = next(frame for frame in frames if frame.pk == form.cleaned_data["frame"])
-        try:
-            if form.wants_talk():  # a speakers' frame: registration and talk, all or nothing
-                registration = register_with_talk(
-                    frame=frame,
-                    user=request.user,
-                    proposal=form.proposal(),
-                    answers=form.answers(),
-                    afterparty=form.cleaned_data.get("afterparty", False),
-                )
-            else:
-                registration = services.register(
-                    frame=frame,
-                    user=request.user,
-                    answers=form.answers(),
-                    afterparty=form.cleaned_data.get("afterparty", False),
-                )
+        try:  # a speakers' frame: registration and talk, all or nothing
+            registration = services.register(
+                frame=frame,
+                user=signed_in_user(request),
+                answers=form.answers(),
+                afterparty=form.cleaned_data.get("afterparty", False),
+                talk=form.proposal(),
+            )
         except RegistrationError as error:
             form.add_registration_error(error)
         else:
             message = outcome_message(registration, event)
-            if not getattr(registration, "just_created", False):
+            if not registration.just_created:
                 message = _("You were already registered to this event.") + " " + message
             messages.success(request, message)
             return redirect("registrations:mine", pk=event.pk)
@@ -163,18 +157,21 @@ def my_registration(request: HttpRequest, pk: int) -> HttpResponse:
         "sees_participant_info": registration.status == Status.ACCEPTED
         and selectors.sees_participant_info(event, request.user),
         "change_to": change_to,
+        # Moving into a speakers' frame proposes a talk: the change form asks for it.
+        "talk_form": TalkProposalForm(prefix="talk")
+        if any(frame.requires_talk for frame in change_to)
+        else None,
         "talk": _talk_of(registration),
     }
     return render(request, "registrations/mine.html", context)
 
 
-def _talk_of(registration):
-    """The talk proposed with a registration to a speakers' frame (LT), if any."""
+def _talk_of(registration: Registration) -> object | None:
+    """The talk proposed with a registration to a speakers' frame (LT), if any: the reverse
+    accessor that talks' model declares (registrations import nothing of talks)."""
     if not registration.frame.requires_talk:
         return None
-    from kaisai.talks.models import Talk  # talks build on registrations
-
-    return Talk.objects.filter(registration=registration).first()
+    return getattr(registration, "talk", None)
 
 
 @login_required
@@ -187,7 +184,7 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(event)
     services.cancel_registration(
         registration=registration,
-        by=request.user,
+        by=signed_in_user(request),
         reason=gettext_noop("cancelled by the participant"),
     )
     messages.success(
@@ -211,13 +208,31 @@ def change_frame(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("registrations:mine", pk=event.pk)
     frame = Frame.objects.get(pk=frame_id)
     frame.event = event
+    talk = None
+    if frame.requires_talk and not has_talk(registration):
+        form = TalkProposalForm(request.POST, prefix="talk")
+        talk = form.proposal() if form.is_valid() else None
+        if talk is None:
+            messages.error(request, _talk_missing(form))
+            return redirect("registrations:mine", pk=event.pk)
     try:
-        moved = services.change_frame(registration=registration, to_frame=frame, by=request.user)
+        moved = services.change_frame(
+            registration=registration, to_frame=frame, by=signed_in_user(request), talk=talk
+        )
     except RegistrationError as error:
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, outcome_message(moved, event))
     return redirect("registrations:mine", pk=event.pk)
+
+
+def _talk_missing(form: TalkProposalForm) -> str:
+    """Why a move into a speakers' frame was refused: the talk's fields, with their errors."""
+    problems = [
+        f"{form.fields[name].label}: {' '.join(str(error) for error in errors)}"
+        for name, errors in form.errors.items()
+    ]
+    return " ".join([_("A speakers' frame needs the title of your talk."), *problems])
 
 
 def lottery(request: HttpRequest, pk: int, frame_id: int) -> HttpResponse:
@@ -247,7 +262,7 @@ def lottery(request: HttpRequest, pk: int, frame_id: int) -> HttpResponse:
 
 @login_required
 def my_events(request: HttpRequest) -> HttpResponse:
-    upcoming, past = selectors_participant.my_events(request.user)
+    upcoming, past = selectors_participant.my_events(signed_in_user(request))
     return render(
         request,
         "registrations/my_events.html",

@@ -2,32 +2,25 @@
 
 from __future__ import annotations
 
-from django.db.models import Q
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from kaisai.events.enums import EventStatus
 from kaisai.groups.models import Group
 from kaisai.registrations.models import Frame
+from kaisai.registrations.selectors import taking_registrations
 
 CALLS_LIMIT = 10
 
 
 def open_calls_for_speakers(group: Group) -> list[Frame]:
     """Speakers' frames (`requires_talk`) of the group's published, not yet started events
-    whose registration window is open now (the same window `check_window` applies), soonest
+    whose registration window is open now (`registrations.selectors.taking_registrations`), soonest
     event first; one query. Each frame has `seats_left` (0: new speakers go on the waitlist)."""
     now = timezone.now()
     frames = (
-        Frame.objects.filter(
-            requires_talk=True,
-            event__group=group,
-            event__status=EventStatus.PUBLISHED,
-            event__starts_at__gt=now,
+        taking_registrations(
+            Frame.objects.filter(requires_talk=True, event__group=group, event__starts_at__gt=now),
+            now,
         )
-        .filter(Q(opens_at__isnull=True) | Q(opens_at__lte=now))
-        .alias(closes=Coalesce("closes_at", "event__starts_at"))
-        .filter(closes__gt=now)
         .select_related("event")
         .order_by("event__starts_at", "event_id", "order", "id")[:CALLS_LIMIT]
     )

@@ -13,10 +13,8 @@ from django.http import HttpRequest
 
 from kaisai.accounts.models import User
 from kaisai.events.models import Event
-from kaisai.registrations.errors import RegistrationError
 from kaisai.registrations.models import Frame
 from kaisai.registrations.selectors import with_waitlist_positions
-from kaisai.registrations.services.participants import check_window
 from kaisai.talks import selectors_materials
 from kaisai.talks.enums import TalkState
 from kaisai.talks.models import Speaker, Talk
@@ -90,11 +88,8 @@ def open_speakers_frame(event: Event) -> Frame | None:
     """The first speakers' frame (requires_talk) that takes registrations now."""
     for frame in Frame.objects.filter(event=event, requires_talk=True).order_by("order", "id"):
         frame.event = event
-        try:
-            check_window(frame)
-        except RegistrationError:
-            continue
-        return frame
+        if frame.window_now() == "open":
+            return frame
     return None
 
 

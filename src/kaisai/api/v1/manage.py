@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest
 from ninja import Router, Status
 
+from kaisai.accounts.requests import signed_in_user
 from kaisai.api.auth import TOKEN_AUTH
 from kaisai.api.v1.events import event_summary, frame_out
 from kaisai.api.v1.events import router as events_router
@@ -100,7 +101,9 @@ def create_frame(request: HttpRequest, event_id: ObjectId, payload: FrameIn):
     event = managed_event_or_403(request.user, event_id)
     fields = payload.dict()
     capacity = fields.pop("capacity")
-    frame = services.create_frame(event=event, by=request.user, capacity=capacity, **fields)
+    frame = services.create_frame(
+        event=event, by=signed_in_user(request), capacity=capacity, **fields
+    )
     return Status(201, frame_out(_frame_counts(frame)))
 
 
@@ -113,7 +116,9 @@ def update_frame(request: HttpRequest, frame_id: ObjectId, payload: FramePatch):
     frame = _frame_of(request, frame_id)
     fields = payload.dict(exclude_none=True)
     capacity = fields.pop("capacity", None)
-    frame = services.update_frame(frame=frame, by=request.user, capacity=capacity, **fields)
+    frame = services.update_frame(
+        frame=frame, by=signed_in_user(request), capacity=capacity, **fields
+    )
     return Status(200, frame_out(_frame_counts(frame)))
 
 
@@ -131,7 +136,7 @@ def decide_registration(request: HttpRequest, registration_id: ObjectId, payload
     if registration is None or not can_see_event(request.user, registration.event):
         raise Http404("No such registration.")
     require(can_manage_events(request.user, registration.event.group))
-    by, reason = request.user, payload.reason
+    by, reason = signed_in_user(request), payload.reason
     if payload.action in ("accept", "reject"):
         registration = services.decide_application(
             registration=registration, by=by, accept=payload.action == "accept", reason=reason

@@ -5,6 +5,7 @@ from django.http import Http404, HttpRequest
 from django.urls import reverse
 from ninja import Router, Status
 
+from kaisai.accounts.requests import signed_in_user
 from kaisai.api.auth import TOKEN_AUTH
 from kaisai.api.v1.params import LongLimit, ObjectId, Offset, OptionalId
 from kaisai.api.v1.schemas import (
@@ -15,11 +16,10 @@ from kaisai.api.v1.schemas import (
     RegistrationOut,
 )
 from kaisai.events.access import managed_event_or_403, public_event_or_404
-from kaisai.events.models import Event
 from kaisai.registrations import selectors, services
-from kaisai.registrations.errors import RegistrationError
-from kaisai.registrations.models import Frame, Registration
-from kaisai.talks.services.proposals import TalkProposal, register_with_talk
+from kaisai.registrations.models import Registration
+from kaisai.registrations.proposals import TalkProposal
+from kaisai.registrations.selectors import frame_with_event
 
 router = Router(tags=["registrations"], auth=TOKEN_AUTH)
 
@@ -44,23 +44,6 @@ def registration_out(registration: Registration) -> dict:
     }
 
 
-# The hottest reads of a registration rush, as raw SQL: several times cheaper than the ORM's
-# compiled join (bench/RESULTS.md). `has_questions` spares the questionnaire query.
-_FRAME_SQL = (
-    "SELECT f.*, EXISTS (SELECT 1 FROM registrations_question q WHERE q.event_id = f.event_id)"
-    " AS has_questions FROM registrations_frame f WHERE f.id = %s"
-)
-_EVENT_SQL = "SELECT * FROM events_event WHERE id = %s"
-
-
-def frame_with_event(frame_id: int) -> Frame | None:
-    """The frame with its event loaded and `has_questions` set, or None."""
-    frame = next(iter(Frame.objects.raw(_FRAME_SQL, [frame_id])), None)
-    if frame is not None:
-        frame.event = next(iter(Event.objects.raw(_EVENT_SQL, [frame.event_id])))
-    return frame
-
-
 @router.post(
     "/registrations/", response={201: RegistrationOut, 200: RegistrationOut, **ERRORS},
     operation_id="register",
@@ -70,21 +53,16 @@ def register(request: HttpRequest, payload: RegisterIn):
     frame = frame_with_event(payload.frame_id)
     if frame is None or not frame.event.is_public:
         raise Http404("No such frame.")
-    if frame.requires_talk:
-        if payload.talk is None:
-            raise RegistrationError(
-                {"talk": ["This frame is for speakers: send the talk you propose."]},
-                code="talk_required",
-            )
-        registration = register_with_talk(
-            frame=frame, user=request.user, proposal=TalkProposal(**payload.talk.dict()),
-            answers=payload.answers, afterparty=payload.afterparty,
-        )  # fmt: skip
-    else:
-        registration = services.register(
-            frame=frame, user=request.user, answers=payload.answers, afterparty=payload.afterparty
-        )
-    status = 201 if getattr(registration, "just_created", False) else 200
+    # The registration service owns the speakers'-frame rule: without a talk, 422
+    # talk_required. A talk sent to any other frame is ignored.
+    talk = None
+    if payload.talk is not None and frame.requires_talk:
+        talk = TalkProposal(**payload.talk.dict())
+    registration = services.register(
+        frame=frame, user=signed_in_user(request), answers=payload.answers,
+        afterparty=payload.afterparty, talk=talk,
+    )  # fmt: skip
+    status = 201 if registration.just_created else 200
     return Status(status, registration_out(registration))
 
 
@@ -98,9 +76,9 @@ def get_my_registration(request: HttpRequest, event_id: ObjectId):
     registration = selectors.registration_of(event, request.user)
     if registration is None:
         raise Http404("You have no active registration to this event.")
-    from kaisai.checkin.tickets import issue_ticket  # checkin depends on registrations
+    from kaisai.checkin.tickets import ticket_of  # checkin depends on registrations
 
-    ticket = issue_ticket(registration)  # None unless accepted
+    ticket = ticket_of(registration)  # None unless accepted (read only)
     body = registration_out(registration)
     if ticket is not None:
         body |= {
@@ -121,7 +99,7 @@ def cancel_registration(request: HttpRequest, event_id: ObjectId):
     if registration is None:
         raise Http404("You have no active registration to this event.")
     registration = services.cancel_registration(
-        registration=registration, by=request.user, reason="cancelled through the API"
+        registration=registration, by=signed_in_user(request), reason="cancelled through the API"
     )
     return Status(200, registration_out(registration))
 

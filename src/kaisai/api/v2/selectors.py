@@ -29,7 +29,7 @@ from kaisai.events.selectors import LISTED_STATUSES, public_events
 from kaisai.groups.enums import ORGANIZING_ROLES, Role
 from kaisai.groups.models import Group, Member, Organizer
 from kaisai.registrations.enums import Status
-from kaisai.registrations.models import Frame, Registration
+from kaisai.registrations.models import Frame, Registration, registration_window
 from kaisai.talks.enums import TalkState
 from kaisai.talks.models import Material, Speaker
 
@@ -187,11 +187,8 @@ Window = tuple[datetime | None, datetime | None]
 
 
 def _window_open(window: Window, starts_at: datetime, moment: datetime) -> bool:
-    """The registration rule of `registrations.services.participants.check_window`."""
-    opens_at, closes_at = window
-    if opens_at and moment < opens_at:
-        return False
-    return moment < (closes_at or starts_at)
+    """The registration window rule (`registrations.models.registration_window`)."""
+    return registration_window(*window, starts_at, moment) == "open"
 
 
 def open_status(
@@ -206,7 +203,7 @@ def open_status(
         return "close"
     if any(_window_open(window, starts_at, moment) for window in windows):
         return "open"
-    if any(opens_at and moment < opens_at for opens_at, _closes_at in windows):
+    if any(registration_window(*window, starts_at, moment) == "not_yet" for window in windows):
         return "preopen"
     if not windows and moment < starts_at:
         return "preopen"

@@ -1,7 +1,7 @@
 """Template helpers for tickets and attendance: `{% load checkin %}`.
 
-- `{% ticket_for registration as ticket %}`: the registration's ticket, issued on first use
-  (None unless accepted). Mails use it, so the ticket exists once the mail is written.
+- `{% ticket_for registration as ticket %}`: the registration's ticket (None unless
+  accepted). It only reads: tickets are issued at acceptance (`checkin.tickets`).
 - `{% attendance_numbers_for event as numbers %}`: applied, accepted, …, attendance rate.
 - `{% ticket_qr ticket %}`: the ticket's QR code as inline SVG.
 - `{{ rate|percent }}`: 0.71 → "71%" ("—" for None).
@@ -15,16 +15,15 @@ from django.utils.safestring import SafeString, mark_safe
 from kaisai.checkin.models import Ticket
 from kaisai.checkin.qr import ticket_svg_inline
 from kaisai.checkin.selectors import attendance_numbers
-from kaisai.checkin.tickets import issue_ticket
+from kaisai.checkin.tickets import ticket_of
+from kaisai.registrations.models import Registration
 
 register = template.Library()
 
 
 @register.simple_tag
-def ticket_for(registration) -> Ticket | None:
-    if registration is None:
-        return None
-    return issue_ticket(registration)
+def ticket_for(registration: Registration | None) -> Ticket | None:
+    return ticket_of(registration)
 
 
 @register.simple_tag

@@ -1,4 +1,5 @@
-"""The lottery draw: runs once per lottery frame, at its time, in the worker."""
+"""The lottery draw: runs once per lottery frame, at its time, by the worker's ticker
+(`draw_due_lotteries`, the one mechanism that draws; see `settings.KAISAI_PERIODIC_JOBS`)."""
 
 from __future__ import annotations
 

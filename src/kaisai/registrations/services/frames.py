@@ -1,10 +1,18 @@
-"""Creating and changing frames (参加枠)."""
+"""Creating and changing frames (参加枠).
+
+A lottery frame is drawn by one mechanism: the worker's ticker runs the idempotent
+`draws.draw_due_lotteries` (every 15 s), which draws each lottery whose time has passed; an
+organizer's "draw now" calls `draws.draw_lottery(force=True)` directly. No task is queued.
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from kaisai.accounts.models import User
 from kaisai.events.models import Event
 from kaisai.registrations.enums import Method
 from kaisai.registrations.errors import RegistrationError
@@ -22,31 +30,17 @@ def _check(frame: Frame) -> None:
         raise RegistrationError({"closes_at": [_("Registration must close after it opens.")]})
 
 
-def _schedule_draw(frame: Frame) -> None:
-    if frame.method != Method.LOTTERY or frame.lottery_at is None:
-        return
-    from kaisai.registrations.tasks import draw_lottery_task
-
-    if not draw_lottery_task.get_backend().supports_defer:
-        return  # the worker's ticker draws due lotteries anyway (every 15 s)
-    frame_id, when = frame.pk, frame.lottery_at
-    transaction.on_commit(
-        lambda: draw_lottery_task.using(run_after=when).enqueue(frame_id)  # type: ignore[attr-defined]
-    )
-
-
-def create_frame(*, event: Event, by, capacity: int, **fields) -> Frame:
+def create_frame(*, event: Event, by: User, capacity: int, **fields: Any) -> Frame:
     frame = Frame(event=event, capacity=capacity, **fields)
     _check(frame)
     with transaction.atomic():
         frame.save()
         if frame.method == Method.LOTTERY:
             draws.ensure_commitment(frame)
-        _schedule_draw(frame)
     return frame
 
 
-def update_frame(*, frame: Frame, by, capacity: int | None = None, **fields) -> Frame:
+def update_frame(*, frame: Frame, by: User, capacity: int | None = None, **fields: Any) -> Frame:
     drawn = LotteryDraw.objects.filter(frame=frame, drawn_at__isnull=False).exists()
     if drawn and ("method" in fields and fields["method"] != frame.method):
         raise RegistrationError(_("The lottery has been drawn; the method cannot change."))
@@ -61,8 +55,6 @@ def update_frame(*, frame: Frame, by, capacity: int | None = None, **fields) -> 
         Frame.objects.filter(pk=frame.pk).update(**{name: getattr(frame, name) for name in fields})
         if frame.method == Method.LOTTERY:
             draws.ensure_commitment(frame)
-            if "lottery_at" in fields:
-                _schedule_draw(frame)
         if capacity is not None and capacity != frame.capacity:
             frame = organizers.change_capacity(frame=frame, capacity=capacity, by=by)
     return frame

@@ -9,11 +9,15 @@ took no seat, the `waitlist_seq` bump of `seats.next_waitlist_key` — and whose
 the outcome from them. In autocommit the frame's lock is held only inside the database, for a
 few index inserts and the commit.
 
-The rows are built from unsaved model instances, field by field the way the ORM saves them
-(defaults, auto_now_add, JSON), so they are the rows `audit.record` and `queue_mail` write;
-only what the statement decides (status, waitlist key, the mail for the status) and the ids
-that link the rows (registration → answers and audit row → the mail's key and context) come
-from SQL. tests/registrations/test_onestatement.py compares both paths.
+The rows are built from the same unsaved model instances as the ORM path's (`rows`:
+registration, answers, audit row; `audit`: the mail's key format and template), field by
+field the way the ORM saves them (defaults, auto_now_add, JSON), so they are the rows
+`participants._create`, `audit.record` and `queue_mail` write; only what the statement
+decides (status, waitlist key, the mail for the status) and the ids that link the rows
+(registration → answers and audit row → the mail's key and context) come from SQL. What the
+status listeners write for a new registration (check-in's ticket) is added by the parts
+they connected in `registrations.hooks` (`on_new`), as further CTEs of the same statement.
+tests/registrations/test_onestatement.py compares both paths.
 """
 
 from __future__ import annotations
@@ -24,17 +28,24 @@ from functools import cache
 from django.conf import settings
 from django.db import connection, models, transaction
 from django.utils import timezone
-from django.utils.translation import gettext_noop
 
+from kaisai.accounts.models import User
 from kaisai.core.models import OutboxMail
+from kaisai.registrations import hooks
 from kaisai.registrations.enums import Status
-from kaisai.registrations.models import Answer, Frame, Registration, RegistrationLog
-from kaisai.registrations.services.audit import MAIL_FOR
+from kaisai.registrations.models import Frame, Registration
+from kaisai.registrations.services import rows
+from kaisai.registrations.services.audit import MAIL_FOR, mail_key
 
 
 def available() -> bool:
-    """PostgreSQL, with the frame lock on (the test-only unlocked mode uses the ORM path)."""
-    return connection.vendor == "postgresql" and getattr(settings, "KAISAI_REGISTRATION_LOCK", True)
+    """PostgreSQL, with the frame lock on (the test-only unlocked mode uses the ORM path), and
+    every status listener able to follow (`hooks.one_statement_ready`)."""
+    return (
+        connection.vendor == "postgresql"
+        and getattr(settings, "KAISAI_REGISTRATION_LOCK", True)
+        and hooks.one_statement_ready()
+    )
 
 
 @cache
@@ -49,7 +60,7 @@ def _columns(model: type[models.Model]) -> list[tuple[models.Field, str, str]]:
     ]
 
 
-def _cte(
+def insert_cte(
     name: str,
     instance: models.Model,
     source: str,
@@ -80,12 +91,19 @@ def _cte(
     return sql, params
 
 
-def register_first_come(frame: Frame, user, cleaned: dict) -> Registration:
+def _mail_key_sql(registration_id: str, log_id: str) -> tuple[str, list]:
+    """`audit.mail_key` as SQL over two columns."""
+    prefix, middle, suffix = mail_key("\0", "\0").split("\0")
+    sql = f"%s::text || {registration_id} || %s::text || {log_id} || %s::text"
+    return sql, [prefix, middle, suffix]
+
+
+def register_first_come(frame: Frame, user: User, cleaned: dict) -> Registration:
     """Place a registration to first-come `frame` — a seat if one is left, else the end of
     the waitlist — and write it with its answers, audit row and mail, all or nothing, in one
     statement. A second active registration to the event raises IntegrityError, as `create`
     does (and nothing is written)."""
-    registration = Registration(event_id=frame.event_id, frame=frame, user=user)
+    registration = rows.new_registration(frame, user)
     frames = Frame._meta.db_table
     parts = [
         # seats.take_seat's conditional UPDATE; if it took no seat, next_waitlist_key's bump.
@@ -102,17 +120,14 @@ def register_first_come(frame: Frame, user, cleaned: dict) -> Registration:
         parts.append(sql_params[0])
         params.extend(sql_params[1])
 
-    add(_cte("reg", registration, "placed", {
+    add(insert_cte("reg", registration, "placed", {
         "status": ("placed.status", []), "waitlist_key": ("placed.waitlist_key", []),
-    }, returning="id, status, waitlist_key"))  # fmt: skip
+    }, returning="id, status, waitlist_key, event_id"))  # fmt: skip
     registration_id: dict[str, tuple[str, list]] = {"registration_id": ("reg.id", [])}
-    for number, (question_id, value) in enumerate(cleaned.items()):
-        answer = Answer(question_id=question_id, value=value)
-        add(_cte(f"answer{number}", answer, "reg", registration_id))
-    log = RegistrationLog(
-        from_status="", frame_id=frame.pk, actor=user, reason=gettext_noop("registered")
-    )
-    add(_cte("log", log, "reg", registration_id | {"to_status": ("reg.status", [])},
+    for number, answer in enumerate(rows.new_answers(registration, cleaned)):
+        add(insert_cte(f"answer{number}", answer, "reg", registration_id))
+    log = rows.new_log(registration, user)
+    add(insert_cte("log", log, "reg", registration_id | {"to_status": ("reg.status", [])},
              returning="id, registration_id, to_status"))  # fmt: skip
     if user.email:  # queue_mail's rule: no address, no mail
         mail = OutboxMail(
@@ -122,14 +137,17 @@ def register_first_come(frame: Frame, user, cleaned: dict) -> Registration:
             next_attempt_at=timezone.now(),
         )
         reference = "jsonb_build_object('_model', %s::text, 'pk', log.registration_id)"
-        add(_cte("mail", mail, "log", {
+        add(insert_cte("mail", mail, "log", {
             # audit.record's key, its mail for the status, queue_mail's model reference
-            "key": ("'registration-' || log.registration_id || '-' || log.id", []),
+            "key": _mail_key_sql("log.registration_id", "log.id"),
             "template": ("CASE log.to_status WHEN %s THEN %s ELSE %s END", [
                 Status.ACCEPTED, MAIL_FOR[Status.ACCEPTED], MAIL_FOR[Status.WAITLISTED]]),
             "context": (f"jsonb_build_object('registration', {reference})",
                         [Registration._meta.label]),
         }, on_conflict=" ON CONFLICT DO NOTHING"))  # fmt: skip
+    for part in hooks.statement_parts:  # what the status listeners write (the ticket)
+        for sql_params in part(frame, "reg"):
+            add(sql_params)
     sql = "WITH " + ", ".join(parts) + " SELECT id, status, waitlist_key FROM reg"  # noqa: S608
     # In autocommit the statement is its own transaction; inside an outer one a savepoint
     # keeps a unique violation from breaking it.

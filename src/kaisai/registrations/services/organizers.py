@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from kaisai.accounts.models import User
 from kaisai.registrations.enums import Method, Status
 from kaisai.registrations.errors import RegistrationError
 from kaisai.registrations.models import Frame, Registration
@@ -17,7 +18,9 @@ def _locked(registration: Registration) -> tuple[Frame, Registration]:
     return frame, Registration.objects.select_for_update().get(pk=registration.pk)
 
 
-def _accept(frame: Frame, registration: Registration, *, by, reason: str) -> Registration:
+def _accept(
+    frame: Frame, registration: Registration, *, by: User | None, reason: str
+) -> Registration:
     if not seats.take_seat(frame.pk):
         raise RegistrationError(
             _("The frame is full. Raise its capacity or cancel someone first."), code="full"
@@ -30,7 +33,7 @@ def _accept(frame: Frame, registration: Registration, *, by, reason: str) -> Reg
     return registration
 
 
-def nominate(*, registration: Registration, by, reason: str = "") -> Registration:
+def nominate(*, registration: Registration, by: User | None, reason: str = "") -> Registration:
     """指名: before a draw, put the applicant ahead of it; otherwise accept now if a seat
     is free."""
     with transaction.atomic():
@@ -49,7 +52,7 @@ def nominate(*, registration: Registration, by, reason: str = "") -> Registratio
 
 
 def decide_application(
-    *, registration: Registration, by, accept: bool, reason: str = ""
+    *, registration: Registration, by: User | None, accept: bool, reason: str = ""
 ) -> Registration:
     """Approval frames (and waitlists): accept within capacity, or reject."""
     with transaction.atomic():
@@ -72,7 +75,7 @@ def decide_application(
         return registration
 
 
-def change_capacity(*, frame: Frame, capacity: int, by) -> Frame:
+def change_capacity(*, frame: Frame, capacity: int, by: User | None) -> Frame:
     """A larger capacity promotes from the waitlist at once; a smaller one never demotes."""
     if capacity < 0:
         raise RegistrationError(_("Capacity cannot be negative."), code="invalid")
@@ -87,7 +90,7 @@ def change_capacity(*, frame: Frame, capacity: int, by) -> Frame:
     return frame
 
 
-def set_organizer_note(*, registration: Registration, by, note: str) -> Registration:
+def set_organizer_note(*, registration: Registration, by: User | None, note: str) -> Registration:
     """A note the reception sees at check-in (e.g. "speaker", "needs a receipt")."""
     registration.organizer_note = note.strip()[:300]
     Registration.objects.filter(pk=registration.pk).update(

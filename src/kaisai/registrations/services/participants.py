@@ -1,23 +1,39 @@
-"""What a participant does: register, cancel, change frame."""
+"""What a participant does: register, cancel, change frame.
+
+A registration is written by one of three paths, all writing the rows defined once in
+`rows` (registration, answers, audit row) and `audit` (mail, status listeners) through
+`_create`, or — on PostgreSQL — the same instances' columns in one statement:
+
+- `onestatement.register_first_come` (PostgreSQL, first-come frame): one SQL statement;
+- `_register_seat_last` (first-come with seats left): write first, take the seat last;
+- `_register_lock_first` (everything else): lock and place first, then write.
+
+The first two exist for the registration rush (bench/RESULTS.md): the frame's lock is held
+for as short a time as possible. The speakers'-frame rule (a talk proposal is required) is
+`_require_talk`, applied by `register` and `move_registration`.
+"""
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from kaisai.accounts.models import User
 from kaisai.events.enums import EventStatus
 from kaisai.events.models import Event
+from kaisai.registrations import hooks
 from kaisai.registrations.enums import ACTIVE_STATUSES, Method, Status
 from kaisai.registrations.errors import RegistrationError
-from kaisai.registrations.models import Frame, Question, Registration
-from kaisai.registrations.services import audit, onestatement, placement, questionnaire, seats
+from kaisai.registrations.models import Answer, Frame, Question, Registration
+from kaisai.registrations.proposals import TalkProposal
+from kaisai.registrations.services import audit, onestatement, placement, questionnaire, rows, seats
 
 
-def active_registration(event_id: int, user) -> Registration | None:
+def active_registration(event_id: int, user: User) -> Registration | None:
     return (
         Registration.objects.filter(event_id=event_id, user=user, status__in=ACTIVE_STATUSES)
         .select_related("frame")
@@ -26,15 +42,30 @@ def active_registration(event_id: int, user) -> Registration | None:
 
 
 def check_window(frame: Frame) -> None:
-    """Registration is possible on a published event, inside the frame's window."""
-    event = frame.event
-    now = timezone.now()
-    if event.status != EventStatus.PUBLISHED:
+    """Registration is possible on a published event, inside the frame's window
+    (`Frame.window_now`)."""
+    if frame.event.status != EventStatus.PUBLISHED:
         raise RegistrationError(_("This event does not take registrations."), code="not_open")
-    if frame.opens_at and now < frame.opens_at:
+    window = frame.window_now()
+    if window == "not_yet":
         raise RegistrationError(_("Registration has not opened yet."), code="not_open")
-    if now >= (frame.closes_at or event.starts_at):
+    if window == "closed":
         raise RegistrationError(_("Registration has closed."), code="closed")
+
+
+def _require_talk(frame: Frame, user: User, talk: TalkProposal | None) -> None:
+    """A speakers' frame (`requires_talk`) needs a talk proposal, checked before anything is
+    written (by the checker talks connect); any other frame takes none."""
+    if not frame.requires_talk:
+        if talk is not None:
+            raise RegistrationError(_("This frame does not take talk proposals."), code="no_talks")
+        return
+    if talk is None:
+        raise RegistrationError(
+            {"talk": [_("This frame is for speakers: propose a talk to register to it.")]},
+            code="talk_required",
+        )
+    hooks.check_talk(frame, user, talk)
 
 
 def reserve_afterparty(event: Event) -> None:
@@ -63,37 +94,45 @@ class _NoSeatLeft(Exception):
     """The seat-last attempt found the frame full: roll it back and place the general way."""
 
 
-def _create(frame: Frame, user, status: str, key: int | None, afterparty: bool, cleaned):
-    registration = Registration.objects.create(
-        event_id=frame.event_id,
-        frame=frame,
-        user=user,
-        status=status,
-        waitlist_key=key,
-        afterparty=afterparty,
+def _create(
+    frame: Frame, user: User, status: str, key: int | None, afterparty: bool,
+    cleaned: dict[int, Any], *, notify: bool = True,
+) -> Registration:  # fmt: skip
+    """Write the rows of a new registration (`rows`; `onestatement` writes the same). With
+    `notify=False` the caller runs the status listeners itself (`hooks.status_changed`)."""
+    registration = rows.new_registration(
+        frame, user, status=status, waitlist_key=key, afterparty=afterparty
     )
+    registration.save(force_insert=True)
     if cleaned:
-        questionnaire.save_answers(registration, cleaned)
-    audit.record(registration, from_status="", actor=user, reason=gettext_noop("registered"))
+        Answer.objects.bulk_create(rows.new_answers(registration, cleaned))
+    audit.record(registration, from_status="", actor=user, reason=rows.REGISTERED, notify=notify)
     return registration
 
 
-def _register_seat_last(frame: Frame, user, cleaned) -> Registration | None:
+def _register_seat_last(frame: Frame, user: User, cleaned: dict[int, Any]) -> Registration | None:
     """A first-come frame with seats left: write the registration, its answers, the audit row
     and the mail first, and take the seat (the frame's row lock) last, right before COMMIT, so
     that the lock is held for one statement and the commit. None if no seat was left (the
-    attempt is rolled back). On PostgreSQL `onestatement` does this in one statement."""
+    attempt is rolled back). On PostgreSQL `onestatement` does this in one statement.
+
+    The status listeners run after the seat is taken: what they lock (check-in's per-event
+    ticket counter) is always locked after the frame, on every path, so that two
+    registrations never wait for each other's locks in opposite order."""
     try:
         with transaction.atomic():
-            registration = _create(frame, user, Status.ACCEPTED, None, False, cleaned)
+            registration = _create(frame, user, Status.ACCEPTED, None, False, cleaned, notify=False)
             if not seats.take_seat(frame.pk):
                 raise _NoSeatLeft
+            hooks.status_changed(registration, "")
     except _NoSeatLeft:
         return None
     return registration
 
 
-def _register_lock_first(frame: Frame, user, cleaned, afterparty: bool) -> Registration:
+def _register_lock_first(
+    frame: Frame, user: User, cleaned: dict[int, Any], afterparty: bool
+) -> Registration:
     """Every other case: lock (and decide the status) first, then write."""
     with transaction.atomic():
         if afterparty:
@@ -105,37 +144,59 @@ def _register_lock_first(frame: Frame, user, cleaned, afterparty: bool) -> Regis
 def register(
     *,
     frame: Frame,
-    user,
+    user: User,
     answers: dict[Any, Any] | None = None,
     afterparty: bool = False,
+    talk: TalkProposal | None = None,
 ) -> Registration:
-    """Apply to a frame. A repeated request answers with the existing registration.
+    """Apply to a frame (`frame.event` is read: load it with the frame). A speakers' frame
+    needs `talk`, written with the registration in one transaction (`hooks.write_talk`).
+    A repeated request answers with the existing registration (`just_created` False) and
+    writes no second talk.
 
     A second active registration to the event is stopped by the database's unique index (the
     INSERT fails before any lock is taken); then, and whenever a rule says no, an existing
     active registration is the answer."""
+    _require_talk(frame, user, talk)
     try:
         check_window(frame)
         cleaned = questionnaire.clean_answers(questions_for(frame), answers)
         afterparty = afterparty and frame.event.has_afterparty
-        registration = None
-        one_statement = not afterparty and not frame.requires_talk  # a talk is written after
-        if frame.method == Method.FIRST_COME and one_statement and onestatement.available():
-            registration = onestatement.register_first_come(frame, user, cleaned)
-        elif seats.seat_last_possible(frame) and not afterparty:
-            registration = _register_seat_last(frame, user, cleaned)
-        if registration is None:
-            registration = _register_lock_first(frame, user, cleaned, afterparty)
+        with transaction.atomic() if talk else nullcontext():
+            registration = _place(frame, user, cleaned, afterparty, one_statement=not talk)
+            if talk is not None:
+                hooks.write_talk(registration, talk)
     except (RegistrationError, IntegrityError):
         existing = active_registration(frame.event_id, user)
         if existing is None:
             raise
         return existing  # registered before, or a concurrent duplicate request won the race
-    registration.just_created = True  # type: ignore[attr-defined]
+    registration.just_created = True
     return registration
 
 
-def cancel_registration(*, registration: Registration, by, reason: str = "") -> Registration:
+def _place(
+    frame: Frame, user: User, cleaned: dict[int, Any], afterparty: bool, *, one_statement: bool
+) -> Registration:
+    """The fastest of the three write paths that the case allows."""
+    registration = None
+    if (
+        one_statement
+        and not afterparty
+        and frame.method == Method.FIRST_COME
+        and onestatement.available()
+    ):
+        registration = onestatement.register_first_come(frame, user, cleaned)
+    elif seats.seat_last_possible(frame) and not afterparty:
+        registration = _register_seat_last(frame, user, cleaned)
+    if registration is None:
+        registration = _register_lock_first(frame, user, cleaned, afterparty)
+    return registration
+
+
+def cancel_registration(
+    *, registration: Registration, by: User | None, reason: str = ""
+) -> Registration:
     """Cancel (by the participant or an organizer); a freed seat goes to the waitlist at once."""
     with transaction.atomic():
         frames = seats.lock_frames(registration.frame_id)
@@ -160,14 +221,24 @@ def cancel_registration(*, registration: Registration, by, reason: str = "") -> 
 
 
 def move_registration(
-    *, registration: Registration, to_frame: Frame, by, reason: str = ""
+    *,
+    registration: Registration,
+    to_frame: Frame,
+    by: User | None,
+    reason: str = "",
+    talk: TalkProposal | None = None,
 ) -> Registration:
     """Move an active registration to another frame of the same event (a participant while
-    registration is open, or an organizer). The old seat is freed and the waitlist moves."""
+    registration is open, or an organizer). The old seat is freed and the waitlist moves.
+    Into a speakers' frame, `talk` is required unless the registration has its talk already
+    (moved out and back); the talk is written in the same transaction."""
     if to_frame.event_id != registration.event_id:
         raise RegistrationError(_("That frame belongs to another event."), code="wrong_event")
     if to_frame.pk == registration.frame_id:
         return registration
+    if talk is not None or to_frame.requires_talk and not hooks.has_talk(registration):
+        # (a speaker moved back into a speakers' frame: the talk follows the registration)
+        _require_talk(to_frame, registration.user, talk)
     with transaction.atomic():
         frames = seats.lock_frames(registration.frame_id, to_frame.pk)
         registration = Registration.objects.select_for_update().get(pk=registration.pk)
@@ -191,12 +262,17 @@ def move_registration(
             actor=by,
             reason=reason or f"moved from frame {old_frame.pk}",
         )
+        if talk is not None:
+            hooks.write_talk(registration, talk)
         if previous == Status.ACCEPTED:
             placement.promote(old_frame, reason=gettext_noop("promoted after a move"))
     return registration
 
 
-def change_frame(*, registration: Registration, to_frame: Frame, by) -> Registration:
-    """The participant's own move: only while the new frame takes registrations."""
+def change_frame(
+    *, registration: Registration, to_frame: Frame, by: User, talk: TalkProposal | None = None
+) -> Registration:
+    """The participant's own move: only while the new frame takes registrations (into a
+    speakers' frame with a talk proposal, as `move_registration` says)."""
     check_window(to_frame)
-    return move_registration(registration=registration, to_frame=to_frame, by=by)
+    return move_registration(registration=registration, to_frame=to_frame, by=by, talk=talk)

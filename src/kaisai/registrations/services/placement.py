@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_noop
 
+from kaisai.accounts.models import User
 from kaisai.registrations.enums import Method, Status
-from kaisai.registrations.models import Frame, LotteryDraw
+from kaisai.registrations.models import Frame, LotteryDraw, Registration
 from kaisai.registrations.services import audit, seats
 
 
@@ -41,7 +42,7 @@ def initial_status(frame: Frame) -> tuple[str, int | None]:
     return Status.WAITLISTED, seats.next_waitlist_key(frame.pk)
 
 
-def promote(frame: Frame, *, actor=None, reason: str = "") -> list:
+def promote(frame: Frame, *, actor: User | None = None, reason: str = "") -> list[Registration]:
     """Fill free seats of a locked frame from the head of its waitlist, in order."""
     if not seats.promotion_open(frame):
         return []

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from kaisai.registrations.enums import QuestionKind
 from kaisai.registrations.errors import RegistrationError
-from kaisai.registrations.models import Answer, Question, Registration
+from kaisai.registrations.models import Question
 
 
 def clean_answers(questions: list[Question], answers: dict[Any, Any] | None) -> dict[int, Any]:
@@ -45,12 +45,3 @@ def clean_answers(questions: list[Question], answers: dict[Any, Any] | None) -> 
     if errors:
         raise RegistrationError(errors, code="invalid_answers")  # type: ignore[arg-type]
     return cleaned
-
-
-def save_answers(registration: Registration, cleaned: dict[int, Any]) -> None:
-    Answer.objects.bulk_create(
-        [
-            Answer(registration=registration, question_id=qid, value=value)
-            for qid, value in cleaned.items()
-        ]
-    )

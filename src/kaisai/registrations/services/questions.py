@@ -8,9 +8,12 @@ would no longer fit it); add a new question instead.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from kaisai.accounts.models import User
 from kaisai.events.models import Event
 from kaisai.registrations.enums import QuestionKind
 from kaisai.registrations.errors import RegistrationError
@@ -70,7 +73,7 @@ def create_question(
     return question
 
 
-def update_question(*, question: Question, by, **fields) -> Question:
+def update_question(*, question: Question, by: User, **fields: Any) -> Question:
     """Change a question. Raises RegistrationError (nothing saved) on bad input."""
     for name in fields:
         if name not in EDITABLE:
@@ -93,7 +96,7 @@ def update_question(*, question: Question, by, **fields) -> Question:
     return current
 
 
-def delete_question(*, question: Question, by) -> None:
+def delete_question(*, question: Question, by: User) -> None:
     """Delete a question and its answers."""
     with transaction.atomic():
         Question.objects.filter(pk=question.pk).delete()

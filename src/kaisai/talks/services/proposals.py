@@ -1,46 +1,38 @@
 """Proposing a lightning talk by registering to a speakers' frame (Frame.requires_talk).
 
-The registration and its talk are written in ONE transaction: if either fails, neither
-exists. The registration decides the seat (the LT frame's own seats: a speaker seat, never a
-general one) and its waitlist is the speaker waitlist; `sync` keeps the talk's state in step
-with every later status change.
+The registration core owns the rule "a speakers' frame needs a talk" and the transaction:
+`registrations.services.register(..., talk=TalkProposal(...))` (and `move_registration`)
+checks the proposal with `check_proposal` before anything is written and calls
+`write_proposed_talk` in the registration's transaction — talks connect both in
+`TalksConfig.ready()` (`registrations.hooks`). If either write fails, neither exists. The
+registration decides the seat (the LT frame's own seats: a speaker seat, never a general
+one) and its waitlist is the speaker waitlist; `sync` keeps the talk's state in step with
+every later status change.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
+from kaisai.accounts.models import User
 from kaisai.registrations import services as registration_services
 from kaisai.registrations.errors import RegistrationError
 from kaisai.registrations.models import Frame, Registration
-from kaisai.talks.enums import TalkKind, TalkLanguage
+from kaisai.registrations.proposals import LT_MINUTES, TalkProposal
+from kaisai.talks.enums import TalkKind
 from kaisai.talks.models import Speaker, Talk
 from kaisai.talks.services.sync import talk_state_for
 
-LT_MINUTES = 5
+__all__ = ["LT_MINUTES", "TalkProposal", "register_with_talk"]
 
 
-@dataclass(frozen=True)
-class TalkProposal:
-    """What a speakers' frame asks for on registration."""
-
-    title: str
-    abstract: str = ""
-    duration: int = LT_MINUTES
-    language: str = TalkLanguage.JA
-    consent_stream: bool = True
-    consent_record: bool = True
-
-
-def _checked_talk(frame: Frame, user, proposal: TalkProposal) -> Talk:
+def _checked_talk(event_id: int, user: User, proposal: TalkProposal) -> Talk:
     """The unsaved talk, validated before anything is written (errors keyed by field)."""
-    talk = Talk(event_id=frame.event_id, kind=TalkKind.LT, created_by=user, **asdict(proposal))
+    talk = Talk(event_id=event_id, kind=TalkKind.LT, created_by=user, **asdict(proposal))
     talk.title = talk.title.strip()
     try:
         talk.full_clean(exclude=["event", "registration", "created_by", "state"])
@@ -49,7 +41,16 @@ def _checked_talk(frame: Frame, user, proposal: TalkProposal) -> Talk:
     return talk
 
 
-def _save_talk(talk: Talk, registration: Registration, user) -> Talk:
+def check_proposal(frame: Frame, user: User, proposal: TalkProposal) -> None:
+    """The talk writer's check (`hooks.check_talk`): raises RegistrationError("talk_invalid")."""
+    _checked_talk(frame.event_id, user, proposal)
+
+
+def has_talk(registration: Registration) -> bool:
+    return Talk.objects.filter(registration_id=registration.pk).exists()
+
+
+def _save_talk(talk: Talk, registration: Registration, user: User) -> Talk:
     talk.registration = registration
     talk.state = talk_state_for(registration.status)
     talk.save()
@@ -57,26 +58,32 @@ def _save_talk(talk: Talk, registration: Registration, user) -> Talk:
     return talk
 
 
+def write_proposed_talk(registration: Registration, proposal: TalkProposal) -> None:
+    """The talk writer (`hooks.write_talk`): the registration's LT talk, its user the confirmed
+    speaker, in the state the registration's status implies. A registration that had a talk
+    (moved out of the speakers' frame and back with a new proposal) gets it rewritten."""
+    user = registration.user
+    talk = _checked_talk(registration.event_id, user, proposal)
+    existing = Talk.objects.filter(registration_id=registration.pk).first()
+    if existing is None:
+        _save_talk(talk, registration, user)
+        return
+    for name, value in asdict(proposal).items():
+        setattr(existing, name, getattr(talk, name, value))
+    existing.state = talk_state_for(registration.status)
+    existing.save()
+
+
 def register_with_talk(
     *,
     frame: Frame,
-    user,
+    user: User,
     proposal: TalkProposal,
     answers: dict[Any, Any] | None = None,
     afterparty: bool = False,
 ) -> Registration:
-    """Register to a speakers' frame and propose a talk (kind LT), all or nothing.
-
-    The talk's state follows the registration: accepted (a speaker seat), proposed (applied
-    or on the speaker waitlist). The user is its confirmed speaker. A repeated request answers
-    with the existing registration and writes no second talk."""
-    if not frame.requires_talk:
-        raise RegistrationError(_("This frame does not take talk proposals."), code="no_talks")
-    talk = _checked_talk(frame, user, proposal)
-    with transaction.atomic():
-        registration = registration_services.register(
-            frame=frame, user=user, answers=answers, afterparty=afterparty
-        )
-        if getattr(registration, "just_created", False):
-            _save_talk(talk, registration, user)
-    return registration
+    """Register to a speakers' frame and propose a talk (kind LT), all or nothing: the
+    registration service with `talk=proposal`."""
+    return registration_services.register(
+        frame=frame, user=user, answers=answers, afterparty=afterparty, talk=proposal
+    )

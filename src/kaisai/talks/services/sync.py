@@ -7,11 +7,13 @@ The registration holds the speaker's seat, so its status decides the talk's stat
     rejected            → rejected
     cancelled           → withdrawn
 
-`registrations.services.audit.record` calls `sync_talk_state` for every status change, inside
-the change's transaction. A new registration costs nothing (its talk, if any, is written
-after it: the registration rush stays as it was); a later change is one UPDATE by the
-registration's unique id, which touches no row unless the registration has a talk. A move out
-of a speakers' frame (the loaded `registration.frame` takes no talks) withdraws the talk.
+`on_status_change` is a status listener of the registration core (`registrations.hooks`,
+connected in `TalksConfig.ready()`): `registrations.services.audit.record` calls it for
+every status change, inside the change's transaction. A new registration costs nothing (its
+talk, if any, is written after it: the registration rush stays as it was); a later change is
+one UPDATE by the registration's unique id, which touches no row unless the registration has
+a talk. A move out of a speakers' frame (the loaded `registration.frame` takes no talks)
+withdraws the talk.
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ def talk_state_for(status: str) -> str:
 def sync_talk_state(registration: Registration, *, from_status: str) -> int:
     """Bring the talk of `registration` (if any) to the state its status implies.
 
-    A new registration (`from_status` empty) has no talk yet: `proposals.register_with_talk`
+    A new registration (`from_status` empty) has no talk yet: `proposals.write_proposed_talk`
     creates it afterwards, in the same transaction. A registration whose (loaded) frame takes
     no talks — moved out of the speakers' frame — withdraws its talk. Returns the rows changed.
     """
@@ -54,3 +56,8 @@ def sync_talk_state(registration: Registration, *, from_status: str) -> int:
         .exclude(state=target)
         .update(state=target, updated_at=timezone.now())
     )
+
+
+def on_status_change(registration: Registration, from_status: str) -> None:
+    """The status listener connected to `registrations.hooks`."""
+    sync_talk_state(registration, from_status=from_status)

@@ -1,0 +1,100 @@
+"""The registration core's extension points: how apps above it react to registrations.
+
+Registrations import nothing of the apps built on them (check-in, talks, …). Those apps
+connect plain, typed callables here, once, in their `AppConfig.ready()`; the registration
+services call them inside the transaction of the change. No Django signals: the hooks are
+listed here, and what runs is what the connected apps say in `ready()`.
+
+- **Status listeners** — `connect_status_listener(listener)`; `listener(registration,
+  from_status)` runs for every status change, inside its transaction, right after
+  `services.audit.record` wrote the audit row (and so on every path: register, cancel, move,
+  promotion, decision, nomination, draw). `from_status` is "" for a new registration.
+  Check-in issues the ticket of an accepted registration here; talks keep an LT's state in
+  step with its seat.
+- **Talk writer** — `connect_talk_writer(writer)`; `writer(registration, proposal)` writes the
+  talk proposed with a registration to a speakers' frame (`Frame.requires_talk`), in the same
+  transaction as the registration (talks connect it). `check_talk(frame, user, proposal)` — the
+  validator connected with it — runs before anything is written and raises
+  `RegistrationError(code="talk_invalid")` for a bad proposal; `has_talk(registration)` — the
+  third — says whether a registration already has its talk (a move back into a speakers'
+  frame needs no new proposal).
+- **The one-statement registration** (PostgreSQL, `services.onestatement`) writes a new
+  registration in one SQL statement and calls no Python in between. So a status listener says,
+  when connected, what it does for a new registration: `on_new=part` — `part(frame, source)`
+  returns CTEs added to that statement, writing exactly what the listener would (check-in's
+  ticket; tests compare both paths) — or `ignores_new=True` (talks: a new registration's talk
+  is written by the talk writer, never on that path). While any listener says neither,
+  `one_statement_ready()` is False and registrations take the ORM paths, which call it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from kaisai.accounts.models import User
+    from kaisai.registrations.models import Frame, Registration
+    from kaisai.registrations.proposals import TalkProposal
+
+StatusListener = Callable[["Registration", str], object]
+TalkWriter = Callable[["Registration", "TalkProposal"], object]
+TalkChecker = Callable[["Frame", "User", "TalkProposal"], object]
+TalkFinder = Callable[["Registration"], bool]
+# part(frame, source) → [(cte sql, params)], `source` being the CTE that returns the new
+# registration's (id, status, event_id) after the registration's INSERT.
+StatementPart = Callable[["Frame", str], list[tuple[str, list]]]
+
+status_listeners: list[StatusListener] = []
+talk_writers: list[TalkWriter] = []
+talk_checkers: list[TalkChecker] = []
+talk_finders: list[TalkFinder] = []
+statement_parts: list[StatementPart] = []
+_listeners_needing_python: list[StatusListener] = []
+
+
+def _connect(hooks: list, function: Callable) -> None:
+    if function not in hooks:  # ready() may run more than once (tests, reloads)
+        hooks.append(function)
+
+
+def connect_status_listener(
+    listener: StatusListener, *, on_new: StatementPart | None = None, ignores_new: bool = False
+) -> None:
+    _connect(status_listeners, listener)
+    if on_new is not None:
+        _connect(statement_parts, on_new)
+    if on_new is None and not ignores_new:
+        _connect(_listeners_needing_python, listener)
+
+
+def one_statement_ready() -> bool:
+    """Whether every status listener can follow the one-statement registration."""
+    return not _listeners_needing_python
+
+
+def connect_talk_writer(writer: TalkWriter, *, check: TalkChecker, exists: TalkFinder) -> None:
+    _connect(talk_writers, writer)
+    _connect(talk_checkers, check)
+    _connect(talk_finders, exists)
+
+
+def status_changed(registration: Registration, from_status: str) -> None:
+    for listener in status_listeners:
+        listener(registration, from_status)
+
+
+def check_talk(frame: Frame, user: User, proposal: TalkProposal) -> None:
+    for check in talk_checkers:
+        check(frame, user, proposal)
+
+
+def has_talk(registration: Registration) -> bool:
+    return any(exists(registration) for exists in talk_finders)
+
+
+def write_talk(registration: Registration, proposal: TalkProposal) -> None:
+    if not talk_writers:
+        raise RuntimeError("No talk writer is connected (is kaisai.talks installed?)")
+    for writer in talk_writers:
+        writer(registration, proposal)
