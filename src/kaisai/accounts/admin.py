@@ -77,5 +77,5 @@ class ApiTokenAdmin(admin.ModelAdmin):
     readonly_fields = ("user", "prefix", "key_hash", "created_at", "last_used_at")
     fields = ("user", "name", "prefix", "key_hash", "created_at", "last_used_at")
 
-    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request) -> bool:
         return False

@@ -16,7 +16,7 @@ MAX_AVATAR_BYTES = 5 * 1024 * 1024
 class SignupForm(AllauthSignupForm):
     display_name = forms.CharField(label=_("Display name"), max_length=100, required=False)
 
-    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # allauth calls the login name "username"; on kaisai it is the permanent nickname.
         if "username" in self.fields:
@@ -25,7 +25,7 @@ class SignupForm(AllauthSignupForm):
             self.fields["username"].widget.attrs["placeholder"] = ""
         self.fields["display_name"].help_text = _("Shown instead of your nickname, e.g. 佐藤 健.")
 
-    def save(self, request):  # type: ignore[no-untyped-def]
+    def save(self, request):
         user = super().save(request)
         if self.cleaned_data.get("display_name"):
             user.display_name = self.cleaned_data["display_name"]
@@ -54,14 +54,14 @@ class ProfileForm(forms.ModelForm):
             "x_account": _("Without @."),
         }
 
-    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["preferred_language"]).choices = [
             ("", _("Browser's language")),
             *settings.LANGUAGES,
         ]
 
-    def clean_avatar(self):  # type: ignore[no-untyped-def]
+    def clean_avatar(self):
         avatar = self.cleaned_data.get("avatar")
         size = getattr(avatar, "size", None)
         if avatar and size is not None and size > MAX_AVATAR_BYTES:

@@ -16,7 +16,7 @@ nickname_validator = RegexValidator(
 
 
 class KaisaiUserManager(UserManager):
-    def _create_user(self, username, email, password, **extra_fields):  # type: ignore[override]
+    def _create_user(self, username, email, password, **extra_fields):
         # AbstractUser's manager names the login field "username"; ours is the nickname.
         extra_fields.setdefault("nickname", username)
         email = self.normalize_email(email)

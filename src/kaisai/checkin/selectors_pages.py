@@ -45,8 +45,8 @@ def attendance_rows(event: Event, *, show: str = "all") -> list[Registration]:
         rows = rows.filter(checkin__isnull=True)
     result = list(rows)
     for row in result:
-        row.arrival = _related(row, "checkin")  # type: ignore[attr-defined]
-        row.the_ticket = _related(row, "ticket")  # type: ignore[attr-defined]
+        row.arrival = _related(row, "checkin")
+        row.the_ticket = _related(row, "ticket")
     return result
 
 
@@ -106,6 +106,6 @@ def history(user, *, group=None) -> History:
             outcome = "upcoming"
         else:
             outcome = "no_show"
-        row.outcome = outcome  # type: ignore[attr-defined]
+        row.outcome = outcome
         counts[outcome] += 1
     return History(rows, counts["attended"], counts["no_show"], counts["upcoming"])

@@ -14,7 +14,7 @@ class UndeliverableAddressAdmin(admin.ModelAdmin):
     search_fields = ("email",)
     readonly_fields = ("email", "failures", "failed_at", "reason")
 
-    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request) -> bool:
         return False
 
 
@@ -25,8 +25,8 @@ class OutboxMailAdmin(admin.ModelAdmin):
     search_fields = ("key", "to_email")
     exclude = ("context",)
 
-    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request, obj=None) -> bool:
         return False

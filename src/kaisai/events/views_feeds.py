@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kaisai.accounts.requests import signed_in_user
 from kaisai.events import calendar_links, feeds
 from kaisai.events.forms_search import EventSearchForm
 from kaisai.events.search import search_events
@@ -60,7 +61,7 @@ def search_atom(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def my_calendar(request: HttpRequest) -> HttpResponse:
-    token = calendar_links.calendar_token_of(request.user)  # type: ignore[arg-type]
+    token = calendar_links.calendar_token_of(signed_in_user(request))
     url = ""
     if token:
         url = settings.BASE_URL + reverse("feeds:my_calendar_ics", args=[token])
@@ -70,6 +71,6 @@ def my_calendar(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def my_calendar_reset(request: HttpRequest) -> HttpResponse:
-    calendar_links.reset_calendar_link(user=request.user)  # type: ignore[arg-type]
+    calendar_links.reset_calendar_link(user=signed_in_user(request))
     messages.success(request, _("Your calendar link is ready. Any earlier link stops working."))
     return redirect("feeds:my_calendar")

@@ -3,6 +3,8 @@ webhooks. Mails themselves are rows of `core.OutboxMail` (see kaisai.core.outbox
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -95,6 +97,8 @@ class Reconfirmation(models.Model):
 class OrganizerMessage(models.Model):
     """A message organizers sent to an audience of an event; each recipient's mail is an
     OutboxMail row with batch = "message:<id>", which gives the delivery state."""
+
+    progress: Any  # not a field: `selectors_messages` sets the delivery progress of the batch
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="messages")
     audience = models.CharField(_("to"), max_length=16, choices=Audience.choices)

@@ -102,7 +102,7 @@ def message_history(event: Event) -> list[OrganizerMessage]:
     history = list(OrganizerMessage.objects.filter(event=event).select_related("sent_by"))
     progress = _progress_by_batch([m.batch for m in history])
     for message in history:
-        message.progress = progress[message.batch]  # type: ignore[attr-defined]
+        message.progress = progress[message.batch]
     return history
 
 

@@ -99,7 +99,7 @@ def registrations_csv(
             r.user.display_name,
             r.user.email,
             r.frame.name,
-            r.get_status_display(),  # type: ignore[attr-defined]
+            r.get_status_display(),
             getattr(r, "position", None) or "",
             yes if r.nominated else no,
             yes if r.afterparty else no,

@@ -20,21 +20,32 @@ from kaisai.registrations.models import Frame, Question
 from kaisai.registrations.proposals import TALK_FIELDS, TalkProposal, proposal_from, talk_fields
 
 
-class OfferedChoiceField(forms.ChoiceField):
+class QuestionMixin:
+    """A questionnaire field knows its question (the template reads its kind and whether it
+    is required)."""
+
+    question: Question | None = None
+
+
+class OfferedChoiceField(QuestionMixin, forms.ChoiceField):
     """Offers the question's choices; whether an answer is one of them is the service's call."""
 
     def valid_value(self, value: Any) -> bool:
         return True
 
 
-class OfferedMultipleChoiceField(forms.MultipleChoiceField):
+class QuestionTextField(QuestionMixin, forms.CharField):
+    pass
+
+
+class OfferedMultipleChoiceField(QuestionMixin, forms.MultipleChoiceField):
     def valid_value(self, value: Any) -> bool:
         return True
 
 
 def question_field(question: Question) -> forms.Field:
     choices = [(choice, choice) for choice in question.choice_list]
-    field: forms.Field
+    field: QuestionTextField | OfferedChoiceField | OfferedMultipleChoiceField
     if question.kind == QuestionKind.SINGLE:
         field = OfferedChoiceField(choices=choices, widget=forms.RadioSelect, required=False)
     elif question.kind == QuestionKind.MULTIPLE:
@@ -42,13 +53,13 @@ def question_field(question: Question) -> forms.Field:
             choices=choices, widget=forms.CheckboxSelectMultiple, required=False
         )
     else:
-        field = forms.CharField(
+        field = QuestionTextField(
             required=False, widget=forms.Textarea(attrs={"rows": 3, "maxlength": 2000})
         )
         if question.required:
             field.widget.attrs["required"] = True
     field.label = question.label
-    field.question = question  # type: ignore[attr-defined,union-attr]
+    field.question = question
     if question.required:
         field.widget.attrs["aria-required"] = "true"
     return field

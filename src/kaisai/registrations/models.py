@@ -8,11 +8,13 @@ availability check under the frame's lock is one conditional UPDATE instead of a
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from kaisai.events.enums import EventStatus
@@ -34,6 +36,15 @@ def registration_window(
 
 
 class Frame(models.Model):
+    # Not fields: set by selectors on the frames a page shows
+    # (`selectors_event_page.frames_for_page`: the window, the draw and the free seats; talks'
+    # call for speakers: the seats left).
+    window: str
+    lottery: LotteryDraw | None
+    lottery_pending: bool
+    free: int
+    seats_left: int
+
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="frames")
     name = models.CharField(_("name"), max_length=100)
     description = models.TextField(_("description"), blank=True, max_length=2000)
@@ -124,6 +135,13 @@ class Registration(models.Model):
     # Not a field: `services.register` sets it on the registration it wrote (False: a repeated
     # request answered with the existing one).
     just_created: bool = False
+    # Not fields either: set by selectors on the rows a page shows — the waitlist position
+    # (`selectors.with_waitlist_positions`), and the arrival, ticket and outcome that
+    # checkin's page selectors add (typed loosely: registrations does not import checkin).
+    position: int | None
+    arrival: Any
+    the_ticket: Any
+    outcome: str
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="registrations")
     frame = models.ForeignKey(Frame, on_delete=models.PROTECT, related_name="registrations")
@@ -177,6 +195,10 @@ class Registration(models.Model):
 class RegistrationLog(models.Model):
     """Audit: every status change with actor, time and reason."""
 
+    # Not fields: the organizers' history page sets the statuses' labels.
+    from_label: str | Promise
+    to_label: str | Promise
+
     registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="log")
     from_status = models.CharField(max_length=16, blank=True)
     to_status = models.CharField(max_length=16)
@@ -220,6 +242,7 @@ class Question(models.Model):
 
 
 class Answer(models.Model):
+    text: str  # not a field: the organizers' answer list sets the value as text
     registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="answers")
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="answers")
     value = models.JSONField(default=str)

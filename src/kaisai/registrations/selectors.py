@@ -83,7 +83,7 @@ def with_waitlist_positions(registrations: list[Registration]) -> list[Registrat
             last_frame = frame_id
             ranks[pk] = rank
     for registration in registrations:
-        registration.position = ranks.get(registration.pk)  # type: ignore[attr-defined]
+        registration.position = ranks.get(registration.pk)
     return registrations
 
 

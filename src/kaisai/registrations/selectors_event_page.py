@@ -35,16 +35,16 @@ def frames_for_page(event: Event) -> list[Frame]:
     frames = list(selectors.frames_with_counts(event))
     for frame in frames:
         frame.event = event  # already loaded: no query per frame
-        frame.window = window_state(frame)  # type: ignore[attr-defined]
-        frame.lottery = draw_of(frame) if frame.method == Method.LOTTERY else None  # type: ignore[attr-defined]
-        frame.lottery_pending = frame.lottery is not None and not frame.lottery.is_drawn  # type: ignore[attr-defined]
+        frame.window = window_state(frame)
+        frame.lottery = draw_of(frame) if frame.method == Method.LOTTERY else None
+        frame.lottery_pending = frame.lottery is not None and not frame.lottery.is_drawn
         frame.free = max(frame.capacity - frame.n_accepted, 0)  # type: ignore[attr-defined]
     return frames
 
 
 def with_position(registration: Registration | None) -> Registration | None:
     if registration is not None:
-        registration.position = selectors.waitlist_position(registration)  # type: ignore[attr-defined]
+        registration.position = selectors.waitlist_position(registration)
     return registration
 
 

@@ -48,8 +48,8 @@ STATUS_LABELS = dict(Status.choices)
 
 def _label_statuses(entries: Iterable[RegistrationLog]) -> None:
     for entry in entries:
-        entry.from_label = STATUS_LABELS.get(entry.from_status, entry.from_status)  # type: ignore[attr-defined]
-        entry.to_label = STATUS_LABELS.get(entry.to_status, entry.to_status)  # type: ignore[attr-defined]
+        entry.from_label = STATUS_LABELS.get(entry.from_status, entry.from_status)
+        entry.to_label = STATUS_LABELS.get(entry.to_status, entry.to_status)
 
 
 def _filtered(request: HttpRequest, event: Event):
@@ -104,7 +104,7 @@ def registration_detail(request: HttpRequest, pk: int, registration_id: int) -> 
     )
     for answer in answers:
         value = answer.value
-        answer.text = "; ".join(map(str, value)) if isinstance(value, list) else str(value)  # type: ignore[attr-defined]
+        answer.text = "; ".join(map(str, value)) if isinstance(value, list) else str(value)
     log = list(registration.log.select_related("actor", "frame").order_by("created_at", "id"))
     _label_statuses(log)
     actions = ACTIONS_FOR_STATUS.get(Status(registration.status), ()) if can_manage else ()
@@ -150,7 +150,7 @@ def _run_action(action: str, registration: Registration, *, event: Event, by, da
         return _("%(name)s is moved to “%(frame)s” (%(status)s).") % {
             "name": name,
             "frame": to_frame.name,
-            "status": result.get_status_display(),  # type: ignore[attr-defined]
+            "status": result.get_status_display(),
         }
     if not registration.is_active:
         raise RegistrationError(_("This registration is not active."), code="not_active")

@@ -90,7 +90,7 @@ def register(request: HttpRequest, pk: int) -> HttpResponse:
         messages.info(request, _("You are already registered to this event."))
         return redirect("registrations:mine", pk=event.pk)
     frames = _frames(event)
-    open_frames = [frame for frame in frames if frame.window == "open"]  # type: ignore[attr-defined]
+    open_frames = [frame for frame in frames if frame.window == "open"]
     if chosen is None and len(open_frames) == 1:
         chosen = open_frames[0].pk
     form = RegisterForm(
@@ -143,9 +143,7 @@ def my_registration(request: HttpRequest, pk: int) -> HttpResponse:
     _with_position(registration)
     frames = _frames(event) if registration.is_active else []
     change_to = [
-        frame
-        for frame in frames
-        if frame.pk != registration.frame_id and frame.window == "open"  # type: ignore[attr-defined]
+        frame for frame in frames if frame.pk != registration.frame_id and frame.window == "open"
     ]
     context = {
         "event": event,

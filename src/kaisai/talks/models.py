@@ -7,6 +7,8 @@ Invited talks have no registration. See docs/talks.md.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -18,6 +20,12 @@ from kaisai.talks.enums import EntryKind, MaterialKind, TalkKind, TalkLanguage, 
 
 
 class Talk(models.Model):
+    # Not fields: set by `selectors_talks.manage_rows` for the organizers' talk list.
+    speaker_list: list[Any]
+    all_confirmed: bool
+    waitlist_position: int | None
+    flags: dict[str, bool]
+
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="talks")
     title = models.CharField(_("title"), max_length=200)
     abstract = models.TextField(
@@ -148,6 +156,8 @@ class TimetableEntry(models.Model):
 
 class Material(models.Model):
     """A link to slides, a video, a blog post… of a talk or of the whole event."""
+
+    safe_embed_url: str  # not a field: the embed URL after the allow-list check at render
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="materials")
     talk = models.ForeignKey(

@@ -95,7 +95,7 @@ class MaterialsPage:
 
 def _with_safe_embed(material: Material) -> Material:
     """Only an allow-listed https iframe src reaches the template (checked again on output)."""
-    material.safe_embed_url = material.embed_url if is_allowed_embed(material.embed_url) else ""  # type: ignore[attr-defined]
+    material.safe_embed_url = material.embed_url if is_allowed_embed(material.embed_url) else ""
     return material
 
 
@@ -143,7 +143,7 @@ def materials_page(event: Event, user) -> MaterialsPage:
 def _has_slot(talk: Talk) -> bool:
     try:
         return talk.slot is not None
-    except Talk.slot.RelatedObjectDoesNotExist:  # type: ignore[attr-defined]
+    except Talk.slot.RelatedObjectDoesNotExist:
         return False
 
 

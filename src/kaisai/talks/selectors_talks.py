@@ -70,13 +70,13 @@ def manage_rows(event: Event) -> list[Talk]:
     flags = selectors_materials.material_flags([talk.pk for talk in talks])
     for talk in talks:
         speakers = list(talk.speakers.all())
-        talk.speaker_list = speakers  # type: ignore[attr-defined]
-        talk.all_confirmed = bool(speakers) and all(  # type: ignore[attr-defined]
+        talk.speaker_list = speakers
+        talk.all_confirmed = bool(speakers) and all(
             s.is_confirmed for s in speakers if s.user_id is not None or s.invitation_hash
         )
         registration = talk.registration
-        talk.waitlist_position = getattr(registration, "position", None)  # type: ignore[attr-defined]
-        talk.flags = flags.get(talk.pk, {"slides": False, "video": False})  # type: ignore[attr-defined]
+        talk.waitlist_position = getattr(registration, "position", None)
+        talk.flags = flags.get(talk.pk, {"slides": False, "video": False})
     return talks
 
 

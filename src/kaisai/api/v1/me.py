@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 from ninja import Router
 
+from kaisai.accounts.requests import signed_in_user
 from kaisai.api.auth import TOKEN_AUTH
 from kaisai.api.v1.params import LongLimit, Offset
 from kaisai.api.v1.registrations import registration_out
@@ -22,7 +23,7 @@ router = Router(tags=["registrations"], auth=TOKEN_AUTH)
 def list_my_registrations(request: HttpRequest, limit: LongLimit = 50, offset: Offset = 0):
     limit, offset = max(1, min(limit, 200)), max(0, offset)
     rows = (
-        Registration.objects.filter(user=request.user)  # type: ignore[misc]
+        Registration.objects.filter(user=signed_in_user(request))
         .select_related("frame", "event")
         .order_by("-event__starts_at", "-id")[offset : offset + limit]
     )

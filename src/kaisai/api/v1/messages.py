@@ -61,7 +61,7 @@ def send(request: HttpRequest, event_id: ObjectId, payload: MessageIn):
     except MessageError as error:
         raise RegistrationError(str(error), code="empty_audience") from error
     history = {m.pk: m for m in message_history(event)}
-    return Status(201, message_out(message, history[message.pk].progress))  # type: ignore[attr-defined]
+    return Status(201, message_out(message, history[message.pk].progress))
 
 
 @router.get(
@@ -72,4 +72,4 @@ def send(request: HttpRequest, event_id: ObjectId, payload: MessageIn):
 def list_messages(request: HttpRequest, event_id: ObjectId):
     event = managed_event_or_403(request.user, event_id)
     rows = message_history(event)
-    return Status(200, [message_out(m, m.progress) for m in rows])  # type: ignore[attr-defined]
+    return Status(200, [message_out(m, m.progress) for m in rows])

@@ -128,7 +128,7 @@ _EVENT_IMAGES = Event._meta.get_field("image")
 
 def _image_url(name: str) -> str:
     """`file_url(event.image)` from the stored name of an event row."""
-    return absolute(_EVENT_IMAGES.storage.url(name)) if name else ""  # type: ignore[attr-defined]
+    return absolute(_EVENT_IMAGES.storage.url(name)) if name else ""
 
 
 def event_json(row: EventRow, facts: EventFacts, html: dict[str, str] | None = None) -> JSON:

@@ -43,5 +43,5 @@ def clean_answers(questions: list[Question], answers: dict[Any, Any] | None) -> 
         else:
             cleaned[question.pk] = value
     if errors:
-        raise RegistrationError(errors, code="invalid_answers")  # type: ignore[arg-type]
+        raise RegistrationError(errors, code="invalid_answers")
     return cleaned

@@ -51,7 +51,7 @@ def validate_question(question: Question) -> None:
         elif count > MAX_CHOICES:
             errors["choices"] = [_("Offer at most %(max)d choices.") % {"max": MAX_CHOICES}]
     if errors:
-        raise RegistrationError(errors, code="invalid_question")  # type: ignore[arg-type]
+        raise RegistrationError(errors, code="invalid_question")
 
 
 def create_question(
@@ -85,7 +85,7 @@ def update_question(*, question: Question, by: User, **fields: Any) -> Question:
         and Answer.objects.filter(question=current).exists()
     ):
         raise RegistrationError(
-            {"kind": [_("People have answered; the kind cannot change. Add a new question.")]},  # type: ignore[arg-type]
+            {"kind": [_("People have answered; the kind cannot change. Add a new question.")]},
             code="answered",
         )
     for name, value in fields.items():

@@ -69,7 +69,7 @@ def gunicorn_extra_args() -> list[str]:
 class Command(BaseCommand):
     help = "Run kaisai: gunicorn serving the site and a background worker beside it."
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser):
         parser.add_argument(
             "--bind",
             default=os.environ.get("KAISAI_BIND", "127.0.0.1:8000"),
@@ -90,7 +90,7 @@ class Command(BaseCommand):
             help="Do not start the background worker (run `kaisai worker` elsewhere).",
         )
 
-    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args, **options):
         if not settings.DEBUG:
             call_command("collectstatic", interactive=False, verbosity=0)
         self._warn_unapplied_migrations()
@@ -115,7 +115,7 @@ class Command(BaseCommand):
         if not options["no_worker"]:
             commands["worker"] = [sys.executable, "-m", "kaisai", "worker"]
 
-        def stop(signum, frame):  # type: ignore[no-untyped-def]
+        def stop(signum, frame):
             raise _Stop
 
         previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}

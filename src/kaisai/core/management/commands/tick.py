@@ -8,6 +8,6 @@ from kaisai.core.ticker import tick
 class Command(BaseCommand):
     help = "Run the periodic jobs once: due lottery draws and mail retries."
 
-    def handle(self, *args, **options) -> None:  # type: ignore[no-untyped-def]
+    def handle(self, *args, **options) -> None:
         for job, result in tick().items():
             self.stdout.write(f"{job}: {result}")

@@ -23,7 +23,7 @@ class Command(DbWorkerCommand):
         "unless --reload)."
     )
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser):
         super().add_arguments(parser)
         parser.set_defaults(queue_name="*", reload=False)
         parser.add_argument(
@@ -32,7 +32,7 @@ class Command(DbWorkerCommand):
             help="Do not run the periodic jobs (due lottery draws, mail retries) in this worker.",
         )
 
-    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args, **options):
         ticker = None
         if not options.pop("no_ticker", False):
             ticker = Ticker()

@@ -21,12 +21,12 @@ from kaisai.site.demo import generate
 class Command(BaseCommand):
     help = "Load the demo data: a realistic meetup series with 250 people."
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser):
         parser.add_argument(
             "--reset", action="store_true", help="Delete the demo data first, then load it again."
         )
 
-    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args, **options):
         started = time.monotonic()
         self._migrate_if_needed()
         password = generate.demo_password()

@@ -19,7 +19,7 @@ from kaisai.accounts.models import User
 class Command(BaseCommand):
     help = "Create personal API tokens and print them (NICKNAME TOKEN per line)."
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser):
         actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
         create = actions.add_parser(
             "create",
@@ -35,7 +35,7 @@ class Command(BaseCommand):
         )
         create.add_argument("--name", default="kaisai token", help="The tokens' name.")
 
-    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args, **options):
         nicknames = list(dict.fromkeys(options["nicknames"]))
         with transaction.atomic():
             found = User.objects.in_bulk(nicknames, field_name="nickname")
