@@ -22,16 +22,23 @@ class Ticket(models.Model):
     registration = models.OneToOneField(
         Registration, on_delete=models.CASCADE, related_name="ticket"
     )
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="tickets")
+    # A ticket is written with every accepted registration (in the registration rush too), so
+    # it carries no index it does not need: the event is the first column of the receipt
+    # number's unique index, and the token is only looked up by equality (a UniqueConstraint
+    # has no LIKE index on PostgreSQL, `unique=True` would add one).
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="tickets", db_index=False
+    )
     receipt_number = models.PositiveIntegerField(_("receipt number"))
-    token = models.CharField(max_length=64, unique=True)
+    token = models.CharField(max_length=64)
     issued_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
                 fields=["event", "receipt_number"], name="ticket_receipt_unique"
-            )
+            ),
+            models.UniqueConstraint(fields=["token"], name="ticket_token_unique"),
         ]
         verbose_name = _("ticket")
         verbose_name_plural = _("tickets")
