@@ -105,6 +105,14 @@ class Frame(models.Model):
 
     class Meta:
         ordering = ["order", "id"]
+        # The ticker's re-planning finds the few frames in fill-the-room mode by this index.
+        indexes = [
+            models.Index(
+                fields=["overbooking"],
+                condition=Q(overbooking=Overbooking.FORECAST),
+                name="frame_fills_the_room",
+            )
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(method=Method.LOTTERY) | Q(lottery_at__isnull=False),
@@ -132,6 +140,10 @@ class Frame(models.Model):
         """How many may be accepted: COALESCE(accept_limit, capacity), the bound every
         seat is taken against."""
         return self.capacity if self.accept_limit is None else self.accept_limit
+
+    @property
+    def overflow_percent(self) -> float:
+        return round(self.overflow_risk * 100, 2)
 
     @property
     def fills_the_room(self) -> bool:
