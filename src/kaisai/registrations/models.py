@@ -142,8 +142,9 @@ class Frame(models.Model):
         return self.capacity if self.accept_limit is None else self.accept_limit
 
     @property
-    def overflow_percent(self) -> float:
-        return round(self.overflow_risk * 100, 2)
+    def overflow_percent(self) -> str:
+        """The overflow risk as a percentage for pages: "5", "2.5"."""
+        return f"{round(self.overflow_risk * 100, 2):g}"
 
     @property
     def fills_the_room(self) -> bool:
