@@ -140,9 +140,8 @@ class FrameForm(forms.Form):
         if percent is None and "overflow_risk_percent" not in self.errors:
             percent = _percent(self.frame.overflow_risk if self.frame else DEFAULT_OVERFLOW_RISK)
         if percent is not None and not 0 < percent <= 100 * Decimal(str(MAX_OVERFLOW_RISK)):
-            self.add_error(
-                "overflow_risk_percent", _("The overflow risk must be more than 0% and at most 50%.")
-            )
+            message = _("The overflow risk must be more than 0% and at most 50%.")
+            self.add_error("overflow_risk_percent", message)
         elif percent is not None:
             data["overflow_risk"] = float(percent) / 100
         data["overbooking"] = Overbooking.FORECAST if data.get("fill_the_room") else Overbooking.OFF

@@ -1,19 +1,19 @@
 """Seats under the frame's lock — the only code that changes `Frame.accepted_count` (besides
 `onestatement.py`, which runs `take_seat`'s UPDATE as the first step of a single statement).
 
-Every function here runs inside the caller's `transaction.atomic()`. The lock is the frame
-row: a conditional `UPDATE ... SET accepted_count = accepted_count + 1 WHERE accepted_count <
-COALESCE(accept_limit, capacity)` both takes the row lock (PostgreSQL) and checks availability in one statement;
-SQLite serialises writers with IMMEDIATE transactions. The lock is held until commit, so callers
-do their other writes (audit, outbox) before taking the seat where they can (a registration to a
-first-come frame with seats left takes it last, see `participants.register`), or else in as few
-statements as possible.
+Every function here runs inside the caller's `transaction.atomic()`. The lock is the frame row:
+a conditional `UPDATE ... SET accepted_count = accepted_count + 1 WHERE accepted_count <
+COALESCE(accept_limit, capacity)` both takes the row lock (PostgreSQL) and checks availability
+in one statement; SQLite serialises writers with IMMEDIATE transactions. The lock is held until
+commit, so callers do their other writes (audit, outbox) before taking the seat where they can
+(a registration to a first-come frame with seats left takes it last, see
+`participants.register`), or else in as few statements as possible.
 
 `settings.KAISAI_REGISTRATION_LOCK = False` (tests only) replaces this with an unlocked
 read-check-write so that the concurrency test can show the race it prevents.
 
 The bound is `COALESCE(accept_limit, capacity)` (`Frame.seat_limit`): in fill-the-room mode
-`accept_limit` (planned by `frames.replan`) may be above the room's `capacity`.
+`accept_limit` (planned by `filling.replan`) may be above the room's `capacity`.
 """
 
 from __future__ import annotations
