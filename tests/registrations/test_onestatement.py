@@ -165,3 +165,25 @@ def test_a_listener_without_a_statement_part_takes_the_orm_path(make_frame, user
     registration = services.register(frame=make_frame(capacity=5), user=user)
     assert seen == [(registration.pk, "")]
     assert Ticket.objects.filter(registration=registration).exists()
+
+
+def test_onestatement_takes_seats_up_to_the_accept_limit(make_frame, people):
+    """Fill-the-room mode: the statement's conditional UPDATE uses COALESCE(accept_limit,
+    capacity) — the planned number is accepted, the next one waitlisted."""
+    frame = make_frame(capacity=2)
+    services.set_accept_limit(frame=frame, limit=4)
+    assert onestatement.available()
+    registrations = [
+        onestatement.register_first_come(Frame.objects.get(pk=frame.pk), user, {})
+        for user in people(6)
+    ]
+    assert [r.status for r in registrations] == ["accepted"] * 4 + ["waitlisted"] * 2
+    frame.refresh_from_db()
+    assert frame.accepted_count == 4 and frame.waitlist_seq == 2
+    # lowering the limit demotes nobody, and the statement then waitlists
+    services.set_accept_limit(frame=frame, limit=3)
+    late = onestatement.register_first_come(
+        Frame.objects.get(pk=frame.pk), people(1, "late")[0], {}
+    )
+    assert late.status == Status.WAITLISTED
+    assert Registration.objects.filter(frame=frame, status=Status.ACCEPTED).count() == 4

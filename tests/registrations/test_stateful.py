@@ -1,5 +1,5 @@
-"""A hypothesis state machine drives random register / cancel / capacity / draw / nominate /
-move / approve sequences against the services and a simple model of the rules, and checks
+"""A hypothesis state machine drives random register / cancel / capacity / accept limit / draw /
+nominate / move / approve sequences against the services and a simple model of the rules, and checks
 after every step that the database agrees with the model and that the invariants hold."""
 
 from __future__ import annotations
@@ -40,6 +40,8 @@ class RegistrationMachine(RuleBasedStateMachine):
         # The model: each user's (frame name, status); per frame: capacity, accepted, waitlist.
         self.state: dict[int, tuple[str, str]] = {}
         self.capacity = {"first_come": 1, "lottery": 2, "approval": 1}
+        # Fill-the-room's accept limit (None: the capacity), set by `set_accept_limit`.
+        self.limit: dict[str, int | None] = {name: None for name in FRAMES}
         self.waitlist: dict[str, list[int]] = {name: [] for name in FRAMES}
         self.nominated: set[int] = set()
         self.drawn = False
@@ -48,20 +50,25 @@ class RegistrationMachine(RuleBasedStateMachine):
     def accepted(self, frame: str) -> int:
         return sum(1 for f, s in self.state.values() if f == frame and s == "accepted")
 
+    def bound(self, frame: str) -> int:
+        """COALESCE(accept_limit, capacity): what seats are taken against."""
+        limit = self.limit[frame]
+        return self.capacity[frame] if limit is None else limit
+
     def lottery_pending(self, frame: str) -> bool:
         return frame == "lottery" and not self.drawn
 
     def place(self, index: int, frame: str) -> None:
         if frame == "approval" or self.lottery_pending(frame):
             self.state[index] = (frame, "applied")
-        elif self.accepted(frame) < self.capacity[frame]:
+        elif self.accepted(frame) < self.bound(frame):
             self.state[index] = (frame, "accepted")
         else:
             self.state[index] = (frame, "waitlisted")
             self.waitlist[frame].append(index)
 
     def promote(self, frame: str) -> None:
-        while self.waitlist[frame] and self.accepted(frame) < self.capacity[frame]:
+        while self.waitlist[frame] and self.accepted(frame) < self.bound(frame):
             head = self.waitlist[frame].pop(0)
             self.state[head] = (frame, "accepted")
 
@@ -117,6 +124,17 @@ class RegistrationMachine(RuleBasedStateMachine):
     def change_capacity(self, frame, capacity):
         services.change_capacity(frame=self.frames[frame], capacity=capacity, by=self.organizer)
         self.capacity[frame] = capacity
+        limit = self.limit[frame]
+        if limit is not None and limit < capacity:
+            self.limit[frame] = capacity
+        if not self.lottery_pending(frame):
+            self.promote(frame)
+
+    @rule(frame=sampled_from(FRAMES), limit=integers(0, 6))
+    def set_accept_limit(self, frame, limit):
+        """Fill-the-room: raising the limit promotes in order, lowering it demotes nobody."""
+        services.set_accept_limit(frame=self.frames[frame], limit=limit, by=self.organizer)
+        self.limit[frame] = max(limit, self.capacity[frame])
         if not self.lottery_pending(frame):
             self.promote(frame)
 
@@ -129,7 +147,7 @@ class RegistrationMachine(RuleBasedStateMachine):
         ids = {self.registration(i).pk: i for i, (f, s) in self.state.items() if f == "lottery"}
         nominated = [pk for pk, i in ids.items() if i in self.nominated]
         order = [ids[pk] for pk in lottery.draw_order(draw.seed, ids, nominated)]
-        free = max(self.capacity["lottery"] - self.accepted("lottery"), 0)
+        free = max(self.bound("lottery") - self.accepted("lottery"), 0)
         for position, index in enumerate(order):
             if position < free:
                 self.state[index] = ("lottery", "accepted")
@@ -155,7 +173,7 @@ class RegistrationMachine(RuleBasedStateMachine):
         elif self.lottery_pending(frame):
             assert not refused
             self.nominated.add(index)
-        elif self.accepted(frame) < self.capacity[frame]:
+        elif self.accepted(frame) < self.bound(frame):
             assert not refused
             self.leave(index)
             self.state[index] = (frame, "accepted")
@@ -179,7 +197,7 @@ class RegistrationMachine(RuleBasedStateMachine):
         elif not accept:
             assert not refused
             self.leave(index)  # rejected: no longer active
-        elif self.accepted(frame) < self.capacity[frame]:
+        elif self.accepted(frame) < self.bound(frame):
             assert not refused
             self.leave(index)
             self.state[index] = (frame, "accepted")
@@ -218,8 +236,9 @@ class RegistrationMachine(RuleBasedStateMachine):
             fresh = Frame.objects.get(pk=frame.pk)
             facts = Registration.objects.filter(frame=frame, status=Status.ACCEPTED).count()
             assert fresh.accepted_count == facts
-            # Over capacity only if capacity was lowered later: then nobody was accepted since.
-            assert facts <= max(fresh.capacity, self.accepted(name))
+            # Over the bound only if it was lowered later: then nobody was accepted since.
+            assert facts <= max(fresh.seat_limit, self.accepted(name))
+            assert fresh.accept_limit == self.limit[name]
 
     @invariant()
     def one_active_registration_per_person(self):

@@ -41,11 +41,12 @@ class ViewOnlyMixin:
 
 @admin.register(Frame)
 class FrameAdmin(ViewOnlyMixin, admin.ModelAdmin):
-    list_display = ["name", "event", "method", "capacity", "accepted_count", "lottery_at"]
-    list_filter = ["method"]
+    list_display = ["name", "event", "method", "capacity", "accepted_count", "overbooking",
+                    "accept_limit", "lottery_at"]  # fmt: skip
+    list_filter = ["method", "overbooking"]
     list_select_related = ["event"]
     search_fields = ["name", "event__title"]
-    readonly_fields = ["manage_link", "accepted_count", "waitlist_seq"]
+    readonly_fields = ["manage_link", "accepted_count", "accept_limit", "waitlist_seq"]
 
     @admin.display(description=_("change on"))
     def manage_link(self, frame: Frame) -> str:
