@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("events", "0006_prefecture_index"),
-        ("registrations", "0003_frame_requires_talk"),
+        ("registrations", "0004_hot_path_indexes"),
     ]
 
     operations = [
