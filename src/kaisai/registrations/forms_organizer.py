@@ -22,7 +22,9 @@ from kaisai.registrations.enums import Status
 from kaisai.registrations.models import Frame, Question
 
 FRAME_TIMES = ("lottery_at", "opens_at", "closes_at", "promotion_cutoff")
-FRAME_FIELDS = ("name", "description", "method", *FRAME_TIMES, "fee", "order", "requires_talk")
+FRAME_FIELDS = ("name", "description", "method", *FRAME_TIMES, "fee", "order", "requires_talk",
+                "standby_after_minutes")  # fmt: skip
+STANDBY_MAX_MINUTES = 24 * 60
 QUESTION_FIELDS = ("label", "kind", "choices", "required", "order")
 
 
@@ -72,6 +74,9 @@ class FrameForm(forms.Form):
     fee = _model_field(Frame, "fee")
     order = _model_field(Frame, "order")
     requires_talk = _model_field(Frame, "requires_talk")
+    standby_after_minutes = _model_field(
+        Frame, "standby_after_minutes", min_value=0, max_value=STANDBY_MAX_MINUTES
+    )
 
     def __init__(self, *args: Any, event: Event, frame: Frame | None = None, **kwargs: Any):
         self.event = event

@@ -14,8 +14,14 @@ from kaisai.registrations.services.participants import (
     move_registration,
     register,
 )
+from kaisai.registrations.services.standby import (
+    accept_standby,
+    opt_in_standby,
+    opt_out_standby,
+)
 
 __all__ = [
+    "accept_standby",
     "cancel_registration",
     "change_capacity",
     "change_frame",
@@ -26,6 +32,8 @@ __all__ = [
     "ensure_commitment",
     "move_registration",
     "nominate",
+    "opt_in_standby",
+    "opt_out_standby",
     "register",
     "set_organizer_note",
     "update_frame",

@@ -20,7 +20,7 @@ from kaisai.registrations.models import Frame, LotteryDraw
 from kaisai.registrations.services import draws, organizers
 
 EDITABLE = ("name", "description", "method", "lottery_at", "opens_at", "closes_at",
-            "promotion_cutoff", "fee", "order", "requires_talk")  # fmt: skip
+            "promotion_cutoff", "fee", "order", "requires_talk", "standby_after_minutes")  # fmt: skip
 
 
 def _check(frame: Frame) -> None:
@@ -28,6 +28,11 @@ def _check(frame: Frame) -> None:
         raise RegistrationError({"lottery_at": [_("A lottery frame needs a lottery time.")]})
     if frame.opens_at and frame.closes_at and frame.closes_at <= frame.opens_at:
         raise RegistrationError({"closes_at": [_("Registration must close after it opens.")]})
+    minutes = frame.standby_after_minutes
+    if minutes is not None and not (0 <= minutes <= 24 * 60):
+        raise RegistrationError(
+            {"standby_after_minutes": [_("Use 0 to 1440 minutes after the start.")]}
+        )
 
 
 def create_frame(*, event: Event, by: User, capacity: int, **fields: Any) -> Frame:
