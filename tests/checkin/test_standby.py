@@ -33,7 +33,7 @@ def assert_counter_matches_facts(frame):
     assert frame.accepted_count == accepted
 
 
-def test_admitted_standby_is_accepted_checked_in_with_a_ticket_and_an_audit_row(door, reception_staff):
+def test_admitted_standby_is_accepted_checked_in_with_ticket_and_audit_row(door, reception_staff):
     start(door.event, minutes_ago=15)
     check_in(door, door.accepted[0], reception_staff)  # one no-show: one seat free
     admitted = services.admit_standby(registration=door.standbys[0], by=reception_staff)
@@ -43,7 +43,10 @@ def test_admitted_standby_is_accepted_checked_in_with_a_ticket_and_an_audit_row(
     assert Ticket.objects.filter(registration=admitted).exists()
     log = RegistrationLog.objects.filter(registration=admitted).last()
     assert (log.from_status, log.to_status, log.reason, log.actor) == (
-        "waitlisted", "accepted", "admitted as standby at the door", reception_staff
+        "waitlisted",
+        "accepted",
+        "admitted as standby at the door",
+        reception_staff,
     )
     assert_counter_matches_facts(door.frame)
 
@@ -98,7 +101,7 @@ def test_too_early_before_the_standby_time(door, reception_staff):
     assert fresh(door.standbys[0]).status == Status.WAITLISTED
 
 
-def test_not_a_standby_cancelled_accepted_or_frame_without_standby(door, reception_staff, organizer):
+def test_not_a_standby_cancelled_accepted_or_frame_without_standby(door, reception_staff):
     start(door.event, minutes_ago=15)
     for registration, reason in [(door.waiting, "not_standby"), (door.accepted[1], "not_standby")]:
         with pytest.raises(CheckInError) as error:

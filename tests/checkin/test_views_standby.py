@@ -58,13 +58,13 @@ def test_reception_role_admits_with_one_tap_and_sees_the_panel_change(staff_clie
     start(door.event, minutes_ago=15)
     page = staff_client.get(url("reception", door.event)).content.decode()
     assert "Standbys at the door" in page
-    assert 'data-free-seats>2</span>' in page and page.count('class="button admit"') == 2
+    assert "data-free-seats>2</span>" in page and page.count('class="button admit"') == 2
     response = admit(staff_client, door, door.standbys[0])
     assert response.status_code == 302 and response["Location"].endswith("#standby")
     page = staff_client.get(response["Location"]).content.decode()
     name = door.standbys[0].user.name
     assert f"{name} is admitted and checked in (receipt number 3)." in page
-    assert 'data-free-seats>1</span>' in page
+    assert "data-free-seats>1</span>" in page
     assert f'data-standby="{door.standbys[0].pk}"' not in page
     assert CheckIn.objects.get(registration=door.standbys[0]).method == "standby"
 

@@ -51,7 +51,10 @@ def test_opt_in_marks_standby_writes_an_audit_row_and_mails_once(full):
     assert Registration.objects.get(pk=first.pk).waitlist_key == first.waitlist_key
     log = RegistrationLog.objects.filter(registration=first).last()
     assert (log.from_status, log.to_status, log.reason, log.actor) == (
-        "waitlisted", "waitlisted", "opted in as a standby at the door", first.user
+        "waitlisted",
+        "waitlisted",
+        "opted in as a standby at the door",
+        first.user,
     )
     assert len(standby_mails(first.user)) == 1
 

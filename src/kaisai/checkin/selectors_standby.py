@@ -62,9 +62,7 @@ def standby_panel(event: Event, *, now: datetime | None = None) -> list[StandbyF
     checked_in = checked_in_by_frame([frame.pk for frame in frames])
     standbys: dict[int, list[Registration]] = {frame.pk: [] for frame in frames}
     rows = (
-        Registration.objects.filter(
-            frame__in=frames, status=Status.WAITLISTED, standby=True
-        )
+        Registration.objects.filter(frame__in=frames, status=Status.WAITLISTED, standby=True)
         .select_related("user")
         .order_by("frame_id", "waitlist_key")
     )

@@ -20,7 +20,8 @@ from kaisai.registrations.models import Frame, LotteryDraw
 from kaisai.registrations.services import draws, organizers
 
 EDITABLE = ("name", "description", "method", "lottery_at", "opens_at", "closes_at",
-            "promotion_cutoff", "fee", "order", "requires_talk", "standby_after_minutes")  # fmt: skip
+            "promotion_cutoff", "fee", "order", "requires_talk",
+            "standby_after_minutes")  # fmt: skip
 
 
 def _check(frame: Frame) -> None:

@@ -25,8 +25,10 @@ ADMITTED = gettext_noop("admitted as standby at the door")
 
 def _locked(registration: Registration) -> tuple[Frame, Registration]:
     frame = seats.lock_frames(registration.frame_id)[registration.frame_id]
-    locked = Registration.objects.select_for_update().select_related("user", "event").get(
-        pk=registration.pk
+    locked = (
+        Registration.objects.select_for_update()
+        .select_related("user", "event")
+        .get(pk=registration.pk)
     )
     locked.frame = frame
     return frame, locked
@@ -40,9 +42,7 @@ def _set_standby(registration: Registration, *, by: User | None, on: bool) -> Re
                 _("Only people on the waitlist can come as standbys."), code="not_waitlisted"
             )
         if on and not frame.has_standby:
-            raise RegistrationError(
-                _("This frame has no standby at the door."), code="no_standby"
-            )
+            raise RegistrationError(_("This frame has no standby at the door."), code="no_standby")
         if registration.standby == on:
             return registration
         registration.standby = on
