@@ -3,7 +3,9 @@ seats and the standbys in waitlist order; one tap admits the first, who is then 
 
 from __future__ import annotations
 
+import tempfile
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -23,7 +25,8 @@ from tests.factories import EventFactory, GroupFactory, OrganizerFactory, UserFa
 
 pytestmark = pytest.mark.browser
 
-SCREENSHOT = "/tmp/standby-phone.png"  # to look at; not kept
+# /tmp/standby-phone.png (after the tap) and -before.png, to look at; not kept
+SCREENSHOT = str(Path(tempfile.gettempdir()) / "standby-phone.png")
 
 
 @pytest.fixture
