@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from kaisai.checkin.models import CheckIn
+from kaisai.registrations import services as registrations
 from kaisai.registrations.enums import Status
 from tests.checkin.reception_helpers import url
 from tests.checkin.standby_helpers import build_door, fresh, start
 from tests.conftest import login
+from tests.factories import UserFactory
 
 
 @pytest.fixture
@@ -114,3 +118,19 @@ def test_event_without_standby_frames_shows_no_panel(client, organizer, event, a
     accepted(1)
     page = login(client, organizer).get(url("reception", event)).content.decode()
     assert "Standbys at the door" not in page
+
+
+def test_reception_page_queries_do_not_grow_with_standbys(staff_client, event, organizer):
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert staff_client.get(url("reception", event)).status_code == 200
+        return len(captured)
+
+    small = build_door(event, organizer, seats=1, standbys=1)
+    few = queries()
+    for _n in range(6):
+        registration = registrations.register(frame=small.frame, user=UserFactory())
+        registrations.opt_in_standby(registration=registration, by=registration.user)
+    assert queries() == few
+    start(small.event, minutes_ago=15)  # the panel open, with its buttons
+    assert queries() == few

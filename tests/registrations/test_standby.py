@@ -3,12 +3,14 @@ both languages, the participant's button and the organizer's frame setting."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.utils import timezone
 
 from kaisai.core.models import OutboxMail
 from kaisai.core.outbox import render
+from kaisai.events.models import Event
 from kaisai.registrations import services
 from kaisai.registrations.enums import Status
 from kaisai.registrations.errors import RegistrationError
@@ -84,6 +86,17 @@ def test_only_waitlisted_people_of_a_frame_with_standby(full, make_frame, people
     assert off.value.reason == "no_standby"
     assert snapshot() == before
     assert not Registration.objects.filter(standby=True).exists()
+
+
+def test_no_opting_in_once_the_event_is_over(full, event):
+    _frame, _seated, (first, _second) = full
+    Event.objects.filter(pk=event.pk).update(
+        starts_at=timezone.now() - timedelta(hours=3), ends_at=timezone.now() - timedelta(hours=1)
+    )
+    with pytest.raises(RegistrationError) as over:
+        services.opt_in_standby(registration=first, by=first.user)
+    assert over.value.reason == "over"
+    assert not Registration.objects.get(pk=first.pk).standby
 
 
 def test_a_move_to_another_frame_ends_standby(full, make_frame):

@@ -9,6 +9,7 @@ the frame's lock and then calls `accept_standby` here and checks the person in).
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -41,6 +42,8 @@ def _set_standby(registration: Registration, *, by: User | None, on: bool) -> Re
             raise RegistrationError(
                 _("Only people on the waitlist can come as standbys."), code="not_waitlisted"
             )
+        if on and timezone.now() >= frame.event.ends_at:
+            raise RegistrationError(_("The event is over."), code="over")
         if on and not frame.has_standby:
             raise RegistrationError(_("This frame has no standby at the door."), code="no_standby")
         if registration.standby == on:
