@@ -93,6 +93,7 @@ def test_a_standby_is_admitted_at_the_door_with_one_tap(browser, live_server, do
     card = page.locator("[data-results] .person-card")
     expect(card).to_have_count(1)
     expect(card.locator(".state")).to_contain_text("Checked in")
+    expect(card.locator("[data-flags]")).to_contain_text("Standby")
     page.locator("#standby").scroll_into_view_if_needed()
     page.screenshot(path=SCREENSHOT, full_page=True)
     context.close()

@@ -195,3 +195,15 @@ def test_organizer_of_another_group_cannot_set_standby(client, outsider, event, 
     edit = url("frame_edit", event, frame_id=frame.pk)
     assert client.post(edit, frame_data(standby_after_minutes=10)).status_code == 403
     assert Frame.objects.get(pk=frame.pk).standby_after_minutes is None
+
+
+def test_organizers_see_who_is_a_standby(client, organizer, full):
+    _frame, _seated, (first, second) = full
+    services.opt_in_standby(registration=first, by=first.user)
+    login(client, organizer)
+    page = client.get(url("registrations", first.event)).content.decode()
+    assert page.count('class="badge standby"') == 1
+    detail = url("registration_detail", first.event, registration_id=first.pk)
+    assert 'class="badge standby"' in client.get(detail).content.decode()
+    other = url("registration_detail", first.event, registration_id=second.pk)
+    assert 'class="badge standby"' not in client.get(other).content.decode()

@@ -110,6 +110,8 @@ def _person(event: Event, registration: Registration) -> dict:
     flags = []
     if registration.nominated:
         flags.append(str(_("Nominated")))
+    if registration.standby:
+        flags.append(str(_("Standby")))
     return {
         "registration": registration.pk,
         "name": registration.user.name,
