@@ -205,6 +205,16 @@ def test_backtest_command_and_group_history(group, regulars):
     history_rows = selectors.group_forecast_history(group)
     assert [r.event_id for r in history_rows] == [r.event_id for r in result.events]
     assert all(r.low <= r.expected <= r.high for r in history_rows)
+    assert history_rows[-1].title and history_rows[-1].actual > 0
+    last_five = selectors.group_forecast_history(group, last=5)
+    assert last_five == history_rows[-5:]  # each from all the history before it
+    # cached: a second call runs the history and title queries only; new facts change it
+    with CaptureQueriesContext(connection) as queries:
+        assert selectors.group_forecast_history(group, last=5) == last_five
+    assert len(queries) == 2
+    event = group.events.order_by("starts_at").last()
+    CheckIn.objects.filter(event=event).first().delete()
+    assert selectors.group_forecast_history(group, last=5)[-1].actual == last_five[-1].actual - 1
     out = StringIO()
     call_command("forecast-backtest", "--group", group.slug, stdout=out)
     assert "Brier score: model" in out.getvalue()

@@ -21,7 +21,7 @@ from kaisai.checkin.models import CheckIn
 from kaisai.events.models import Event
 from kaisai.forecast import history
 from kaisai.forecast import poisson_binomial as pb
-from kaisai.forecast.backtest import EventResult, backtest_group
+from kaisai.forecast.backtest import HISTORY_EVENTS, EventResult, forecast_history
 from kaisai.forecast.model import Features, GroupModel, Record, learn
 from kaisai.groups.models import Group
 from kaisai.registrations.enums import Method, Status
@@ -260,7 +260,7 @@ def frame_forecast(frame: Frame, *, risk: float | None = None) -> FrameForecast:
     )
 
 
-def group_forecast_history(group: Group) -> list[EventResult]:
-    """Forecast vs actual per held event of the group, oldest first
-    (`backtest.EventResult`: each predicted from history before it)."""
-    return backtest_group(group).events
+def group_forecast_history(group: Group, *, last: int = HISTORY_EVENTS) -> list[EventResult]:
+    """Forecast vs actual for the group's last `last` held events, oldest first
+    (`backtest.EventResult`: each predicted from the history before it; cached)."""
+    return forecast_history(group, last=last)
