@@ -230,3 +230,23 @@ def test_upcoming_events_are_not_history(group, regulars, upcoming, user):
     registrations.register(frame=frame, user=user)
     past = history.group_history(group.pk, timezone.now() + timedelta(days=365))
     assert event.pk not in {o.event_id for o in past.outcomes}
+
+
+def test_a_lottery_before_its_draw_forecasts_the_draw(group, regulars, organizer):
+    users, _ = regulars
+    event = EventFactory(group=group)
+    frame = registrations.create_frame(
+        event=event,
+        by=organizer,
+        capacity=10,
+        name="Lottery",
+        method="lottery",
+        lottery_at=event.starts_at - timedelta(days=3),
+    )
+    for u in users[:30]:
+        registrations.register(frame=frame, user=u)
+    forecast = selectors.frame_forecast(frame)
+    assert forecast.accepted == 0
+    assert 0 < forecast.expected_attendance < 10  # ten drawn, each at the applicants' mean
+    assert forecast.high <= 10 and forecast.overflow_probability == 0.0
+    assert forecast.recommended_accept > 10

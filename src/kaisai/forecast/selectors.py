@@ -140,8 +140,14 @@ def _forecast(
         unchecked = sum(1 for r in accepted if not r["checked_in"])
         expected_promotions = min(float(len(waitlisted)), context.history.cancel_rate * unchecked)
     promoted = [p * min(1.0, max(0.0, expected_promotions - j)) for j, p in enumerate(p_waitlist)]
-    dist = pb.distribution(p_accepted + [p for p in promoted if p > 0])
     capacity = frame.capacity
+    drawn: list[float] = []
+    if lottery_pending:
+        # before the draw: the forecast of the draw as it would be made now, which accepts up
+        # to the frame's accept limit (Frame.accept_limit, None: the capacity)
+        limit = getattr(frame, "accept_limit", None) or capacity
+        drawn = p_applied[: max(0, limit - len(accepted))]
+    dist = pb.distribution(p_accepted + drawn + [p for p in promoted if p > 0])
 
     lead = history.lead_days(context.event.starts_at, context.now)
     newcomer = context.model.newcomer(Features(talk=talk, lead_days=lead))
