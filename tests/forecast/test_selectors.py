@@ -250,3 +250,41 @@ def test_a_lottery_before_its_draw_forecasts_the_draw(group, regulars, organizer
     assert 0 < forecast.expected_attendance < 10  # ten drawn, each at the applicants' mean
     assert forecast.high <= 10 and forecast.overflow_probability == 0.0
     assert forecast.recommended_accept > 10
+
+
+def test_the_record_rules(group):
+    from kaisai.registrations.models import Frame, Registration, RegistrationLog
+
+    starts = timezone.now() - timedelta(days=10)
+    event = EventFactory(group=group, starts_at=starts, ends_at=starts + timedelta(hours=2))
+    draft = EventFactory(
+        group=group, starts_at=starts, ends_at=starts + timedelta(hours=2), status="draft"
+    )
+    frame = Frame.objects.create(event=event, name="General", capacity=10)
+    early, late, no_show, came, waitlisted = people(5, prefix="rule")
+
+    def reg(user, status, target=event, where=frame):
+        return Registration.objects.create(event=target, frame=where, user=user, status=status)
+
+    for user, hours in ((early, 72), (late, 2)):
+        r = reg(user, Status.CANCELLED)
+        log = RegistrationLog.objects.create(
+            registration=r, frame=frame, from_status="accepted", to_status="cancelled"
+        )
+        RegistrationLog.objects.filter(pk=log.pk).update(created_at=starts - timedelta(hours=hours))
+    reg(no_show, Status.ACCEPTED)
+    attended = reg(came, Status.ACCEPTED)
+    CheckIn.objects.create(registration=attended, event=event, checked_in_at=starts, method="scan")
+    Registration.objects.create(
+        event=event, frame=frame, user=waitlisted, status=Status.WAITLISTED, waitlist_key=1
+    )
+    draft_frame = Frame.objects.create(event=draft, name="General", capacity=10)
+    reg(came, Status.ACCEPTED, target=draft, where=draft_frame)  # not held: not history
+
+    past = history.group_history(group.pk, timezone.now())
+    record = {o.user_id: o.came for o in past.outcomes}
+    assert record == {late.pk: False, no_show.pk: False, came.pk: True}
+    assert past.accepted_ever == 4 and past.cancelled_before_start == 2
+    assert past.cancel_rate == 0.5
+    # an event still running or ahead is not history either
+    assert history.group_history(group.pk, starts).outcomes == []
