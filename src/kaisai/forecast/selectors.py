@@ -97,10 +97,14 @@ def show_probabilities(registrations: list[Registration]) -> dict[int, float]:
             Registration.objects.filter(pk__in=ids)
             .annotate(checked_in=Exists(CheckIn.objects.filter(registration=OuterRef("pk"))))
             .values(
-                "id", "user_id", "created_at", "checked_in", "reconfirmation__answer",
+                "id",
+                "user_id",
+                "created_at",
+                "checked_in",
+                "reconfirmation__answer",
                 "frame__requires_talk",
             )
-        )  # fmt: skip
+        )
         context = _context(event, rows)
         for row in rows:
             result[row["id"]] = (
