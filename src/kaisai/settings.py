@@ -281,6 +281,7 @@ if TESTING:
 KAISAI_PERIODIC_JOBS = {
     "kaisai.core.outbox.deliver_due_mail": float(os.environ.get("KAISAI_MAIL_POLL_SECONDS", "2")),
     "kaisai.registrations.services.draw_due_lotteries": 15.0,
+    "kaisai.registrations.services.replan_upcoming": 60.0,
     "kaisai.notices.services.reminders.send_due_reminders": 60.0,
     "kaisai.notices.services.reconfirmation.send_due_reconfirmations": 60.0,
     "kaisai.notices.services.group_notices.announce_opened_registrations": 60.0,

@@ -25,3 +25,15 @@ class QuestionKind(models.TextChoices):
     TEXT = "text", _("Text")
     SINGLE = "single", _("Single choice")
     MULTIPLE = "multiple", _("Multiple choice")
+
+
+class Overbooking(models.TextChoices):
+    """Fill-the-room mode of a frame (docs/registration.md, "Fill-the-room mode")."""
+
+    OFF = "off", _("Off: accept as many as there are seats")
+    FORECAST = "forecast", _("Fill the room: accept more by the show-up forecast")
+
+
+# Fill-the-room mode's overflow risk: more than 0, at most 0.5 (a CheckConstraint).
+MAX_OVERFLOW_RISK = 0.5
+DEFAULT_OVERFLOW_RISK = 0.05

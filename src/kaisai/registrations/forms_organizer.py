@@ -9,6 +9,7 @@ UTC, with the event form's helpers.
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -18,11 +19,12 @@ from django.utils.translation import gettext_lazy as _
 
 from kaisai.core.form_fields import LocalDateTimeField, localize
 from kaisai.events.models import Event
-from kaisai.registrations.enums import Status
+from kaisai.registrations.enums import DEFAULT_OVERFLOW_RISK, MAX_OVERFLOW_RISK, Overbooking, Status
 from kaisai.registrations.models import Frame, Question
 
 FRAME_TIMES = ("lottery_at", "opens_at", "closes_at", "promotion_cutoff")
 FRAME_FIELDS = ("name", "description", "method", *FRAME_TIMES, "fee", "order", "requires_talk")
+FILL_FIELDS = ("overbooking", "overflow_risk")  # from fill_the_room and overflow_risk_percent
 QUESTION_FIELDS = ("label", "kind", "choices", "required", "order")
 
 
@@ -33,6 +35,10 @@ def show_service_error(form: forms.Form, error: ValidationError) -> None:
             form.add_error(name if name in form.fields else None, errors)
     else:
         form.add_error(None, error.messages)
+
+
+def _percent(risk: float) -> Decimal:
+    return Decimal(str(round(risk * 100, 2)))
 
 
 def _model_field(model, name: str, **kwargs: Any) -> forms.Field:
@@ -72,6 +78,26 @@ class FrameForm(forms.Form):
     fee = _model_field(Frame, "fee")
     order = _model_field(Frame, "order")
     requires_talk = _model_field(Frame, "requires_talk")
+    # Fill-the-room mode: one switch and the risk as a percentage (stored as 0 < risk <= 0.5).
+    fill_the_room = forms.BooleanField(
+        label=_("Fill the room"),
+        required=False,
+        help_text=_(
+            "Accept more people than there are seats, as many as the show-up forecast says "
+            "will fit within the overflow risk. Capacity stays the number of seats in the room; "
+            "nobody accepted is ever demoted when the plan changes."
+        ),
+    )
+    overflow_risk_percent = forms.DecimalField(
+        label=_("Overflow risk (%)"),
+        required=False,
+        max_digits=5,
+        decimal_places=2,
+        help_text=_(
+            "The chance you accept that more people come than there are seats: more than 0, "
+            "at most 50. Default 5."
+        ),
+    )
 
     def __init__(self, *args: Any, event: Event, frame: Frame | None = None, **kwargs: Any):
         self.event = event
@@ -86,6 +112,8 @@ class FrameForm(forms.Form):
     def _initial_of(self, frame: Frame) -> dict[str, Any]:
         initial: dict[str, Any] = {name: getattr(frame, name) for name in FRAME_FIELDS}
         initial["capacity"] = frame.capacity
+        initial["fill_the_room"] = frame.overbooking == Overbooking.FORECAST
+        initial["overflow_risk_percent"] = _percent(frame.overflow_risk)
         for name in FRAME_TIMES:
             value = initial[name]
             if isinstance(value, datetime) and timezone.is_aware(value):
@@ -102,12 +130,32 @@ class FrameForm(forms.Form):
                 data[name] = localize(value, self.event.tz)
             except ValidationError as exc:
                 self.add_error(name, exc)
+        self._clean_fill_the_room(data)
         return data
+
+    def _clean_fill_the_room(self, data: dict[str, Any]) -> None:
+        """The switch and the percentage become `overbooking` and `overflow_risk` (the service
+        checks the same rules again)."""
+        percent = data.get("overflow_risk_percent")
+        if percent is None and "overflow_risk_percent" not in self.errors:
+            percent = _percent(self.frame.overflow_risk if self.frame else DEFAULT_OVERFLOW_RISK)
+        if percent is not None and not 0 < percent <= 100 * Decimal(str(MAX_OVERFLOW_RISK)):
+            self.add_error(
+                "overflow_risk_percent", _("The overflow risk must be more than 0% and at most 50%.")
+            )
+        elif percent is not None:
+            data["overflow_risk"] = float(percent) / 100
+        data["overbooking"] = Overbooking.FORECAST if data.get("fill_the_room") else Overbooking.OFF
+        if data.get("fill_the_room") and data.get("capacity") == 0:
+            self.add_error(
+                "fill_the_room",
+                _("Fill-the-room mode needs a frame with seats: set a capacity above 0."),
+            )
 
     def capacity_and_fields(self) -> tuple[int, dict[str, Any]]:
         """For create_frame: every field. For update_frame: only what changed (so that an
         unchanged lottery time does not schedule the draw again)."""
-        fields = {name: self.cleaned_data[name] for name in FRAME_FIELDS}
+        fields = {name: self.cleaned_data[name] for name in FRAME_FIELDS + FILL_FIELDS}
         if self.frame is not None:
             fields = {
                 name: value for name, value in fields.items() if getattr(self.frame, name) != value

@@ -25,6 +25,11 @@ listed here, and what runs is what the connected apps say in `ready()`.
   ticket; tests compare both paths) — or `ignores_new=True` (talks: a new registration's talk
   is written by the talk writer, never on that path). While any listener says neither,
   `one_statement_ready()` is False and registrations take the ORM paths, which call it.
+- **Accept planner** — `connect_accept_planner(planner)`; `planner(frame) -> int` is the
+  number of people a frame in fill-the-room mode (`Frame.overbooking == "forecast"`) should
+  accept. `services.replan` applies it through `set_accept_limit` (the forecast connects its
+  planner in `ForecastConfig.ready()`). The most recently connected planner decides; without
+  one, a frame accepts `capacity` people.
 """
 
 from __future__ import annotations
@@ -44,6 +49,7 @@ TalkFinder = Callable[["Registration"], bool]
 # part(frame, source) → [(cte sql, params)], `source` being the CTE that returns the new
 # registration's (id, status, event_id) after the registration's INSERT.
 StatementPart = Callable[["Frame", str], list[tuple[str, list]]]
+AcceptPlanner = Callable[["Frame"], int]
 
 status_listeners: list[StatusListener] = []
 talk_writers: list[TalkWriter] = []
@@ -51,6 +57,7 @@ talk_checkers: list[TalkChecker] = []
 talk_finders: list[TalkFinder] = []
 statement_parts: list[StatementPart] = []
 _listeners_needing_python: list[StatusListener] = []
+accept_planners: list[AcceptPlanner] = []
 
 
 def _connect(hooks: list, function: Callable) -> None:
@@ -98,3 +105,20 @@ def write_talk(registration: Registration, proposal: TalkProposal) -> None:
         raise RuntimeError("No talk writer is connected (is kaisai.talks installed?)")
     for writer in talk_writers:
         writer(registration, proposal)
+
+
+def connect_accept_planner(planner: AcceptPlanner) -> None:
+    _connect(accept_planners, planner)
+
+
+def disconnect_accept_planner(planner: AcceptPlanner) -> None:
+    """Remove a planner (tests connect a stand-in and remove it after)."""
+    if planner in accept_planners:
+        accept_planners.remove(planner)
+
+
+def planned_accept(frame: Frame) -> int | None:
+    """The connected planner's number of people to accept for `frame`, or None without one."""
+    if not accept_planners:
+        return None
+    return int(accept_planners[-1](frame))

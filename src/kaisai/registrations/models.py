@@ -19,7 +19,15 @@ from django.utils.translation import gettext_lazy as _
 
 from kaisai.events.enums import EventStatus
 from kaisai.events.models import Event
-from kaisai.registrations.enums import ACTIVE_STATUSES, Method, QuestionKind, Status
+from kaisai.registrations.enums import (
+    ACTIVE_STATUSES,
+    DEFAULT_OVERFLOW_RISK,
+    MAX_OVERFLOW_RISK,
+    Method,
+    Overbooking,
+    QuestionKind,
+    Status,
+)
 
 
 def registration_window(
@@ -75,11 +83,36 @@ class Frame(models.Model):
         ),
     )
     order = models.PositiveIntegerField(_("order"), default=0)
+    # Fill-the-room mode: `capacity` stays the seats in the room; with the mode on, up to
+    # `accept_limit` people are accepted (planned by the show-up forecast within
+    # `overflow_risk`, `services.replan`). Seats are always taken against
+    # COALESCE(accept_limit, capacity). "accept_limit is NULL or >= capacity" is kept by the
+    # services, not by a constraint: a capacity may be lowered below a limit set before.
+    overbooking = models.CharField(
+        _("fill-the-room mode"),
+        max_length=16,
+        choices=Overbooking.choices,
+        default=Overbooking.OFF,
+    )
+    overflow_risk = models.FloatField(
+        _("overflow risk"),
+        default=DEFAULT_OVERFLOW_RISK,
+        help_text=_("The accepted chance that more people come than there are seats."),
+    )
+    accept_limit = models.PositiveIntegerField(null=True, blank=True, editable=False)
     accepted_count = models.PositiveIntegerField(default=0, editable=False)
     waitlist_seq = models.PositiveBigIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["order", "id"]
+        # The ticker's re-planning finds the few frames in fill-the-room mode by this index.
+        indexes = [
+            models.Index(
+                fields=["overbooking"],
+                condition=Q(overbooking=Overbooking.FORECAST),
+                name="frame_fills_the_room",
+            )
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(method=Method.LOTTERY) | Q(lottery_at__isnull=False),
@@ -88,12 +121,33 @@ class Frame(models.Model):
             models.CheckConstraint(
                 condition=Q(method__in=Method.values), name="frame_method_valid"
             ),
+            models.CheckConstraint(
+                condition=Q(overbooking__in=Overbooking.values), name="frame_overbooking_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(overflow_risk__gt=0, overflow_risk__lte=MAX_OVERFLOW_RISK),
+                name="frame_overflow_risk_range",
+            ),
         ]
         verbose_name = _("frame")
         verbose_name_plural = _("frames")
 
     def __str__(self) -> str:
         return f"{self.name} ({self.event})"
+
+    @property
+    def seat_limit(self) -> int:
+        """How many may be accepted: COALESCE(accept_limit, capacity), the bound every
+        seat is taken against."""
+        return self.capacity if self.accept_limit is None else self.accept_limit
+
+    @property
+    def overflow_percent(self) -> float:
+        return round(self.overflow_risk * 100, 2)
+
+    @property
+    def fills_the_room(self) -> bool:
+        return self.overbooking == Overbooking.FORECAST
 
     def window_now(self, moment: datetime | None = None) -> str:
         """open / not_yet / closed: whether the frame takes registrations (`self.event` is

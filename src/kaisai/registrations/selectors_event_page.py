@@ -38,7 +38,7 @@ def frames_for_page(event: Event) -> list[Frame]:
         frame.window = window_state(frame)
         frame.lottery = draw_of(frame) if frame.method == Method.LOTTERY else None
         frame.lottery_pending = frame.lottery is not None and not frame.lottery.is_drawn
-        frame.free = max(frame.capacity - frame.n_accepted, 0)  # type: ignore[attr-defined]
+        frame.free = max(frame.seat_limit - frame.n_accepted, 0)  # type: ignore[attr-defined]
     return frames
 
 

@@ -26,5 +26,5 @@ def open_calls_for_speakers(group: Group) -> list[Frame]:
     )
     result: list[Frame] = list(frames)
     for frame in result:
-        frame.seats_left = max(frame.capacity - frame.accepted_count, 0)
+        frame.seats_left = max(frame.seat_limit - frame.accepted_count, 0)
     return result

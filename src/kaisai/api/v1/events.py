@@ -54,6 +54,9 @@ def frame_out(frame) -> FrameOut:
         lottery_at=frame.lottery_at,
         lottery_commitment=draw.commitment if draw else None,
         lottery_drawn=bool(draw and draw.is_drawn),
+        overbooking=frame.overbooking,
+        overflow_risk=frame.overflow_risk,
+        accept_limit=frame.accept_limit,
     )
 
 

@@ -32,6 +32,11 @@ class FrameOut(Schema):
     lottery_at: datetime | None
     lottery_commitment: str | None = Field(None, description="SHA-256 of the secret seed")
     lottery_drawn: bool = False
+    overbooking: str = Field("off", description='Fill-the-room mode: "off" or "forecast"')
+    overflow_risk: float = Field(0.05, description="Accepted chance of more arrivals than seats")
+    accept_limit: int | None = Field(
+        None, description="How many may be accepted (fill-the-room mode); null: the capacity"
+    )
 
 
 class EventSummaryOut(Schema):

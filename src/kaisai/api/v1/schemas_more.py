@@ -94,6 +94,12 @@ class FrameIn(Schema):
     closes_at: datetime | None = None
     fee: int = Field(0, ge=0, le=10_000_000)
     requires_talk: bool = False
+    overbooking: Literal["off", "forecast"] = Field(
+        "off", description="Fill-the-room mode: accept more than the seats by the forecast"
+    )
+    overflow_risk: float = Field(
+        0.05, gt=0, le=0.5, description="Accepted chance of more arrivals than seats"
+    )
 
 
 class FramePatch(Schema):
@@ -103,6 +109,12 @@ class FramePatch(Schema):
     opens_at: datetime | None = None
     closes_at: datetime | None = None
     fee: int | None = Field(None, ge=0, le=10_000_000)
+    overbooking: Literal["off", "forecast"] | None = Field(
+        None, description="Fill-the-room mode: accept more than the seats by the forecast"
+    )
+    overflow_risk: float | None = Field(
+        None, gt=0, le=0.5, description="Accepted chance of more arrivals than seats"
+    )
 
 
 class DecisionIn(Schema):

@@ -1,6 +1,7 @@
 """Every write of the registration core. See docs/registration.md for the rules."""
 
 from kaisai.registrations.services.draws import draw_due_lotteries, draw_lottery, ensure_commitment
+from kaisai.registrations.services.filling import replan, replan_upcoming, set_accept_limit
 from kaisai.registrations.services.frames import create_frame, update_frame
 from kaisai.registrations.services.organizers import (
     change_capacity,
@@ -27,6 +28,9 @@ __all__ = [
     "move_registration",
     "nominate",
     "register",
+    "replan",
+    "replan_upcoming",
+    "set_accept_limit",
     "set_organizer_note",
     "update_frame",
 ]

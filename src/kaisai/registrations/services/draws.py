@@ -10,7 +10,7 @@ from django.utils.translation import gettext_noop
 from kaisai.registrations import lottery
 from kaisai.registrations.enums import Method, Status
 from kaisai.registrations.models import Frame, LotteryDraw, Registration
-from kaisai.registrations.services import audit, seats
+from kaisai.registrations.services import audit, filling, seats
 
 
 def ensure_commitment(frame: Frame) -> LotteryDraw:
@@ -26,7 +26,9 @@ def ensure_commitment(frame: Frame) -> LotteryDraw:
 
 def draw_lottery(*, frame: Frame, force: bool = False) -> LotteryDraw:
     """Draw: nominated first, then by SHA-256(seed:id); accept up to the free seats and
-    waitlist the rest in draw order. Idempotent: a drawn frame is returned as it is."""
+    waitlist the rest in draw order. Idempotent: a drawn frame is returned as it is.
+    In fill-the-room mode the frame is re-planned right before drawing, so the free seats
+    are those of `accept_limit` (`filling.replan`)."""
     with transaction.atomic():
         frame = seats.lock_frames(frame.pk)[frame.pk]
         draw = LotteryDraw.objects.select_for_update().filter(frame=frame).first()
@@ -36,6 +38,8 @@ def draw_lottery(*, frame: Frame, force: bool = False) -> LotteryDraw:
             return draw
         if not force and frame.lottery_at and frame.lottery_at > timezone.now():
             return draw
+        if frame.fills_the_room:
+            filling.replan(frame=frame)
         applicants = list(
             Registration.objects.select_for_update()
             .filter(frame=frame, status=Status.APPLIED)

@@ -17,13 +17,21 @@ from kaisai.events.models import Event
 from kaisai.registrations.enums import Method
 from kaisai.registrations.errors import RegistrationError
 from kaisai.registrations.models import Frame, LotteryDraw
-from kaisai.registrations.services import draws, organizers
+from kaisai.registrations.services import draws, filling, organizers
 
 EDITABLE = ("name", "description", "method", "lottery_at", "opens_at", "closes_at",
-            "promotion_cutoff", "fee", "order", "requires_talk")  # fmt: skip
+            "promotion_cutoff", "fee", "order", "requires_talk", "overbooking",
+            "overflow_risk")  # fmt: skip
+# Changing these re-plans a frame in fill-the-room mode (`filling.replan`).
+PLANNING = frozenset({"overbooking", "overflow_risk"})
 
 
-def _check(frame: Frame) -> None:
+def _check(frame: Frame, capacity: int | None = None) -> None:
+    filling.check_settings(
+        overbooking=frame.overbooking,
+        overflow_risk=frame.overflow_risk,
+        capacity=frame.capacity if capacity is None else capacity,
+    )
     if frame.method == Method.LOTTERY and frame.lottery_at is None:
         raise RegistrationError({"lottery_at": [_("A lottery frame needs a lottery time.")]})
     if frame.opens_at and frame.closes_at and frame.closes_at <= frame.opens_at:
@@ -37,6 +45,9 @@ def create_frame(*, event: Event, by: User, capacity: int, **fields: Any) -> Fra
         frame.save()
         if frame.method == Method.LOTTERY:
             draws.ensure_commitment(frame)
+        if frame.fills_the_room:
+            filling.replan(frame=frame, by=by)
+            frame.refresh_from_db(fields=["accept_limit"])
     return frame
 
 
@@ -50,11 +61,18 @@ def update_frame(*, frame: Frame, by: User, capacity: int | None = None, **field
         if name not in EDITABLE:
             raise ValueError(name)
         setattr(frame, name, value)
-    _check(frame)
+    _check(frame, capacity)
     with transaction.atomic():
-        Frame.objects.filter(pk=frame.pk).update(**{name: getattr(frame, name) for name in fields})
+        if fields:
+            Frame.objects.filter(pk=frame.pk).update(
+                **{name: getattr(frame, name) for name in fields}
+            )
         if frame.method == Method.LOTTERY:
             draws.ensure_commitment(frame)
         if capacity is not None and capacity != frame.capacity:
             frame = organizers.change_capacity(frame=frame, capacity=capacity, by=by)
+        if PLANNING & set(fields):
+            # The mode switched on or off, or a new risk: re-plan (off: accept the capacity).
+            filling.replan(frame=frame, by=by)
+            frame.refresh_from_db(fields=["accept_limit", "accepted_count"])
     return frame

@@ -108,7 +108,7 @@ def register_first_come(frame: Frame, user: User, cleaned: dict) -> Registration
     parts = [
         # seats.take_seat's conditional UPDATE; if it took no seat, next_waitlist_key's bump.
         f"seat AS (UPDATE {frames} SET accepted_count = accepted_count + 1"  # noqa: S608
-        " WHERE id = %s AND accepted_count < capacity RETURNING id)",
+        " WHERE id = %s AND accepted_count < COALESCE(accept_limit, capacity) RETURNING id)",
         f"wait AS (UPDATE {frames} SET waitlist_seq = waitlist_seq + 1"  # noqa: S608
         " WHERE id = %s AND NOT EXISTS (SELECT FROM seat) RETURNING waitlist_seq)",
         "placed AS (SELECT %s::text AS status, NULL::bigint AS waitlist_key FROM seat"

@@ -10,7 +10,7 @@ from kaisai.accounts.models import User
 from kaisai.registrations.enums import Method, Status
 from kaisai.registrations.errors import RegistrationError
 from kaisai.registrations.models import Frame, Registration
-from kaisai.registrations.services import audit, placement, seats
+from kaisai.registrations.services import audit, filling, placement, seats
 
 
 def _locked(registration: Registration) -> tuple[Frame, Registration]:
@@ -76,17 +76,28 @@ def decide_application(
 
 
 def change_capacity(*, frame: Frame, capacity: int, by: User | None) -> Frame:
-    """A larger capacity promotes from the waitlist at once; a smaller one never demotes."""
+    """A larger capacity promotes from the waitlist at once; a smaller one never demotes.
+    In fill-the-room mode the frame is re-planned for the new seats (`filling.replan`)."""
     if capacity < 0:
         raise RegistrationError(_("Capacity cannot be negative."), code="invalid")
     with transaction.atomic():
         frame = seats.lock_frames(frame.pk)[frame.pk]
+        filling.check_settings(
+            overbooking=frame.overbooking, overflow_risk=frame.overflow_risk, capacity=capacity
+        )
         Frame.objects.filter(pk=frame.pk).update(capacity=capacity)
         frame.capacity = capacity
-        if frame.method != Method.LOTTERY or not placement.lottery_pending(frame):
-            placement.promote(
-                frame, actor=by, reason=gettext_noop("promoted after a capacity increase")
-            )
+        reason = gettext_noop("promoted after a capacity increase")
+        if frame.fills_the_room:
+            filling.replan(frame=frame, by=by, reason=reason)
+        else:
+            if frame.accept_limit is not None and frame.accept_limit < capacity:
+                # A limit set by hand (`set_accept_limit`) never falls below the seats.
+                Frame.objects.filter(pk=frame.pk).update(accept_limit=capacity)
+                frame.accept_limit = capacity
+            if frame.method != Method.LOTTERY or not placement.lottery_pending(frame):
+                placement.promote(frame, actor=by, reason=reason)
+        frame.refresh_from_db(fields=["accept_limit", "accepted_count"])
     return frame
 
 

@@ -3,7 +3,7 @@
 
 Every function here runs inside the caller's `transaction.atomic()`. The lock is the frame
 row: a conditional `UPDATE ... SET accepted_count = accepted_count + 1 WHERE accepted_count <
-capacity` both takes the row lock (PostgreSQL) and checks availability in one statement;
+COALESCE(accept_limit, capacity)` both takes the row lock (PostgreSQL) and checks availability in one statement;
 SQLite serialises writers with IMMEDIATE transactions. The lock is held until commit, so callers
 do their other writes (audit, outbox) before taking the seat where they can (a registration to a
 first-come frame with seats left takes it last, see `participants.register`), or else in as few
@@ -11,12 +11,16 @@ statements as possible.
 
 `settings.KAISAI_REGISTRATION_LOCK = False` (tests only) replaces this with an unlocked
 read-check-write so that the concurrency test can show the race it prevents.
+
+The bound is `COALESCE(accept_limit, capacity)` (`Frame.seat_limit`): in fill-the-room mode
+`accept_limit` (planned by `frames.replan`) may be above the room's `capacity`.
 """
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db.models import F
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from kaisai.registrations.enums import Method, Status
@@ -37,13 +41,13 @@ def take_seat(frame_id: int) -> bool:
     """Take one seat if there is one. True when taken."""
     if not _locking():
         frame = Frame.objects.get(pk=frame_id)
-        if frame.accepted_count >= frame.capacity:
+        if frame.accepted_count >= frame.seat_limit:
             return False
         Frame.objects.filter(pk=frame_id).update(accepted_count=frame.accepted_count + 1)
         return True
-    updated = Frame.objects.filter(pk=frame_id, accepted_count__lt=F("capacity")).update(
-        accepted_count=F("accepted_count") + 1
-    )
+    updated = Frame.objects.filter(
+        pk=frame_id, accepted_count__lt=Coalesce("accept_limit", "capacity")
+    ).update(accepted_count=F("accepted_count") + 1)
     return updated == 1
 
 
@@ -51,7 +55,7 @@ def seat_last_possible(frame: Frame) -> bool:
     """Whether a registration may be written before its seat is taken (`take_seat` as the
     last statement of the transaction): a first-come frame that had seats left when read. A
     stale read only costs a rolled-back attempt; the conditional UPDATE decides."""
-    return frame.method == Method.FIRST_COME and frame.accepted_count < frame.capacity
+    return frame.method == Method.FIRST_COME and frame.accepted_count < frame.seat_limit
 
 
 def release_seat(frame_id: int, count: int = 1) -> None:
@@ -82,5 +86,5 @@ def waitlist_heads(frame: Frame, limit: int) -> list[Registration]:
 
 def free_seats(frame: Frame) -> int:
     """Free seats of a locked frame (re-read, since UPDATEs bypass the instance)."""
-    frame.refresh_from_db(fields=["capacity", "accepted_count"])
-    return max(frame.capacity - frame.accepted_count, 0)
+    frame.refresh_from_db(fields=["capacity", "accept_limit", "accepted_count"])
+    return max(frame.seat_limit - frame.accepted_count, 0)
