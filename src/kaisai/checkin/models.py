@@ -58,6 +58,7 @@ class CheckIn(models.Model):
         SEARCH = "search", _("Search at the reception")
         CODE = "code", _("Attendance code")
         API = "api", _("API")
+        STANDBY = "standby", _("Standby admitted at the door")
 
     registration = models.OneToOneField(
         Registration, on_delete=models.CASCADE, related_name="checkin"

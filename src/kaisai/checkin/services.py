@@ -17,10 +17,13 @@ from django.utils.translation import gettext as _
 
 from kaisai.checkin.errors import CheckInError
 from kaisai.checkin.models import CheckIn
+from kaisai.checkin.selectors_standby import checked_in_by_frame
 from kaisai.checkin.tickets import valid_ticket
 from kaisai.events.models import Event
 from kaisai.registrations.enums import Status
 from kaisai.registrations.models import Registration
+from kaisai.registrations.services.seats import lock_frames
+from kaisai.registrations.services.standby import accept_standby
 
 LATE_AFTER = timedelta(minutes=1)
 SELF_CHECK_IN_OPENS = timedelta(hours=2)
@@ -124,3 +127,33 @@ def self_check_in(*, event: Event, user, code: str) -> CheckInResult:
         raise CheckInError(_("You have no accepted registration to this event."),
                            code="not_accepted")  # fmt: skip
     return check_in(event=event, registration=registration, by=user, method=CheckIn.Method.CODE)
+
+
+def admit_standby(*, registration: Registration, by) -> Registration:
+    """当日補欠: a standby at the door becomes accepted and checked in at once — under the
+    frame's lock, only from the frame's standby time and only while fewer people of the frame
+    are checked in than it has seats (`capacity`, the room's chairs), so that two reception
+    phones admitting at once fill each free seat once. The reception admits in waitlist order
+    (`selectors.standby_panel`), or whichever standby it chooses."""
+    with transaction.atomic():
+        frame = lock_frames(registration.frame_id)[registration.frame_id]
+        current = Registration.objects.select_related("user", "event").get(pk=registration.pk)
+        if current.status == Status.ACCEPTED and current.standby:
+            checkin = CheckIn.objects.filter(registration=current).first()
+            if checkin is not None:
+                raise CheckInError(_("Already admitted and checked in."), code="already")
+        if current.status != Status.WAITLISTED or not current.standby:
+            raise CheckInError(_("This person is not a waiting standby."), code="not_standby")
+        opens_at = frame.standby_opens_at
+        if opens_at is None:
+            raise CheckInError(_("This frame has no standby at the door."), code="no_standby")
+        if timezone.now() < opens_at:
+            message = _("Standbys are admitted from %(time)s.") % {
+                "time": timezone.localtime(opens_at, frame.event.tz).strftime("%H:%M")
+            }
+            raise CheckInError(message, code="too_early")
+        if checked_in_by_frame([frame.pk]).get(frame.pk, 0) >= frame.capacity:
+            raise CheckInError(_("No seat is free: every seat is taken."), code="full")
+        accepted = accept_standby(registration=current, by=by)
+        check_in(event=frame.event, registration=accepted, by=by, method=CheckIn.Method.STANDBY)
+    return accepted

@@ -29,4 +29,5 @@ urlpatterns = [
     path("events/<int:pk>/reception/check-in/", reception.check_in, name="check_in"),
     path("events/<int:pk>/reception/undo/", reception.undo, name="undo"),
     path("events/<int:pk>/reception/counter/", reception.counter, name="counter"),
+    path("events/<int:pk>/reception/standby/", reception.admit_standby, name="admit_standby"),
 ]

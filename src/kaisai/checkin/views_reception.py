@@ -15,20 +15,22 @@ import unicodedata
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from kaisai.checkin import selectors, services
+from kaisai.checkin import selectors, selectors_standby, services
 from kaisai.checkin.errors import CheckInError
-from kaisai.checkin.models import CheckIn
+from kaisai.checkin.models import CheckIn, Ticket
 from kaisai.events.access import reception_event_or_403
 from kaisai.events.models import Event
 from kaisai.registrations.enums import Status
@@ -218,7 +220,12 @@ def _strings() -> dict[str, str]:
 @require_GET
 def reception(request: HttpRequest, pk: int) -> HttpResponse:
     event = reception_event_or_403(request.user, pk)
-    context = {"event": event, "counter": _counter(event), "strings": _strings()}
+    context = {
+        "event": event,
+        "counter": _counter(event),
+        "strings": _strings(),
+        "standby": selectors_standby.standby_panel(event),
+    }
     return render(request, "checkin/reception.html", context)
 
 
@@ -343,3 +350,32 @@ def undo(request: HttpRequest, pk: int) -> JsonResponse:
 def counter(request: HttpRequest, pk: int) -> JsonResponse:
     """The live counter: {checked_in, accepted}."""
     return JsonResponse(_counter(reception_event_or_403(request.user, pk)))
+
+
+@never_cache
+@login_required
+@require_POST
+def admit_standby(request: HttpRequest, pk: int) -> HttpResponse:
+    """One tap on a standby of the panel: {registration} → accepted and checked in, if a seat
+    is free (the service decides under the frame's lock); back to the panel with the outcome."""
+    event = reception_event_or_403(request.user, pk)
+    registration = _registration(event, request.POST.dict())
+    if registration is None:
+        messages.error(request, _("No such registration for this event."))
+    else:
+        try:
+            admitted = services.admit_standby(registration=registration, by=request.user)
+        except CheckInError as error:
+            messages.error(request, error.messages[0])
+        else:
+            messages.success(
+                request,
+                _("%(name)s is admitted and checked in (receipt number %(number)s).")
+                % {"name": admitted.user.name, "number": _receipt_number(admitted)},
+            )
+    return redirect(reverse("checkin:reception", kwargs={"pk": event.pk}) + "#standby")
+
+
+def _receipt_number(registration: Registration) -> object:
+    ticket = Ticket.objects.filter(registration=registration).first()
+    return ticket.receipt_number if ticket else "—"

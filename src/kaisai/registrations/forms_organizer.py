@@ -23,8 +23,10 @@ from kaisai.registrations.enums import DEFAULT_OVERFLOW_RISK, MAX_OVERFLOW_RISK,
 from kaisai.registrations.models import Frame, Question
 
 FRAME_TIMES = ("lottery_at", "opens_at", "closes_at", "promotion_cutoff")
-FRAME_FIELDS = ("name", "description", "method", *FRAME_TIMES, "fee", "order", "requires_talk")
+FRAME_FIELDS = ("name", "description", "method", *FRAME_TIMES, "fee", "order", "requires_talk",
+                "standby_after_minutes")  # fmt: skip
 FILL_FIELDS = ("overbooking", "overflow_risk")  # from fill_the_room and overflow_risk_percent
+STANDBY_MAX_MINUTES = 24 * 60
 QUESTION_FIELDS = ("label", "kind", "choices", "required", "order")
 
 
@@ -97,6 +99,9 @@ class FrameForm(forms.Form):
             "The chance you accept that more people come than there are seats: more than 0, "
             "at most 50. Default 5."
         ),
+    )
+    standby_after_minutes = _model_field(
+        Frame, "standby_after_minutes", min_value=0, max_value=STANDBY_MAX_MINUTES
     )
 
     def __init__(self, *args: Any, event: Event, frame: Frame | None = None, **kwargs: Any):

@@ -7,7 +7,7 @@ availability check under the frame's lock is one conditional UPDATE instead of a
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -80,6 +80,16 @@ class Frame(models.Model):
         help_text=_(
             "Registering asks for a talk title and abstract (e.g. lightning talks). "
             "Its seats are speaker seats; its waitlist is the speaker waitlist."
+        ),
+    )
+    standby_after_minutes = models.PositiveSmallIntegerField(
+        _("standbys admitted from (minutes after the start)"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Empty: no standby at the door. E.g. 10: from 10 minutes after the start, the "
+            "reception admits waitlisted people who came as standbys to the seats still free, "
+            "in waitlist order."
         ),
     )
     order = models.PositiveIntegerField(_("order"), default=0)
@@ -158,6 +168,17 @@ class Frame(models.Model):
             self.opens_at, self.closes_at, self.event.starts_at, moment or timezone.now()
         )
 
+    @property
+    def has_standby(self) -> bool:
+        return self.standby_after_minutes is not None
+
+    @property
+    def standby_opens_at(self) -> datetime | None:
+        """When the reception starts admitting standbys (`self.event` is read), or None."""
+        if self.standby_after_minutes is None:
+            return None
+        return self.event.starts_at + timedelta(minutes=self.standby_after_minutes)
+
 
 class LotteryDraw(models.Model):
     """The verifiable draw of a lottery frame: commitment first, seed and order after."""
@@ -206,6 +227,11 @@ class Registration(models.Model):
     waitlist_key = models.PositiveBigIntegerField(null=True, blank=True, editable=False)
     nominated = models.BooleanField(_("nominated"), default=False)
     afterparty = models.BooleanField(_("joins the after-party"), default=False)
+    standby = models.BooleanField(
+        _("standby at the door"),
+        default=False,
+        help_text=_("Waitlisted, and comes to the door to take a seat left free (当日補欠)."),
+    )
     organizer_note = models.CharField(
         _("note for the reception"),
         max_length=300,

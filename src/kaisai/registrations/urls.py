@@ -9,6 +9,7 @@ urlpatterns = [
     path("events/<int:pk>/register/", part.register, name="register"),
     path("events/<int:pk>/registration/", part.my_registration, name="mine"),
     path("events/<int:pk>/registration/cancel/", part.cancel, name="cancel"),
+    path("events/<int:pk>/registration/standby/", part.standby, name="standby"),
     path("events/<int:pk>/registration/change-frame/", part.change_frame, name="change_frame"),
     path("events/<int:pk>/frames/<int:frame_id>/lottery/", part.lottery, name="lottery"),
     path("my/events/", part.my_events, name="my_events"),

@@ -194,6 +194,35 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+def standby(request: HttpRequest, pk: int) -> HttpResponse:
+    """Opt in or out of coming as a standby at the door (`action`: "in" or "out")."""
+    event = public_event_or_404(pk)
+    registration = selectors.registration_of(event, request.user)
+    if registration is None:
+        messages.info(request, _("You have no active registration."))
+        return redirect(event)
+    action = request.POST.get("action")
+    if action not in ("in", "out"):
+        messages.error(request, _("Choose whether you come as a standby."))
+        return redirect("registrations:mine", pk=event.pk)
+    service = services.opt_in_standby if action == "in" else services.opt_out_standby
+    try:
+        service(registration=registration, by=signed_in_user(request))
+    except RegistrationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        if action == "in":
+            messages.success(
+                request,
+                _("You are a standby. A seat is NOT guaranteed: we mailed you when to come."),
+            )
+        else:
+            messages.success(request, _("You are no longer a standby; you stay on the waitlist."))
+    return redirect("registrations:mine", pk=event.pk)
+
+
+@login_required
+@require_POST
 def change_frame(request: HttpRequest, pk: int) -> HttpResponse:
     event = public_event_or_404(pk)
     frame_id = _frame_of(event, request.POST.get("frame"))

@@ -15,8 +15,14 @@ from kaisai.registrations.services.participants import (
     move_registration,
     register,
 )
+from kaisai.registrations.services.standby import (
+    accept_standby,
+    opt_in_standby,
+    opt_out_standby,
+)
 
 __all__ = [
+    "accept_standby",
     "cancel_registration",
     "change_capacity",
     "change_frame",
@@ -27,6 +33,8 @@ __all__ = [
     "ensure_commitment",
     "move_registration",
     "nominate",
+    "opt_in_standby",
+    "opt_out_standby",
     "register",
     "replan",
     "replan_upcoming",

@@ -21,7 +21,7 @@ from kaisai.registrations.services import draws, filling, organizers
 
 EDITABLE = ("name", "description", "method", "lottery_at", "opens_at", "closes_at",
             "promotion_cutoff", "fee", "order", "requires_talk", "overbooking",
-            "overflow_risk")  # fmt: skip
+            "overflow_risk", "standby_after_minutes")  # fmt: skip
 # Changing these re-plans a frame in fill-the-room mode (`filling.replan`).
 PLANNING = frozenset({"overbooking", "overflow_risk"})
 
@@ -36,6 +36,11 @@ def _check(frame: Frame, capacity: int | None = None) -> None:
         raise RegistrationError({"lottery_at": [_("A lottery frame needs a lottery time.")]})
     if frame.opens_at and frame.closes_at and frame.closes_at <= frame.opens_at:
         raise RegistrationError({"closes_at": [_("Registration must close after it opens.")]})
+    minutes = frame.standby_after_minutes
+    if minutes is not None and not (0 <= minutes <= 24 * 60):
+        raise RegistrationError(
+            {"standby_after_minutes": [_("Use 0 to 1440 minutes after the start.")]}
+        )
 
 
 def create_frame(*, event: Event, by: User, capacity: int, **fields: Any) -> Frame:

@@ -253,8 +253,9 @@ def move_registration(
         registration.status = status
         registration.waitlist_key = key
         registration.nominated = False
+        registration.standby = False  # a standby of the old frame, not of the new one
         registration.save(
-            update_fields=["frame", "status", "waitlist_key", "nominated", "updated_at"]
+            update_fields=["frame", "status", "waitlist_key", "nominated", "standby", "updated_at"]
         )
         audit.record(
             registration,

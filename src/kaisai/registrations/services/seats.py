@@ -51,6 +51,13 @@ def take_seat(frame_id: int) -> bool:
     return updated == 1
 
 
+def take_door_seat(frame_id: int) -> None:
+    """Take a seat whatever the count: a standby admitted at the door, whose seat is a free
+    chair in the room (the caller checked the frame's check-ins against its capacity under the
+    frame's lock), so the accepted count may pass the capacity by the no-shows."""
+    Frame.objects.filter(pk=frame_id).update(accepted_count=F("accepted_count") + 1)
+
+
 def seat_last_possible(frame: Frame) -> bool:
     """Whether a registration may be written before its seat is taken (`take_seat` as the
     last statement of the transaction): a first-come frame that had seats left when read. A
