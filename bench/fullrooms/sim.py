@@ -49,6 +49,7 @@ POLICIES = {
 START = datetime(2027, 1, 13, 10, 0, tzinfo=UTC)
 INTERVAL = timedelta(days=14)
 RECONFIRM_HOURS = 48
+STANDBY_AFTER_MINUTES = 10
 FIXED_FACTOR = 1.3
 OVERFLOW_RISK = 0.05
 
@@ -63,6 +64,12 @@ def _optional(path: str) -> Any:
         return None
 
 
+def _planner() -> Any:
+    """The accept planner connected to `registrations.hooks` (kaisai.forecast's), if any."""
+    planners = _optional("kaisai.registrations.hooks:accept_planners")
+    return planners[-1] if planners else None
+
+
 @dataclass
 class Features:
     set_accept_limit: Any = None
@@ -70,6 +77,7 @@ class Features:
     frame_forecast: Any = None
     admit_standby: Any = None
     opt_in_standby: Any = None
+    planner: Any = None
     overbooking_field: bool = False
 
     @classmethod
@@ -82,7 +90,8 @@ class Features:
             replan_upcoming=_optional("kaisai.registrations.services:replan_upcoming"),
             frame_forecast=_optional("kaisai.forecast.selectors:frame_forecast"),
             admit_standby=_optional("kaisai.checkin.services:admit_standby"),
-            opt_in_standby=_optional("kaisai.registrations.services:set_standby"),
+            opt_in_standby=_optional("kaisai.registrations.services.standby:opt_in_standby"),
+            planner=_planner(),
             overbooking_field="overbooking" in fields,
         )
 
@@ -96,11 +105,13 @@ class Features:
                 missing.append("Frame.overbooking")
             if self.replan_upcoming is None:
                 missing.append("registrations.services.replan_upcoming")
+            if self.planner is None:
+                missing.append("an accept planner (kaisai.forecast)")
         if policy == "full":
             if self.admit_standby is None:
                 missing.append("checkin.services.admit_standby")
             if self.opt_in_standby is None:
-                missing.append("registrations.services.set_standby")
+                missing.append("registrations.services.standby.opt_in_standby")
         return ", ".join(missing)
 
 
@@ -247,6 +258,8 @@ class Simulation:
         fields: dict[str, Any] = {}
         if run.policy in ("forecast", "full"):
             fields = {"overbooking": "forecast", "overflow_risk": OVERFLOW_RISK}
+        if run.policy == "full":
+            fields["standby_after_minutes"] = STANDBY_AFTER_MINUTES
         lottery_at = starts - timedelta(days=10)
         frame = services.create_frame(
             event=event, by=run.organizer, capacity=self.seats, method="lottery", name="General",
@@ -353,9 +366,7 @@ class Simulation:
         for registration in waitlisted:
             decision = run.series.decisions[number][person_of[registration.user_id]]
             if decision.standby_draw < STANDBY_OPT_IN:
-                self.features.opt_in_standby(
-                    registration=registration, standby=True, by=registration.user
-                )
+                self.features.opt_in_standby(registration=registration, by=registration.user)
                 run.counts["standby_opted"] = run.counts.get("standby_opted", 0) + 1
 
     # -- the day ------------------------------------------------------------------------------
@@ -407,6 +418,7 @@ class Simulation:
     def _door_standby(self, number: int) -> None:
         """Standbys who came wait at the door; the reception admits them in waitlist order
         while kaisai says a seat is free."""
+        from kaisai.checkin.errors import CheckInError
         from kaisai.registrations.enums import Status
         from kaisai.registrations.models import Registration
 
@@ -428,8 +440,8 @@ class Simulation:
                 result.standby_arrived += 1
                 try:
                     self.features.admit_standby(registration=registration, by=run.organizer)
-                except Exception as error:  # the service's "no seat free" (any refusal)
-                    if not _is_refusal(error):
+                except CheckInError as error:
+                    if error.reason != "full":
                         raise
                     result.standby_turned_away += 1
                 else:
@@ -437,7 +449,3 @@ class Simulation:
             result.seated = min(result.arrivals, result.seats) + result.standby_admitted
             result.empty = result.seats - result.seated
 
-
-def _is_refusal(error: Exception) -> bool:
-    """A refusal of a service (its error class), not a bug in the harness."""
-    return type(error).__name__.endswith("Error") and type(error).__module__.startswith("kaisai.")
