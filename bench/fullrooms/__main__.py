@@ -90,7 +90,7 @@ def main() -> None:
         if args.postgres:
             _pg(args.postgres, f"DROP DATABASE IF EXISTS {PG_NAME}")
     elapsed = time.perf_counter() - started
-    commit = subprocess.run(
+    commit = subprocess.run(  # noqa: S603
         ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],  # noqa: S607
         capture_output=True, text=True, check=False,
     ).stdout.strip()  # fmt: skip

@@ -49,7 +49,9 @@ def rows(results: Iterable[EventResult], *, skip_first: int = 0) -> list[Row]:
             accepted = sum(e.accepted for e in events)
             out.append(
                 Row(
-                    policy=policy, shape=shape, events=n,
+                    policy=policy,
+                    shape=shape,
+                    events=n,
                     utilisation=sum(e.utilisation for e in events) / n,
                     overflow_share=sum(e.overflow for e in events) / n,
                     empty_per_event=sum(e.empty for e in events) / n,
@@ -60,7 +62,9 @@ def rows(results: Iterable[EventResult], *, skip_first: int = 0) -> list[Row]:
                     show_rate=sum(e.arrivals for e in events) / accepted if accepted else 0.0,
                     forecast_error=(
                         sum(e.forecast["expected_attendance"] - e.arrivals for e in forecasted)
-                        / len(forecasted) if forecasted else None
+                        / len(forecasted)
+                        if forecasted
+                        else None
                     ),
                 )  # fmt: skip
             )

@@ -96,7 +96,7 @@ class Features:
         )
 
     def supports(self, policy: str) -> str:
-        """"" when this build can run `policy`, else what is missing."""
+        """What this build lacks to run `policy` ("" when nothing)."""
         missing = []
         if policy == "fixed13" and self.set_accept_limit is None:
             missing.append("registrations.services.set_accept_limit")
@@ -187,7 +187,7 @@ class Simulation:
         heapq.heappush(self._queue, (moment, next(self._order), action))
 
     def run(self) -> list[EventResult]:
-        seed_of = lambda: "%064x" % self._seed_rng.getrandbits(256)  # noqa: E731
+        seed_of = lambda: f"{self._seed_rng.getrandbits(256):064x}"  # noqa: E731
         with (
             time_machine.travel(START - timedelta(days=30), tick=False) as clock,
             mock.patch("kaisai.registrations.lottery.new_seed", seed_of),
@@ -404,14 +404,21 @@ class Simulation:
         counts, run.counts = run.counts, {}
         run.results.append(
             EventResult(
-                shape=run.shape, policy=run.policy, number=number, seats=self.seats,
-                applicants=len(run.series.applicants[number]), accepted=len(accepted),
-                arrivals=arrivals, seated=min(arrivals, self.seats),
-                overflow=arrivals > self.seats, empty=max(self.seats - arrivals, 0),
+                shape=run.shape,
+                policy=run.policy,
+                number=number,
+                seats=self.seats,
+                applicants=len(run.series.applicants[number]),
+                accepted=len(accepted),
+                arrivals=arrivals,
+                seated=min(arrivals, self.seats),
+                overflow=arrivals > self.seats,
+                empty=max(self.seats - arrivals, 0),
                 cancelled=counts.get("cancelled", 0),
                 answered_yes=counts.get("answered_yes", 0),
                 answered_no=counts.get("answered_no", 0),
-                standby_opted=counts.get("standby_opted", 0), forecast=forecast,
+                standby_opted=counts.get("standby_opted", 0),
+                forecast=forecast,
             )  # fmt: skip
         )
 
@@ -448,4 +455,3 @@ class Simulation:
                     result.standby_admitted += 1
             result.seated = min(result.arrivals, result.seats) + result.standby_admitted
             result.empty = result.seats - result.seated
-
