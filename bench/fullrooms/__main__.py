@@ -66,6 +66,8 @@ def main() -> None:
     import django
 
     django.setup()
+    import logging
+
     from django.core.management import call_command
     from django.db import connection
 
@@ -73,6 +75,16 @@ def main() -> None:
     from bench.fullrooms.population import SHAPES
     from bench.fullrooms.sim import Simulation
 
+    class Counter(logging.Handler):
+        """Errors that kaisai logs and swallows (e.g. a failed re-plan in the ticker job)."""
+
+        count = 0
+
+        def emit(self, record: logging.LogRecord) -> None:
+            Counter.count += 1
+            print(f"logged error: {record.getMessage()}", file=sys.stderr)
+
+    logging.getLogger("kaisai").addHandler(Counter(level=logging.ERROR))
     load_before = _load()
     started = time.perf_counter()
     try:
@@ -97,7 +109,8 @@ def main() -> None:
     lines = [
         f"{args.events} events × {args.seats} seats × {2 * args.seats} applicants, seed "
         f"{args.seed}, database {vendor}, commit {commit}, {elapsed:.0f} s, {os.cpu_count()} CPUs, "
-        f"load average before {load_before}, after {_load()}",
+        f"load average before {load_before}, after {_load()}, errors logged by kaisai "
+        f"{Counter.count}",
         "",
     ]
     for policy, why in simulation.skipped.items():

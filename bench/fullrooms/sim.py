@@ -74,6 +74,7 @@ def _planner() -> Any:
 class Features:
     set_accept_limit: Any = None
     replan_upcoming: Any = None
+    replan: Any = None
     frame_forecast: Any = None
     admit_standby: Any = None
     opt_in_standby: Any = None
@@ -88,6 +89,7 @@ class Features:
         return cls(
             set_accept_limit=_optional("kaisai.registrations.services:set_accept_limit"),
             replan_upcoming=_optional("kaisai.registrations.services:replan_upcoming"),
+            replan=_optional("kaisai.registrations.services:replan"),
             frame_forecast=_optional("kaisai.forecast.selectors:frame_forecast"),
             admit_standby=_optional("kaisai.checkin.services:admit_standby"),
             opt_in_standby=_optional("kaisai.registrations.services.standby:opt_in_standby"),
@@ -302,6 +304,14 @@ class Simulation:
         if registration.is_active:
             services.cancel_registration(registration=registration, by=registration.user)
             run.counts["cancelled"] = run.counts.get("cancelled", 0) + 1
+            self._replan(run, number)
+
+    def _replan(self, run: Run, number: int) -> None:
+        """The ticker re-plans frames in fill-the-room mode every 60 s (`replan_upcoming`);
+        between the simulation's sparser ticks, a change (a cancellation, an answer) is
+        followed by the re-plan of its frame, as the next minute's tick would do."""
+        if run.policy in ("forecast", "full") and self.features.replan is not None:
+            self.features.replan(frame=run.frames[number])
 
     def _tick(self, now: datetime, number: int) -> None:
         """The worker's periodic jobs that matter here, in the ticker's order."""
@@ -354,6 +364,7 @@ class Simulation:
         record_answer(registration=registration, answer=answer)
         key = "answered_yes" if answer == "yes" else "answered_no"
         run.counts[key] = run.counts.get(key, 0) + 1
+        self._replan(run, number)
 
     def _opt_in(self, run: Run, number: int) -> None:
         from kaisai.registrations.enums import Status
