@@ -123,6 +123,9 @@ def main() -> None:
         lines += [report.markdown(report.rows(results, skip_first=args.skip_first)), ""]
     lines += ["Target for the full policy (≥ 95% utilisation, ≤ 5% overflowing):", ""]
     lines += [report.verdict(report.rows(results)), ""]
+    if args.skip_first:
+        lines += [f"… without the first {args.skip_first} events of each series:", ""]
+        lines += [report.verdict(report.rows(results, skip_first=args.skip_first)), ""]
     text = "\n".join(lines)
     print(text)
     if args.out:

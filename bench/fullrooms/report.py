@@ -19,6 +19,7 @@ class Row:
     shape: str
     events: int
     utilisation: float  # mean of seated / seats
+    ceiling: float  # mean of min(applicants who would come, seats) / seats
     overflow_share: float  # share of events with more arrivals than seats
     empty_per_event: float
     empty_total: int
@@ -53,6 +54,7 @@ def rows(results: Iterable[EventResult], *, skip_first: int = 0) -> list[Row]:
                     shape=shape,
                     events=n,
                     utilisation=sum(e.utilisation for e in events) / n,
+                    ceiling=sum(min(e.comers, e.seats) / e.seats for e in events) / n,
                     overflow_share=sum(e.overflow for e in events) / n,
                     empty_per_event=sum(e.empty for e in events) / n,
                     empty_total=sum(e.empty for e in events),
@@ -73,9 +75,9 @@ def rows(results: Iterable[EventResult], *, skip_first: int = 0) -> list[Row]:
 
 def markdown(table: list[Row]) -> str:
     lines = [
-        "| policy | population | events | mean utilisation | events overflowing | empty seats "
-        "/ event (total) | standbys admitted / turned away | accepted / event | came / accepted "
-        "| forecast − actual |",
+        "| policy | population | events | mean utilisation (ceiling) | events overflowing "
+        "| empty seats / event (total) | standbys admitted / turned away | accepted / event "
+        "| came / accepted | forecast − actual |",
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for row in table:
@@ -83,7 +85,7 @@ def markdown(table: list[Row]) -> str:
         standby = f"{row.admitted} / {row.turned_away}" if row.policy == "full" else "—"
         lines.append(
             f"| {POLICIES[row.policy]} | {row.shape} | {row.events} | "
-            f"{row.utilisation:.1%} | {row.overflow_share:.1%} | "
+            f"{row.utilisation:.1%} ({row.ceiling:.0%}) | {row.overflow_share:.1%} | "
             f"{row.empty_per_event:.1f} ({row.empty_total}) | {standby} | "
             f"{row.accepted_per_event:.1f} | {row.show_rate:.0%} | {error} |"
         )

@@ -124,6 +124,7 @@ class EventResult:
     number: int  # 0-based index in the series
     seats: int
     applicants: int
+    comers: int  # applicants who would come if accepted (the ceiling: min(comers, seats))
     accepted: int  # accepted when the doors opened
     arrivals: int  # accepted people who came
     seated: int  # min(arrivals, seats) + admitted standbys
@@ -420,6 +421,7 @@ class Simulation:
                 number=number,
                 seats=self.seats,
                 applicants=len(run.series.applicants[number]),
+                comers=sum(d.comes for d in decisions.values()),
                 accepted=len(accepted),
                 arrivals=arrivals,
                 seated=min(arrivals, self.seats),
