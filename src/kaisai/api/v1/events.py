@@ -7,12 +7,20 @@ from ninja import Query, Router
 
 from kaisai.accounts.selectors import user_for_api_token
 from kaisai.api.v1.params import EventLimit, ObjectId, Offset
-from kaisai.api.v1.schemas import ErrorOut, EventOut, EventSummaryOut, FrameOut
+from kaisai.api.v1.schemas import (
+    ErrorOut,
+    EventOut,
+    EventSummaryOut,
+    FrameForecastOut,
+    FrameOut,
+)
 from kaisai.api.v1.schemas_more import SearchParams
 from kaisai.events.access import public_event_or_404
 from kaisai.events.models import Event
 from kaisai.events.search import EventQuery, search_events
+from kaisai.forecast.selectors import frame_forecast
 from kaisai.groups.permissions import can_manage_events
+from kaisai.registrations.models import Frame
 from kaisai.registrations.selectors import frames_with_counts
 
 router = Router(tags=["events"])
@@ -37,7 +45,21 @@ def event_summary(event: Event) -> dict:
     }
 
 
-def frame_out(frame) -> FrameOut:
+def forecast_out(frame: Frame) -> FrameForecastOut | None:
+    """The frame's forecast for the API (callers check that the user is an organizer)."""
+    if frame.capacity <= 0:
+        return None
+    forecast = frame_forecast(frame)
+    return FrameForecastOut(
+        expected_attendance=round(forecast.expected_attendance, 2),
+        low=forecast.low,
+        high=forecast.high,
+        overflow_probability=round(forecast.overflow_probability, 4),
+        recommended_accept=forecast.recommended_accept,
+    )
+
+
+def frame_out(frame, *, with_forecast: bool = False) -> FrameOut:
     draw = getattr(frame, "draw", None) if frame.method == "lottery" else None
     return FrameOut(
         id=frame.pk,
@@ -54,6 +76,7 @@ def frame_out(frame) -> FrameOut:
         lottery_at=frame.lottery_at,
         lottery_commitment=draw.commitment if draw else None,
         lottery_drawn=bool(draw and draw.is_drawn),
+        forecast=forecast_out(frame) if with_forecast else None,
     )
 
 
@@ -103,7 +126,8 @@ def get_event(request: HttpRequest, event_id: ObjectId):
     event = public_event_or_404(event_id)
     user = optional_token_user(request)
     attendance = None
-    if user is not None and can_manage_events(user, event.group):
+    organizer = user is not None and can_manage_events(user, event.group)
+    if organizer:
         from kaisai.checkin.selectors import attendance_numbers  # checkin depends on events
 
         attendance = attendance_numbers(event)
@@ -112,6 +136,8 @@ def get_event(request: HttpRequest, event_id: ObjectId):
         "description": event.description,
         "stream_url": event.stream_url,
         "hashtag": event.hashtag,
-        "frames": [frame_out(frame) for frame in frames_with_counts(event)],
+        "frames": [
+            frame_out(frame, with_forecast=organizer) for frame in frames_with_counts(event)
+        ],
         "attendance": attendance,
     }

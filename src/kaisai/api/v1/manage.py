@@ -90,7 +90,7 @@ def publish_event(request: HttpRequest, event_id: ObjectId):
 )  # fmt: skip
 def list_frames(request: HttpRequest, event_id: ObjectId):
     event = managed_event_or_403(request.user, event_id)
-    return Status(200, [frame_out(f) for f in frames_with_counts(event)])
+    return Status(200, [frame_out(f, with_forecast=True) for f in frames_with_counts(event)])
 
 
 @router.post(

@@ -17,6 +17,18 @@ class GroupRef(Schema):
     title: str
 
 
+class FrameForecastOut(Schema):
+    expected_attendance: float = Field(..., description="Expected number who come")
+    low: int = Field(..., description="5% quantile of the number who come")
+    high: int = Field(..., description="95% quantile of the number who come")
+    overflow_probability: float = Field(
+        ..., description="Probability that more come than the frame has seats, 0..1"
+    )
+    recommended_accept: int = Field(
+        ..., description="How many to accept so that the risk of overflow stays within the frame's"
+    )
+
+
 class FrameOut(Schema):
     id: int
     name: str
@@ -32,6 +44,11 @@ class FrameOut(Schema):
     lottery_at: datetime | None
     lottery_commitment: str | None = Field(None, description="SHA-256 of the secret seed")
     lottery_drawn: bool = False
+    forecast: FrameForecastOut | None = Field(
+        None,
+        description="The show-up forecast: only for the group's owners and organizers (send "
+        "your token); null for everyone else and for frames without seats",
+    )
 
 
 class EventSummaryOut(Schema):

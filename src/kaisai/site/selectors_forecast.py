@@ -1,0 +1,104 @@
+"""The organizer's view of the show-up forecast (issue 12): per frame what the forecast app
+says, put in the terms of the forecast card — expected attendance with its 5–95% interval,
+the risk of more arrivals than seats, seats likely empty and how many more to accept or
+promote — and the group's history of forecast against actual.
+
+Every number comes from `kaisai.forecast.selectors`; nothing here computes a probability,
+and nothing here shows one person's probability (the card works on frames only).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from kaisai.events.models import Event
+from kaisai.forecast.selectors import FrameForecast, frame_forecast, group_forecast_history
+from kaisai.groups.models import Group
+from kaisai.registrations.models import Frame
+
+
+@dataclass(frozen=True)
+class FrameCard:
+    """One frame of the forecast card."""
+
+    frame: Frame
+    forecast: FrameForecast
+
+    @property
+    def capacity(self) -> int:
+        return self.frame.capacity
+
+    @property
+    def overflow_percent(self) -> float:
+        return 100 * self.forecast.overflow_probability
+
+    @property
+    def likely_empty(self) -> int:
+        """Seats likely empty: the seats minus the expected arrivals (never below 0)."""
+        return max(0, round(self.frame.capacity - self.forecast.expected_attendance))
+
+    @property
+    def to_add(self) -> int:
+        """How many more the forecast says to accept (promoting the waitlist first)."""
+        return max(0, self.forecast.recommended_accept - self.forecast.accepted)
+
+    @property
+    def to_promote(self) -> int:
+        return min(self.to_add, self.forecast.waitlisted)
+
+    @property
+    def to_accept_new(self) -> int:
+        return self.to_add - self.to_promote
+
+    @property
+    def over_recommended(self) -> int:
+        """Accepted beyond the recommendation (nobody is ever demoted; shown as a caution)."""
+        return max(0, self.forecast.accepted - self.forecast.recommended_accept)
+
+
+def event_forecast_cards(event: Event) -> list[FrameCard]:
+    """The forecast card of an event: one entry per frame with seats, in the frames' order."""
+    frames = Frame.objects.filter(event=event, capacity__gt=0).order_by("order", "id")
+    return [FrameCard(frame=frame, forecast=frame_forecast(frame)) for frame in frames]
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    """One past event: what the forecast expected and who came."""
+
+    event: Event
+    capacity: int
+    expected_attendance: float
+    low: int
+    high: int
+    actual: int
+
+    @property
+    def label(self) -> str:
+        return f"#{self.event.number}" if self.event.number else self.event.title
+
+    @property
+    def error(self) -> float:
+        return self.actual - self.expected_attendance
+
+    @property
+    def inside_interval(self) -> bool:
+        return self.low <= self.actual <= self.high
+
+
+def _history_row(item: Any) -> HistoryRow:
+    return HistoryRow(
+        event=item.event,
+        capacity=item.capacity,
+        expected_attendance=item.expected_attendance,
+        low=item.low,
+        high=item.high,
+        actual=item.actual,
+    )
+
+
+def forecast_history(group: Group) -> list[HistoryRow]:
+    """The group's past events, oldest first, with the forecast and the actual attendance."""
+    rows = [_history_row(item) for item in group_forecast_history(group)]
+    return sorted(rows, key=lambda row: row.event.starts_at)
