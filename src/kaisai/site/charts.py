@@ -36,9 +36,9 @@ def history_svg(rows: Sequence[HistoryRow]) -> str:
 
     title = _("Forecast against actual attendance")
     desc = _(
-        "For each past event: the forecast's 5–95% interval (bar), its expected attendance "
+        "For each past event: the forecast's %(range)s interval (bar), its expected attendance "
         "(line), the seats (dashed) and how many came (dot)."
-    )
+    ) % {"range": "5–95%"}
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {HEIGHT}" '
         f'width="100%" class="forecast-chart" role="img" aria-labelledby="fc-title fc-desc">',
@@ -59,7 +59,10 @@ def history_svg(rows: Sequence[HistoryRow]) -> str:
         left, right = _number(middle - 12), _number(middle + 12)
         label = escape(row.label[:12])
         tooltip = escape(
-            _("%(event)s: expected %(expected)s (%(low)s–%(high)s), came %(actual)s, seats %(seats)s")
+            _(
+                "%(event)s: expected %(expected)s (%(low)s–%(high)s), came %(actual)s, "
+                "seats %(seats)s"
+            )
             % {
                 "event": row.label,
                 "expected": _number(row.expected_attendance),

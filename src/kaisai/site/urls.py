@@ -26,9 +26,7 @@ event_patterns = [
 group_patterns = [
     path("", views_groups.group_list, name="list"),
     path("<slug:slug>/", views_groups.group_detail, name="detail"),
-    path(
-        "<slug:slug>/forecast/", views_forecast.group_forecast_history, name="forecast_history"
-    ),
+    path("<slug:slug>/forecast/", views_forecast.group_forecast_history, name="forecast_history"),
     path(
         "<slug:slug>/forecast.csv",
         views_forecast.group_forecast_history_csv,
