@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "kaisai.registrations",
     "kaisai.checkin",
     "kaisai.talks",
+    "kaisai.forecast",
     "kaisai.notices",
     "kaisai.api",
     "kaisai.site",

@@ -1,0 +1,248 @@
+"""The show-up model: the probability that an accepted person comes (docs/full-rooms.md).
+
+Pure functions over history that `history.py` reads from the database:
+
+1. The group's base rate as a prior: Beta(α, β) fitted to its people's records by the method
+   of moments (shrunk toward a default when the group has little history).
+2. The person's posterior mean: the prior updated with their record in this group and, at a
+   discount, their aggregate record in other groups.
+3. A logistic adjustment of that mean for the frame (speakers), the lead time and the
+   reconfirmation answer, with coefficients fitted (MAP, Gaussian priors) on the group's
+   history.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+# Before any history: attendance at free study groups is reported between 30% and 70%.
+DEFAULT_MEAN = 0.5
+DEFAULT_STRENGTH = 4.0  # α + β of the default prior: worth four visits
+MEAN_SHRINK = 4.0  # pseudo-visits pulling a thin group's rate toward DEFAULT_MEAN
+DEFAULT_RHO = 1.0 / (DEFAULT_STRENGTH + 1.0)  # overdispersion 1 / (α + β + 1)
+RHO_EVIDENCE = 20.0  # repeat visits needed before the group's own spread counts half
+RHO_MIN, RHO_MAX = 0.005, 0.5
+SITE_WEIGHT = 0.3  # one visit elsewhere counts as 0.3 visits here
+P_MIN, P_MAX = 0.005, 0.995
+LEAD_CENTER_DAYS = 7.0
+
+
+def logit(p: float) -> float:
+    p = min(max(p, P_MIN), P_MAX)
+    return math.log(p / (1.0 - p))
+
+
+def expit(x: float) -> float:
+    if x >= 0:
+        return 1.0 / (1.0 + math.exp(-x))
+    z = math.exp(x)
+    return z / (1.0 + z)
+
+
+@dataclass(frozen=True)
+class Record:
+    """A person's history: `came` of `trials` (attended + no-shows + late cancels)."""
+
+    came: int = 0
+    trials: int = 0
+
+    def __add__(self, other: Record) -> Record:
+        return Record(self.came + other.came, self.trials + other.trials)
+
+
+@dataclass(frozen=True)
+class Prior:
+    alpha: float
+    beta: float
+
+    @property
+    def mean(self) -> float:
+        return self.alpha / (self.alpha + self.beta)
+
+
+DEFAULT_PRIOR = Prior(DEFAULT_MEAN * DEFAULT_STRENGTH, (1 - DEFAULT_MEAN) * DEFAULT_STRENGTH)
+
+
+def fit_prior(records: Iterable[Record]) -> Prior:
+    """Beta(α, β) of a group by the method of moments on its people's records.
+
+    μ = (Σ came + m₀ μ₀) / (Σ trials + m₀); the overdispersion ρ = 1 / (α + β + 1) from
+    Σ nᵢ (p̂ᵢ − μ)² ≈ μ(1 − μ) [(k − 1) + ρ (N − k)], blended with a default ρ₀ by the number
+    of repeat visits N − k; then α + β = 1/ρ − 1.
+    """
+    people = [r for r in records if r.trials > 0]
+    came = sum(r.came for r in people)
+    trials = sum(r.trials for r in people)
+    mu = (came + MEAN_SHRINK * DEFAULT_MEAN) / (trials + MEAN_SHRINK)
+    k = len(people)
+    repeats = trials - k
+    rho = DEFAULT_RHO
+    if k >= 2 and repeats > 0:
+        spread = sum(r.trials * (r.came / r.trials - mu) ** 2 for r in people)
+        estimate = (spread / (mu * (1 - mu)) - (k - 1)) / repeats
+        weight = repeats / (repeats + RHO_EVIDENCE)
+        rho = weight * estimate + (1 - weight) * DEFAULT_RHO
+    rho = min(max(rho, RHO_MIN), RHO_MAX)
+    strength = 1.0 / rho - 1.0
+    return Prior(mu * strength, (1 - mu) * strength)
+
+
+def posterior_mean(prior: Prior, here: Record, elsewhere: Record = Record()) -> float:
+    """E[p | record] = (α + cameᵍ + w cameˢ) / (α + β + nᵍ + w nˢ)."""
+    a = prior.alpha + here.came + SITE_WEIGHT * elsewhere.came
+    b = prior.alpha + prior.beta + here.trials + SITE_WEIGHT * elsewhere.trials
+    return a / b
+
+
+@dataclass(frozen=True)
+class Features:
+    talk: bool = False  # a speakers' frame
+    lead_days: float = LEAD_CENTER_DAYS  # registered this long before the start
+    reconfirmation: str = ""  # "yes", "no" or "" (not answered)
+
+    def vector(self) -> tuple[float, float, float, float]:
+        lead = math.log1p(max(self.lead_days, 0.0)) - math.log1p(LEAD_CENTER_DAYS)
+        return (
+            1.0 if self.talk else 0.0,
+            lead,
+            1.0 if self.reconfirmation == "yes" else 0.0,
+            1.0 if self.reconfirmation == "no" else 0.0,
+        )
+
+
+# Coefficients (talk, lead, yes, no) before any data, and their prior standard deviations.
+PRIOR_COEFFICIENTS = (1.5, -0.1, 0.8, -2.5)
+PRIOR_SD = (1.0, 0.5, 1.0, 1.0)
+
+
+def adjust(base: float, features: Features, coefficients: Sequence[float]) -> float:
+    """P = expit(logit(base) + Σ βⱼ xⱼ)."""
+    x = features.vector()
+    eta = logit(base) + sum(b * v for b, v in zip(coefficients, x, strict=True))
+    return min(max(expit(eta), P_MIN), P_MAX)
+
+
+def fit_coefficients(
+    rows: Sequence[tuple[float, Features, bool]],
+    prior: Sequence[float] = PRIOR_COEFFICIENTS,
+    sd: Sequence[float] = PRIOR_SD,
+    iterations: int = 25,
+) -> tuple[float, ...]:
+    """MAP logistic regression with offsets: rows (base probability, features, came). Newton's
+    method on the log posterior with independent Gaussian priors; with no rows, the prior."""
+    beta = list(prior)
+    size = len(beta)
+    data = [(logit(base), features.vector(), came) for base, features, came in rows]
+    for _ in range(iterations):
+        gradient = [-(beta[j] - prior[j]) / sd[j] ** 2 for j in range(size)]
+        hessian = [[0.0] * size for _ in range(size)]
+        for i in range(size):
+            hessian[i][i] = 1.0 / sd[i] ** 2
+        for offset, x, came in data:
+            p = expit(offset + sum(b * v for b, v in zip(beta, x, strict=True)))
+            residual = (1.0 if came else 0.0) - p
+            weight = p * (1 - p)
+            for i in range(size):
+                if x[i]:
+                    gradient[i] += residual * x[i]
+                    for j in range(size):
+                        if x[j]:
+                            hessian[i][j] += weight * x[i] * x[j]
+        step = _solve(hessian, gradient)
+        beta = [b + s for b, s in zip(beta, step, strict=True)]
+        if max(abs(s) for s in step) < 1e-6:
+            break
+    return tuple(beta)
+
+
+def _solve(matrix: list[list[float]], vector: list[float]) -> list[float]:
+    """Gaussian elimination with partial pivoting (the matrix is positive definite)."""
+    n = len(vector)
+    a = [row[:] + [vector[i]] for i, row in enumerate(matrix)]
+    for col in range(n):
+        pivot = max(range(col, n), key=lambda r: abs(a[r][col]))
+        a[col], a[pivot] = a[pivot], a[col]
+        for r in range(col + 1, n):
+            factor = a[r][col] / a[col][col]
+            for c in range(col, n + 1):
+                a[r][c] -= factor * a[col][c]
+    x = [0.0] * n
+    for r in range(n - 1, -1, -1):
+        x[r] = (a[r][n] - sum(a[r][c] * x[c] for c in range(r + 1, n))) / a[r][r]
+    return x
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One accepted registration of a held event and what happened (history.py reads them)."""
+
+    user_id: int
+    event_id: int
+    group_id: int
+    starts_at: datetime
+    ends_at: datetime
+    features: Features
+    came: bool
+
+
+@dataclass(frozen=True)
+class GroupModel:
+    """What the model learned from a group's history before some moment."""
+
+    prior: Prior
+    coefficients: tuple[float, ...]
+    records: dict[int, Record] = field(default_factory=dict)
+    events: int = 0  # held events it learned from
+
+    @property
+    def based_on_history(self) -> bool:
+        return self.events > 0
+
+    def probability(
+        self, user_id: int | None, features: Features, elsewhere: Record = Record()
+    ) -> float:
+        here = self.records.get(user_id, Record()) if user_id is not None else Record()
+        return adjust(posterior_mean(self.prior, here, elsewhere), features, self.coefficients)
+
+    def newcomer(self, features: Features = Features()) -> float:
+        return self.probability(None, features)
+
+
+def learn(outcomes: Sequence[Outcome]) -> GroupModel:
+    """The group's model from its outcomes (any order). The coefficients are fitted with each
+    training row's base probability taken from the person's record before that row's event."""
+    ordered = sorted(outcomes, key=lambda o: (o.starts_at, o.event_id))
+    records: dict[int, Record] = defaultdict(Record)
+    for outcome in ordered:
+        records[outcome.user_id] += Record(int(outcome.came), 1)
+    prior = fit_prior(records.values())
+    running: dict[int, Record] = defaultdict(Record)
+    rows: list[tuple[float, Features, bool]] = []
+    index = 0
+    while index < len(ordered):
+        event_id = ordered[index].event_id
+        batch = []
+        while index < len(ordered) and ordered[index].event_id == event_id:
+            batch.append(ordered[index])
+            index += 1
+        for outcome in batch:
+            base = posterior_mean(prior, running[outcome.user_id])
+            rows.append((base, outcome.features, outcome.came))
+        for outcome in batch:
+            running[outcome.user_id] += Record(int(outcome.came), 1)
+    coefficients = fit_coefficients(rows)
+    return GroupModel(
+        prior=prior,
+        coefficients=coefficients,
+        records=dict(records),
+        events=len({o.event_id for o in ordered}),
+    )
+
+
+def before(outcomes: Iterable[Outcome], moment: datetime) -> list[Outcome]:
+    """Only history of events that had ended by `moment` (no leakage)."""
+    return [o for o in outcomes if o.ends_at <= moment]

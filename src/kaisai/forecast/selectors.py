@@ -1,0 +1,262 @@
+"""Forecasts of who comes, per frame and event, from current facts (docs/full-rooms.md).
+
+Only code sees a single person's probability (`show_probabilities`); pages and the API show
+the frame's and event's totals.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from kaisai.checkin.models import CheckIn
+from kaisai.events.models import Event
+from kaisai.forecast import history
+from kaisai.forecast import poisson_binomial as pb
+from kaisai.forecast.backtest import EventResult, backtest_group
+from kaisai.forecast.model import Features, GroupModel, Record, learn
+from kaisai.groups.models import Group
+from kaisai.registrations.enums import Method, Status
+from kaisai.registrations.models import Frame, LotteryDraw, Registration
+
+DEFAULT_RISK = 0.05
+MAX_RISK = 0.5
+# Beyond the people known, the planner counts on future applicants with the newcomers'
+# probability, up to this many times the seats (so a first-come frame takes them at once).
+FUTURE_FACTOR = 10
+
+
+@dataclass(frozen=True)
+class FrameForecast:
+    expected_attendance: float
+    low: int  # 5% quantile of the number who come
+    high: int  # 95% quantile
+    overflow_probability: float  # P(arrivals > capacity)
+    recommended_accept: int
+    accepted: int
+    waitlisted: int
+    expected_promotions: float
+    based_on_history: bool
+    explanation: str
+    frame_id: int | None = None
+    capacity: int = 0
+
+
+@dataclass
+class _Context:
+    event: Event
+    model: GroupModel
+    history: history.History
+    elsewhere: dict[int, Record]
+    now: datetime
+
+    def probability(self, row: dict[str, Any], talk: bool) -> float:
+        features = Features(
+            talk=talk,
+            lead_days=history.lead_days(self.event.starts_at, row["created_at"]),
+            reconfirmation=row["reconfirmation__answer"] or "",
+        )
+        return self.model.probability(
+            row["user_id"], features, self.elsewhere.get(row["user_id"], Record())
+        )
+
+
+def _context(event: Event, rows: Sequence[dict[str, Any]]) -> _Context:
+    moment = event.starts_at
+    past = history.event_history(event)
+    elsewhere = history.elsewhere_records(
+        (r["user_id"] for r in rows), group_id=event.group_id, moment=moment
+    )
+    return _Context(event, learn(past.outcomes), past, elsewhere, timezone.now())
+
+
+def check_risk(risk: float) -> float:
+    if not 0 < risk <= MAX_RISK:
+        raise ValueError(_("The overflow risk must be more than 0 and at most 0.5."))
+    return float(risk)
+
+
+def show_probabilities(registrations: list[Registration]) -> dict[int, float]:
+    """Registration id → P(comes), from history before its event (checked in: 1.0). For code
+    only: no page shows one person's probability."""
+    by_event: dict[int, list[int]] = defaultdict(list)
+    for registration in registrations:
+        by_event[registration.event_id].append(registration.pk)
+    result: dict[int, float] = {}
+    for event_id, ids in by_event.items():
+        event = Event.objects.get(pk=event_id)
+        rows = list(
+            Registration.objects.filter(pk__in=ids)
+            .annotate(checked_in=Exists(CheckIn.objects.filter(registration=OuterRef("pk"))))
+            .values(
+                "id", "user_id", "created_at", "checked_in", "reconfirmation__answer",
+                "frame__requires_talk",
+            )
+        )  # fmt: skip
+        context = _context(event, rows)
+        for row in rows:
+            result[row["id"]] = (
+                1.0 if row["checked_in"] else context.probability(row, row["frame__requires_talk"])
+            )
+    return result
+
+
+def _lottery_pending(frame: Frame, drawn: set[int]) -> bool:
+    return frame.method == Method.LOTTERY and frame.pk not in drawn
+
+
+def _forecast(
+    frame: Frame,
+    rows: Sequence[dict[str, Any]],
+    context: _Context,
+    *,
+    risk: float,
+    lottery_pending: bool,
+) -> FrameForecast:
+    talk = frame.requires_talk
+    accepted = [r for r in rows if r["status"] == Status.ACCEPTED]
+    waitlisted = [r for r in rows if r["status"] == Status.WAITLISTED]
+    applied = [r for r in rows if r["status"] == Status.APPLIED]
+    p_accepted = [1.0 if r["checked_in"] else context.probability(r, talk) for r in accepted]
+    p_waitlist = [context.probability(r, talk) for r in waitlisted]
+    p_applied = [context.probability(r, talk) for r in applied]
+    if lottery_pending and p_applied:
+        # a random draw: each drawn seat is any applicant alike
+        p_applied = [sum(p_applied) / len(p_applied)] * len(p_applied)
+
+    # Expected promotions: seats freed by cancellations before the cutoff, at the group's
+    # historical cancel rate, filled from the waitlist in order (docs/full-rooms.md).
+    cutoff = frame.promotion_cutoff or context.event.starts_at
+    expected_promotions = 0.0
+    if context.now < cutoff and waitlisted:
+        unchecked = sum(1 for r in accepted if not r["checked_in"])
+        expected_promotions = min(float(len(waitlisted)), context.history.cancel_rate * unchecked)
+    promoted = [p * min(1.0, max(0.0, expected_promotions - j)) for j, p in enumerate(p_waitlist)]
+    dist = pb.distribution(p_accepted + [p for p in promoted if p > 0])
+    capacity = frame.capacity
+
+    lead = history.lead_days(context.event.starts_at, context.now)
+    newcomer = context.model.newcomer(Features(talk=talk, lead_days=lead))
+    known = p_accepted + p_waitlist + p_applied
+    future = [newcomer] * max(0, FUTURE_FACTOR * capacity + 10 - len(known))
+    if context.now >= context.event.starts_at:
+        future = []
+    recommended = pb.recommended_accept(known + future, capacity, risk)
+
+    expected = pb.mean(dist)
+    forecast = FrameForecast(
+        expected_attendance=round(expected, 2),
+        low=pb.quantile(dist, 0.05),
+        high=pb.quantile(dist, 0.95),
+        overflow_probability=round(pb.prob_above(dist, capacity), 4),
+        recommended_accept=recommended,
+        accepted=len(accepted),
+        waitlisted=len(waitlisted),
+        expected_promotions=round(expected_promotions, 2),
+        based_on_history=context.model.based_on_history,
+        explanation="",
+        frame_id=frame.pk,
+        capacity=capacity,
+    )
+    return _explained(forecast, context.model, risk)
+
+
+def _explained(forecast: FrameForecast, model: GroupModel, risk: float) -> FrameForecast:
+    values = {
+        "events": model.events,
+        "rate": round(model.prior.mean * 100),
+        "expected": f"{forecast.expected_attendance:.0f}",
+        "accepted": forecast.accepted,
+        "recommended": forecast.recommended_accept,
+        "capacity": forecast.capacity,
+        "risk": round(risk * 100),
+    }
+    if model.based_on_history:
+        text = (
+            ngettext(
+                "From %(events)d past event of this group about %(rate)d%% of accepted people "
+                "come: %(expected)s of %(accepted)d expected; accepting up to %(recommended)d "
+                "keeps the risk of more arrivals than %(capacity)d seats within %(risk)d%%.",
+                "From %(events)d past events of this group about %(rate)d%% of accepted people "
+                "come: %(expected)s of %(accepted)d expected; accepting up to %(recommended)d "
+                "keeps the risk of more arrivals than %(capacity)d seats within %(risk)d%%.",
+                model.events,
+            )
+            % values
+        )
+    else:
+        text = (
+            _(
+                "No past events of this group yet: the forecast assumes the default show rate of "
+                "%(rate)d%% (%(expected)s of %(accepted)d expected; accepting up to "
+                "%(recommended)d keeps the risk of more arrivals than %(capacity)d seats within "
+                "%(risk)d%%)."
+            )
+            % values
+        )
+    return FrameForecast(**{**forecast.__dict__, "explanation": text})
+
+
+def _risk_of(frame: Frame, risk: float | None) -> float:
+    if risk is None:
+        risk = getattr(frame, "overflow_risk", DEFAULT_RISK)  # Frame.overflow_risk (fill)
+    return check_risk(risk)
+
+
+def event_forecast(event: Event, *, risk: float | None = None) -> list[FrameForecast]:
+    """One forecast per frame of the event, in the frames' order (a fixed number of queries
+    whatever the number of people)."""
+    frames = list(Frame.objects.filter(event=event))
+    rows = history.current_registrations(event)
+    context = _context(event, rows)
+    drawn = set(
+        LotteryDraw.objects.filter(frame__event=event, drawn_at__isnull=False).values_list(
+            "frame_id", flat=True
+        )
+    )
+    by_frame: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        by_frame[row["frame_id"]].append(row)
+    return [
+        _forecast(
+            frame,
+            by_frame[frame.pk],
+            context,
+            risk=_risk_of(frame, risk),
+            lottery_pending=_lottery_pending(frame, drawn),
+        )
+        for frame in frames
+    ]
+
+
+def frame_forecast(frame: Frame, *, risk: float | None = None) -> FrameForecast:
+    """The forecast of one frame (its event is read with it)."""
+    event = frame.event
+    rows = history.current_registrations(event, frame_id=frame.pk)
+    context = _context(event, rows)
+    drawn = set(
+        LotteryDraw.objects.filter(frame=frame, drawn_at__isnull=False).values_list(
+            "frame_id", flat=True
+        )
+    )
+    return _forecast(
+        frame,
+        rows,
+        context,
+        risk=_risk_of(frame, risk),
+        lottery_pending=_lottery_pending(frame, drawn),
+    )
+
+
+def group_forecast_history(group: Group) -> list[EventResult]:
+    """Forecast vs actual per held event of the group, oldest first
+    (`backtest.EventResult`: each predicted from history before it)."""
+    return backtest_group(group).events
