@@ -3,7 +3,6 @@ DATABASE_URL points to it (see .ci/run)."""
 
 from __future__ import annotations
 
-import importlib.util
 from datetime import timedelta
 
 import pytest
@@ -12,11 +11,6 @@ from django.utils import timezone, translation
 
 from kaisai.registrations import services
 from tests.factories import EventFactory, GroupFactory, UserFactory
-
-if importlib.util.find_spec("kaisai.forecast") is None:  # until l-12-model is merged
-    from tests.site.forecast_standin import install
-
-    install()
 
 
 @pytest.fixture(autouse=True)

@@ -41,10 +41,16 @@ def held_series(
     made = []
     users = sorted(rates)
     for k in range(events):
-        starts = now - timedelta(days=first_days_ago) + timedelta(days=k * (first_days_ago // (events + 1)))
+        starts = (
+            now
+            - timedelta(days=first_days_ago)
+            + timedelta(days=k * (first_days_ago // (events + 1)))
+        )
         event = EventFactory(group=group, starts_at=starts, ends_at=starts + timedelta(hours=2))
         general = Frame.objects.create(event=event, name="General", capacity=per_event)
-        speakers = Frame.objects.create(event=event, name="LT", capacity=per_event, requires_talk=True)
+        speakers = Frame.objects.create(
+            event=event, name="LT", capacity=per_event, requires_talk=True
+        )
         chosen = rng.sample(users, min(per_event, len(users)))
         regs, fates = [], []
         for user_id in chosen:
@@ -70,7 +76,10 @@ def held_series(
         )
         logs = RegistrationLog.objects.bulk_create(
             RegistrationLog(
-                registration=r, from_status=Status.ACCEPTED, to_status=Status.CANCELLED, frame_id=r.frame_id
+                registration=r,
+                from_status=Status.ACCEPTED,
+                to_status=Status.CANCELLED,
+                frame_id=r.frame_id,
             )
             for r, (_, late) in zip(regs, fates, strict=True)
             if late

@@ -40,9 +40,7 @@ def synthetic(rates, *, events, per_event, seed, talk_share=0.0, reconfirm_share
             if answer == "no":
                 came = False
             features = Features(talk=talk, lead_days=rng.uniform(0, 30), reconfirmation=answer)
-            outcomes.append(
-                Outcome(user, k, 1, start, start + timedelta(hours=2), features, came)
-            )
+            outcomes.append(Outcome(user, k, 1, start, start + timedelta(hours=2), features, came))
     return outcomes
 
 
@@ -95,7 +93,9 @@ def test_a_homogeneous_group_shrinks_strongly():
 
 def test_speakers_and_reconfirmation_are_learned():
     rates = [random.Random(i).uniform(0.2, 0.8) for i in range(60)]
-    model = learn(synthetic(rates, events=20, per_event=50, seed=3, talk_share=0.1, reconfirm_share=0.5))
+    model = learn(
+        synthetic(rates, events=20, per_event=50, seed=3, talk_share=0.1, reconfirm_share=0.5)
+    )
     talk, lead, yes, no = model.coefficients
     assert talk > 1.0 and no < -2.0 and yes > 0.0
     base = model.probability(0, Features())
@@ -106,7 +106,9 @@ def test_speakers_and_reconfirmation_are_learned():
 def test_calibrated_on_held_back_history_and_better_than_the_base_rate():
     rng = random.Random(11)
     rates = [rng.betavariate(1.2, 1.0) for _ in range(80)]
-    outcomes = synthetic(rates, events=24, per_event=50, seed=5, talk_share=0.05, reconfirm_share=0.3)
+    outcomes = synthetic(
+        rates, events=24, per_event=50, seed=5, talk_share=0.05, reconfirm_share=0.3
+    )
     result = backtest.run(outcomes)
     held_back = result.predictions[len(result.predictions) // 2 :]  # the later half, predicted
     model_brier = backtest._brier([(p, c) for p, _, c in held_back])

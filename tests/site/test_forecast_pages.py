@@ -7,7 +7,6 @@ from __future__ import annotations
 import csv
 import io
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
@@ -15,12 +14,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
-from kaisai.forecast.selectors import FrameForecast
 
 from kaisai.events.enums import EventStatus
+from kaisai.forecast.backtest import EventResult
+from kaisai.forecast.selectors import FrameForecast
 from kaisai.groups.enums import Role
 from kaisai.registrations import services
-from kaisai.registrations.models import Registration
+from kaisai.registrations.models import Frame, Registration
 from kaisai.site import charts, selectors_forecast
 from tests.conftest import login
 from tests.factories import EventFactory, OrganizerFactory, UserFactory
@@ -65,14 +65,15 @@ def known_forecast(**overrides) -> FrameForecast:
     return FrameForecast(**values)
 
 
-@dataclass(frozen=True)
-class Past:
-    event: object
-    capacity: int
-    expected_attendance: float
-    low: int
-    high: int
-    actual: int
+def patch_forecast(monkeypatch, frame, asked=None, **overrides):
+    """The card reads `forecast.selectors.event_forecast`: answer with known numbers."""
+
+    def fake(event, *, risk=None):
+        if asked is not None:
+            asked.append(event.pk)
+        return [known_forecast(frame_id=frame.pk, capacity=frame.capacity, **overrides)]
+
+    monkeypatch.setattr(selectors_forecast, "event_forecast", fake)
 
 
 # --- who may ------------------------------------------------------------------------------
@@ -130,17 +131,12 @@ def test_co_organizer_sees_the_card(client, event, group, frame):
 
 
 def test_card_shows_the_forecast_selectors_numbers(client, event, organizer, frame, monkeypatch):
-    asked = []
-
-    def fake(frame_arg, *, risk=None):
-        asked.append(frame_arg.pk)
-        return known_forecast()
-
-    monkeypatch.setattr(selectors_forecast, "frame_forecast", fake)
+    asked: list[int] = []
+    patch_forecast(monkeypatch, frame, asked)
     login(client, organizer)
     page = client.get(forecast_url(event))
     assert page.status_code == 200
-    assert asked == [frame.pk]
+    assert asked == [event.pk]
     text = page.content.decode()
     assert 'class="forecast-expected">87<' in text
     assert "79–95" in text
@@ -163,9 +159,7 @@ def test_card_shows_the_forecast_selectors_numbers(client, event, organizer, fra
     ],
 )
 def test_card_next_step(client, event, organizer, frame, monkeypatch, overrides, says):
-    monkeypatch.setattr(
-        selectors_forecast, "frame_forecast", lambda f, risk=None: known_forecast(**overrides)
-    )
+    patch_forecast(monkeypatch, frame, **overrides)
     login(client, organizer)
     assert says in client.get(forecast_url(event)).content.decode()
 
@@ -179,7 +173,7 @@ def test_card_never_shows_a_persons_probability(client, event, organizer, frame)
 
 
 def test_compact_card_on_the_registrations_page(client, event, organizer, frame, monkeypatch):
-    monkeypatch.setattr(selectors_forecast, "frame_forecast", lambda f, risk=None: known_forecast())
+    patch_forecast(monkeypatch, frame)
     login(client, organizer)
     text = client.get(reverse("registrations:registrations", kwargs={"pk": event.pk})).content
     text = text.decode()
@@ -230,13 +224,21 @@ def history(group, monkeypatch):
 
     events = [held(60 * n, number=n, title=f"MLCT #{n}") for n in (1, 2)]
     odd = held(200, number=None, title='<script>alert("x")</script> & =cmd')
+    for held_event, seats in ((events[0], 90), (events[1], 60), (odd, 80)):
+        Frame.objects.create(event=held_event, name="General", capacity=seats)
+    Frame.objects.create(event=events[1], name="LT", capacity=40)
+
+    def result(event, accepted, expected, low, high, actual, base):
+        return EventResult(event.pk, event.title, event.starts_at, accepted, expected, low,
+                           high, actual, base)  # fmt: skip
+
     rows = [
-        Past(events[1], 100, 71.2, 63, 79, 74),
-        Past(events[0], 90, 65.0, 57, 73, 81),
-        Past(odd, 80, 55.5, 48, 63, 52),
+        result(events[1], 110, 71.2, 63, 79, 74, 77.0),
+        result(events[0], 95, 65.0, 57, 73, 81, 66.5),
+        result(odd, 85, 55.5, 48, 63, 52, 59.5),
     ]
     monkeypatch.setattr(selectors_forecast, "group_forecast_history", lambda g: rows)
-    return rows
+    return events
 
 
 def test_history_page_chart_and_table(client, group, organizer, history):
@@ -252,7 +254,7 @@ def test_history_page_chart_and_table(client, group, organizer, history):
 
 
 def test_history_chart_is_well_formed_and_escaped(history):
-    rows = selectors_forecast.forecast_history(history[0].event.group)
+    rows = selectors_forecast.forecast_history(history[0].group)
     svg = charts.history_svg(rows)
     root = ET.fromstring(svg)  # noqa: S314 - our own output
     assert root.tag == f"{SVG}svg"
@@ -279,10 +281,12 @@ def test_history_csv(client, group, organizer, history):
     assert response["Content-Type"].startswith("text/csv")
     body = response.content.decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(body)))
-    assert rows[0] == ["event", "number", "starts at", "seats", "expected attendance",
-                       "low (5%)", "high (95%)", "came"]  # fmt: skip
+    assert rows[0] == ["event", "number", "starts at", "seats", "accepted", "expected attendance",
+                       "low (5%)", "high (95%)", "came",
+                       "expected by the group's base rate alone"]  # fmt: skip
     assert [r[1] for r in rows[1:]] == ["1", "2", ""]
-    assert rows[1][3:] == ["90", "65.0", "57", "73", "81"]
+    assert rows[1][3:] == ["90", "95", "65.0", "57", "73", "81", "66.5"]
+    assert rows[2][3] == "100"  # the seats of all the event's frames
     assert rows[3][0].startswith("<script>")  # plain text in a CSV
     assert not rows[3][0].startswith("=")
 
@@ -309,3 +313,17 @@ def test_pages_write_nothing(client, event, organizer, frame, group):
     client.get(history_url(group))
     assert list(Registration.objects.order_by("pk").values()) == before
     assert services  # the services module is what writes; the pages call none of it
+
+
+def test_card_matches_the_real_forecast(client, event, organizer, frame):
+    from kaisai.forecast.selectors import event_forecast
+
+    fill(frame, 40)
+    fill(frame, 7, "waitlisted")
+    (forecast,) = event_forecast(event)
+    login(client, organizer)
+    text = client.get(forecast_url(event)).content.decode()
+    assert f'class="forecast-expected">{forecast.expected_attendance:.0f}<' in text
+    assert f"{forecast.low}–{forecast.high}" in text
+    assert forecast.explanation.replace("'", "&#x27;") in text
+    assert "waitlist 7" in text and "40 accepted" in text

@@ -10,10 +10,11 @@ and nothing here shows one person's probability (the card works on frames only).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+
+from django.db.models import Sum
 
 from kaisai.events.models import Event
-from kaisai.forecast.selectors import FrameForecast, frame_forecast, group_forecast_history
+from kaisai.forecast.selectors import FrameForecast, event_forecast, group_forecast_history
 from kaisai.groups.models import Group
 from kaisai.registrations.models import Frame
 
@@ -58,47 +59,65 @@ class FrameCard:
 
 
 def event_forecast_cards(event: Event) -> list[FrameCard]:
-    """The forecast card of an event: one entry per frame with seats, in the frames' order."""
-    frames = Frame.objects.filter(event=event, capacity__gt=0).order_by("order", "id")
-    return [FrameCard(frame=frame, forecast=frame_forecast(frame)) for frame in frames]
+    """The forecast card of an event: one entry per frame with seats, in the frames' order
+    (`forecast.selectors.event_forecast`: a fixed number of queries whatever the number of
+    people)."""
+    frames = Frame.objects.in_bulk(
+        Frame.objects.filter(event=event, capacity__gt=0).values_list("pk", flat=True)
+    )
+    return [
+        FrameCard(frame=frames[forecast.frame_id], forecast=forecast)
+        for forecast in event_forecast(event)
+        if forecast.frame_id in frames
+    ]
 
 
 @dataclass(frozen=True)
 class HistoryRow:
-    """One past event: what the forecast expected and who came."""
+    """One held event: what the forecast expected (from the history before it) and who came."""
 
     event: Event
     capacity: int
+    accepted: int
     expected_attendance: float
     low: int
     high: int
     actual: int
+    base_expected: float  # the group's base rate alone, for comparison
 
     @property
     def label(self) -> str:
         return f"#{self.event.number}" if self.event.number else self.event.title
 
     @property
-    def error(self) -> float:
-        return self.actual - self.expected_attendance
-
-    @property
     def inside_interval(self) -> bool:
         return self.low <= self.actual <= self.high
 
 
-def _history_row(item: Any) -> HistoryRow:
-    return HistoryRow(
-        event=item.event,
-        capacity=item.capacity,
-        expected_attendance=item.expected_attendance,
-        low=item.low,
-        high=item.high,
-        actual=item.actual,
-    )
-
-
 def forecast_history(group: Group) -> list[HistoryRow]:
-    """The group's past events, oldest first, with the forecast and the actual attendance."""
-    rows = [_history_row(item) for item in group_forecast_history(group)]
+    """The group's held events, oldest first, with the forecast, the seats and who came
+    (`forecast.selectors.group_forecast_history`; events and seats in two more queries)."""
+    results = group_forecast_history(group)
+    ids = [result.event_id for result in results]
+    events = Event.objects.in_bulk(ids)
+    seats = dict(
+        Frame.objects.filter(event_id__in=ids)
+        .values("event_id")
+        .annotate(total=Sum("capacity"))
+        .values_list("event_id", "total")
+    )
+    rows = [
+        HistoryRow(
+            event=events[result.event_id],
+            capacity=seats.get(result.event_id) or 0,
+            accepted=result.accepted,
+            expected_attendance=result.expected,
+            low=result.low,
+            high=result.high,
+            actual=result.actual,
+            base_expected=result.base_expected,
+        )
+        for result in results
+        if result.event_id in events
+    ]
     return sorted(rows, key=lambda row: row.event.starts_at)

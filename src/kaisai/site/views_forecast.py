@@ -56,10 +56,12 @@ def group_forecast_history_csv(request: HttpRequest, slug: str) -> HttpResponse:
             _("number"),
             _("starts at"),
             _("seats"),
+            _("accepted"),
             _("expected attendance"),
             _("low (5%)"),
             _("high (95%)"),
             _("came"),
+            _("expected by the group's base rate alone"),
         ]
     )
     for row in forecast_history(group):
@@ -69,10 +71,12 @@ def group_forecast_history_csv(request: HttpRequest, slug: str) -> HttpResponse:
                 row.event.number or "",
                 local_time(row.event.starts_at, row.event),
                 row.capacity,
+                row.accepted,
                 f"{row.expected_attendance:.1f}",
                 row.low,
                 row.high,
                 row.actual,
+                f"{row.base_expected:.1f}",
             ]
         )
     return response

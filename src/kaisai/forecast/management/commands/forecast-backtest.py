@@ -18,7 +18,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--group", metavar="SLUG", help="Only this group's events.")
-        parser.add_argument("--json", action="store_true", dest="as_json", help="Print the result as JSON.")
+        parser.add_argument(
+            "--json", action="store_true", dest="as_json", help="Print the result as JSON."
+        )
 
     def handle(self, *args, group: str | None = None, as_json: bool = False, **options) -> None:
         chosen = None
