@@ -173,7 +173,7 @@ def _explained(forecast: FrameForecast, model: GroupModel, risk: float) -> Frame
     values = {
         "events": model.events,
         "rate": round(model.prior.mean * 100),
-        "expected": f"{forecast.expected_attendance:.0f}",
+        "expected": _figure(forecast.expected_attendance),
         "accepted": forecast.accepted,
         "recommended": forecast.recommended_accept,
         "capacity": forecast.capacity,
@@ -203,6 +203,10 @@ def _explained(forecast: FrameForecast, model: GroupModel, risk: float) -> Frame
             % values
         )
     return FrameForecast(**{**forecast.__dict__, "explanation": text})
+
+
+def _figure(value: float) -> str:
+    return f"{value:.0f}" if value >= 10 else f"{value:.1f}"
 
 
 def _risk_of(frame: Frame, risk: float | None) -> float:

@@ -1,0 +1,222 @@
+"""Forecasts from the database: history before the event only, the fallback without history,
+updates as people register, cancel, reconfirm and check in, and bounded queries."""
+
+from __future__ import annotations
+
+import json
+import random
+from datetime import timedelta
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from kaisai.checkin.models import CheckIn
+from kaisai.forecast import history, planner, selectors
+from kaisai.forecast.backtest import backtest_group
+from kaisai.registrations import services as registrations
+from kaisai.registrations.enums import Status
+from tests.factories import EventFactory, GroupFactory
+from tests.forecast.synthetic import held_series, people, reconfirm
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def regulars(group):
+    """60 people of known rates, 12 held events of 30 each."""
+    rng = random.Random(4)
+    users = people(60)
+    rates = {u.pk: rng.choice([0.2, 0.5, 0.9]) for u in users}
+    held_series(group, rates, events=12, per_event=30, talk_share=0.1, late_cancel_share=0.3)
+    return users, rates
+
+
+@pytest.fixture
+def upcoming(group, organizer):
+    event = EventFactory(group=group)
+    frame = registrations.create_frame(event=event, by=organizer, capacity=20, name="General")
+    return event, frame
+
+
+def test_history_counts_attended_no_shows_and_late_cancels(group, regulars):
+    users, _ = regulars
+    past = history.group_history(group.pk, timezone.now())
+    assert len({o.event_id for o in past.outcomes}) == 12
+    assert len(past.outcomes) == 12 * 30  # a late cancel is in the record
+    cancelled = sum(1 for o in past.outcomes if not o.came)
+    assert 0 < cancelled < len(past.outcomes)
+    assert past.cancel_rate > 0
+
+
+def test_only_history_before_the_event_counts(group, regulars, organizer):
+    events = list(group.events.order_by("starts_at"))
+    middle = events[6]
+    past = history.event_history(middle)
+    assert {o.event_id for o in past.outcomes} == {e.pk for e in events[:6]}
+
+
+def test_no_history_falls_back_to_the_prior_and_says_so(upcoming, user):
+    event, frame = upcoming
+    registrations.register(frame=frame, user=user)
+    forecast = selectors.frame_forecast(frame)
+    assert not forecast.based_on_history
+    assert "No past events" in forecast.explanation
+    assert forecast.accepted == 1
+    assert forecast.expected_attendance == pytest.approx(0.5, abs=0.05)
+    assert forecast.recommended_accept >= frame.capacity
+
+
+def test_forecast_follows_the_facts(group, regulars, upcoming, organizer):
+    users, rates = regulars
+    event, frame = upcoming
+    reliable = [u for u in users if rates[u.pk] == 0.9][:10]
+    flaky = [u for u in users if rates[u.pk] == 0.2][:10]
+    regs = [registrations.register(frame=frame, user=u) for u in reliable + flaky]
+    first = selectors.frame_forecast(frame)
+    assert first.based_on_history and "12 past events" in first.explanation
+    assert first.accepted == 20 and first.capacity == 20
+    assert 8 < first.expected_attendance < 14
+    assert first.low <= first.expected_attendance <= first.high
+    assert first.overflow_probability == 0.0  # twenty accepted cannot overflow twenty seats
+    assert first.recommended_accept > 20
+    probabilities = selectors.show_probabilities(regs)
+    reliable_mean = sum(probabilities[r.pk] for r in regs[:10]) / 10
+    flaky_mean = sum(probabilities[r.pk] for r in regs[10:]) / 10
+    assert reliable_mean > flaky_mean + 0.25
+
+    # a "no" to the reconfirmation lowers it; a check-in makes it certain
+    reconfirm(regs[0], "no")
+    after_no = selectors.frame_forecast(frame)
+    assert after_no.expected_attendance < first.expected_attendance
+    CheckIn.objects.create(
+        registration=regs[15], event=event, checked_in_at=timezone.now(), method="search"
+    )
+    assert selectors.show_probabilities([regs[15]])[regs[15].pk] == 1.0
+    after_checkin = selectors.frame_forecast(frame)
+    assert after_checkin.expected_attendance > after_no.expected_attendance
+
+    # the waitlist, and a cancel
+    extra = [registrations.register(frame=frame, user=u) for u in users[40:45]]
+    assert all(r.status == Status.WAITLISTED for r in extra)
+    with_waitlist = selectors.frame_forecast(frame)
+    assert with_waitlist.waitlisted == 5 and with_waitlist.expected_promotions > 0
+    registrations.cancel_registration(registration=regs[12], by=None)
+    after_cancel = selectors.frame_forecast(frame)
+    assert after_cancel.accepted == 20 and after_cancel.waitlisted == 4  # promoted
+
+
+def test_risk_and_planner(group, regulars, upcoming):
+    users, _ = regulars
+    event, frame = upcoming
+    for u in users[:20]:
+        registrations.register(frame=frame, user=u)
+    cautious = selectors.frame_forecast(frame, risk=0.01)
+    bold = selectors.frame_forecast(frame, risk=0.5)
+    assert frame.capacity <= cautious.recommended_accept <= bold.recommended_accept
+    assert (
+        planner.recommended_accept_for(frame) == selectors.frame_forecast(frame).recommended_accept
+    )
+    for bad in (0, -0.1, 0.51, 2):
+        with pytest.raises(ValueError, match="overflow risk"):
+            selectors.frame_forecast(frame, risk=bad)
+
+
+def test_speakers_frame_is_expected_to_come(group, regulars, upcoming, organizer):
+    users, _ = regulars
+    event, frame = upcoming
+    general_users, speaker_users = users[:10], users[10:20]
+    lt = registrations.create_frame(event=event, by=organizer, capacity=10, name="LT")
+    lt.requires_talk = True
+    lt.save()
+    for u in general_users:
+        registrations.register(frame=frame, user=u)
+    from kaisai.registrations.models import Registration
+
+    for u in speaker_users:
+        Registration.objects.create(event=event, frame=lt, user=u, status=Status.ACCEPTED)
+    forecasts = {f.frame_id: f for f in selectors.event_forecast(event)}
+    assert forecasts[lt.pk].expected_attendance > forecasts[frame.pk].expected_attendance
+
+
+@pytest.mark.parametrize("count", [10, 200])
+def test_query_count_does_not_grow_with_people(
+    group, upcoming, count, organizer, django_assert_max_num_queries
+):
+    event, frame = upcoming
+    frame.capacity = 300
+    frame.save()
+    users = people(count, prefix=f"n{count}-")
+    from kaisai.registrations.models import Registration
+
+    Registration.objects.bulk_create(
+        Registration(event=event, frame=frame, user=u, status=Status.ACCEPTED) for u in users
+    )
+    rng = random.Random(1)
+    held_series(group, {u.pk: rng.random() for u in users}, events=3, per_event=min(count, 30))
+    with CaptureQueriesContext(connection) as queries:
+        selectors.frame_forecast(frame)
+    assert len(queries) == 4  # history, elsewhere, registrations, lottery draw
+    with CaptureQueriesContext(connection) as queries:
+        selectors.event_forecast(event)
+    assert len(queries) == 5  # and the frames
+
+
+def test_elsewhere_is_counted_in_aggregate(upcoming, user):
+    event, frame = upcoming
+    other = GroupFactory()
+    held_series(other, {user.pk: 1.0}, events=8, per_event=1)
+    registration = registrations.register(frame=frame, user=user)
+    assert selectors.show_probabilities([registration])[registration.pk] > 0.6
+
+
+def test_forecast_command(group, regulars, upcoming):
+    users, _ = regulars
+    event, frame = upcoming
+    for u in users[:25]:
+        registrations.register(frame=frame, user=u)
+    from io import StringIO
+
+    out = StringIO()
+    call_command("forecast", str(event.pk), stdout=out)
+    data = json.loads(out.getvalue())
+    assert data["event"] == event.pk
+    (row,) = data["frames"]
+    assert row["frame_id"] == frame.pk and row["accepted"] == 20 and row["waitlisted"] == 5
+    assert {
+        "expected_attendance",
+        "low",
+        "high",
+        "overflow_probability",
+        "recommended_accept",
+    } <= set(row)
+    with pytest.raises(CommandError, match="No event with id 999999"):
+        call_command("forecast", "999999")
+
+
+def test_backtest_command_and_group_history(group, regulars):
+    from io import StringIO
+
+    result = backtest_group(group)
+    assert len(result.events) == 12
+    assert result.brier_model < result.brier_base
+    history_rows = selectors.group_forecast_history(group)
+    assert [r.event_id for r in history_rows] == [r.event_id for r in result.events]
+    assert all(r.low <= r.expected <= r.high for r in history_rows)
+    out = StringIO()
+    call_command("forecast-backtest", "--group", group.slug, stdout=out)
+    assert "Brier score: model" in out.getvalue()
+    out = StringIO()
+    call_command("forecast-backtest", "--json", stdout=out)
+    assert json.loads(out.getvalue())["events"] == 12
+    with pytest.raises(CommandError, match="No group"):
+        call_command("forecast-backtest", "--group", "nope")
+
+
+def test_upcoming_events_are_not_history(group, regulars, upcoming, user):
+    event, frame = upcoming
+    registrations.register(frame=frame, user=user)
+    past = history.group_history(group.pk, timezone.now() + timedelta(days=365))
+    assert event.pk not in {o.event_id for o in past.outcomes}
