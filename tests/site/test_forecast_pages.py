@@ -327,3 +327,16 @@ def test_card_matches_the_real_forecast(client, event, organizer, frame):
     assert f"{forecast.low}–{forecast.high}" in text
     assert forecast.explanation.replace("'", "&#x27;") in text
     assert "waitlist 7" in text and "40 accepted" in text
+
+
+def test_pending_lottery_card(client, event, organizer, make_frame):
+    lottery = make_frame(capacity=10, method="lottery", name="Lottery")
+    for _ in range(25):
+        services.register(frame=lottery, user=UserFactory())
+    login(client, organizer)
+    text = client.get(forecast_url(event)).content.decode()
+    assert "lottery not drawn yet: 25 applicants" in text
+    assert "known after the draw" in text
+    assert "The draw should accept" in text and "of 25 applicants to fill the 10 seats." in text
+    listing = client.get(reverse("registrations:registrations", kwargs={"pk": event.pk}))
+    assert "Lottery: the draw should accept" in listing.content.decode()

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Sum
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 
 from kaisai.events.models import Event
 from kaisai.forecast.selectors import FrameForecast, event_forecast, group_forecast_history
 from kaisai.groups.models import Group
-from kaisai.registrations.models import Frame
+from kaisai.registrations.enums import Method, Status
+from kaisai.registrations.models import Frame, LotteryDraw
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,8 @@ class FrameCard:
 
     frame: Frame
     forecast: FrameForecast
+    applied: int = 0  # applicants waiting for a decision (a lottery's entrants)
+    lottery_pending: bool = False  # a lottery not drawn yet: the draw decides who is accepted
 
     @property
     def capacity(self) -> int:
@@ -49,6 +52,11 @@ class FrameCard:
         return min(self.to_add, self.forecast.waitlisted)
 
     @property
+    def to_draw(self) -> int:
+        """A pending lottery: how many of its applicants the draw should accept."""
+        return min(self.forecast.recommended_accept, self.forecast.accepted + self.applied)
+
+    @property
     def to_accept_new(self) -> int:
         return self.to_add - self.to_promote
 
@@ -62,14 +70,26 @@ def event_forecast_cards(event: Event) -> list[FrameCard]:
     """The forecast card of an event: one entry per frame with seats, in the frames' order
     (`forecast.selectors.event_forecast`: a fixed number of queries whatever the number of
     people)."""
-    frames = Frame.objects.in_bulk(
-        Frame.objects.filter(event=event, capacity__gt=0).values_list("pk", flat=True)
-    )
-    return [
-        FrameCard(frame=frames[forecast.frame_id], forecast=forecast)
-        for forecast in event_forecast(event)
-        if forecast.frame_id in frames
-    ]
+    facts = {
+        pk: (applied, drawn)
+        for pk, applied, drawn in Frame.objects.filter(event=event, capacity__gt=0)
+        .annotate(
+            n_applied=Count("registrations", filter=Q(registrations__status=Status.APPLIED)),
+            drawn=Exists(LotteryDraw.objects.filter(frame=OuterRef("pk"), drawn_at__isnull=False)),
+        )
+        .values_list("pk", "n_applied", "drawn")
+    }
+    frames = Frame.objects.in_bulk(list(facts))
+    cards = []
+    for forecast in event_forecast(event):
+        frame = frames.get(forecast.frame_id or 0)
+        if frame is not None:
+            applied, drawn = facts[frame.pk]
+            pending = frame.method == Method.LOTTERY and not drawn
+            cards.append(
+                FrameCard(frame=frame, forecast=forecast, applied=applied, lottery_pending=pending)
+            )
+    return cards
 
 
 @dataclass(frozen=True)
