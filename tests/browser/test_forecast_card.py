@@ -4,7 +4,9 @@ the demo's MLCT series: its history makes the forecast of #5 meaningful. Screens
 
 from __future__ import annotations
 
+import tempfile
 from datetime import date
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -16,6 +18,8 @@ from tests.browser.conftest import PHONE
 from tests.browser.test_messages_unsubscribe import session_cookie
 
 pytestmark = pytest.mark.browser
+
+SCREENSHOTS = Path(tempfile.gettempdir())  # /tmp/forecast-*-phone.png, to look at; not kept
 
 
 def test_forecast_card_and_history_on_a_phone(browser, live_server, transactional_db, url):
@@ -44,7 +48,7 @@ def test_forecast_card_and_history_on_a_phone(browser, live_server, transactiona
         # nothing sticks out of the phone's width
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= PHONE["width"], width
-        page.screenshot(path="/tmp/forecast-card-phone.png", full_page=True)
+        page.screenshot(path=str(SCREENSHOTS / "forecast-card-phone.png"), full_page=True)
 
         page.get_by_role("link", name="Forecast against actual at past events").click()
         chart = page.locator("svg.forecast-chart")
@@ -53,6 +57,6 @@ def test_forecast_card_and_history_on_a_phone(browser, live_server, transactiona
         expect(page.locator(".forecast-history-table tbody tr")).to_have_count(4)
         box = chart.bounding_box()
         assert box is not None and box["width"] <= PHONE["width"]
-        page.screenshot(path="/tmp/forecast-history-phone.png", full_page=True)
+        page.screenshot(path=str(SCREENSHOTS / "forecast-history-phone.png"), full_page=True)
     finally:
         context.close()
