@@ -35,9 +35,9 @@ def test_organizer_gets_the_forecast(api_as, event, organizer, frames, monkeypat
     known = FrameForecast(
         expected_attendance=1.23456, low=0, high=2, overflow_probability=0.012345,
         recommended_accept=4, accepted=2, waitlisted=0, expected_promotions=0.0,
-        based_on_history=False, explanation="prior",
+        based_on_history=False, explanation="prior", frame_id=frames[0].pk, capacity=3,
     )  # fmt: skip
-    monkeypatch.setattr(api_events, "frame_forecast", lambda frame, risk=None: known)
+    monkeypatch.setattr(api_events, "event_forecast", lambda event, risk=None: [known])
     client = api_as(organizer)
     for url in (f"/api/v1/events/{event.pk}/", f"/api/v1/events/{event.pk}/frames/"):
         response = client.get(url)

@@ -18,9 +18,8 @@ from kaisai.api.v1.schemas_more import SearchParams
 from kaisai.events.access import public_event_or_404
 from kaisai.events.models import Event
 from kaisai.events.search import EventQuery, search_events
-from kaisai.forecast.selectors import frame_forecast
+from kaisai.forecast.selectors import FrameForecast, event_forecast
 from kaisai.groups.permissions import can_manage_events
-from kaisai.registrations.models import Frame
 from kaisai.registrations.selectors import frames_with_counts
 
 router = Router(tags=["events"])
@@ -45,11 +44,10 @@ def event_summary(event: Event) -> dict:
     }
 
 
-def forecast_out(frame: Frame) -> FrameForecastOut | None:
-    """The frame's forecast for the API (callers check that the user is an organizer)."""
-    if frame.capacity <= 0:
+def forecast_out(forecast: FrameForecast | None) -> FrameForecastOut | None:
+    """A frame's forecast for the API (callers check that the user is an organizer)."""
+    if forecast is None or forecast.capacity <= 0:
         return None
-    forecast = frame_forecast(frame)
     return FrameForecastOut(
         expected_attendance=round(forecast.expected_attendance, 2),
         low=forecast.low,
@@ -59,7 +57,12 @@ def forecast_out(frame: Frame) -> FrameForecastOut | None:
     )
 
 
-def frame_out(frame, *, with_forecast: bool = False) -> FrameOut:
+def forecasts_by_frame(event: Event) -> dict[int, FrameForecast]:
+    """The event's forecasts by frame id, in a fixed number of queries."""
+    return {f.frame_id: f for f in event_forecast(event) if f.frame_id is not None}
+
+
+def frame_out(frame, forecast: FrameForecast | None = None) -> FrameOut:
     draw = getattr(frame, "draw", None) if frame.method == "lottery" else None
     return FrameOut(
         id=frame.pk,
@@ -76,7 +79,7 @@ def frame_out(frame, *, with_forecast: bool = False) -> FrameOut:
         lottery_at=frame.lottery_at,
         lottery_commitment=draw.commitment if draw else None,
         lottery_drawn=bool(draw and draw.is_drawn),
-        forecast=forecast_out(frame) if with_forecast else None,
+        forecast=forecast_out(forecast),
     )
 
 
@@ -126,8 +129,9 @@ def get_event(request: HttpRequest, event_id: ObjectId):
     event = public_event_or_404(event_id)
     user = optional_token_user(request)
     attendance = None
-    organizer = user is not None and can_manage_events(user, event.group)
-    if organizer:
+    forecasts: dict[int, FrameForecast] = {}
+    if user is not None and can_manage_events(user, event.group):
+        forecasts = forecasts_by_frame(event)
         from kaisai.checkin.selectors import attendance_numbers  # checkin depends on events
 
         attendance = attendance_numbers(event)
@@ -137,7 +141,7 @@ def get_event(request: HttpRequest, event_id: ObjectId):
         "stream_url": event.stream_url,
         "hashtag": event.hashtag,
         "frames": [
-            frame_out(frame, with_forecast=organizer) for frame in frames_with_counts(event)
+            frame_out(frame, forecasts.get(frame.pk)) for frame in frames_with_counts(event)
         ],
         "attendance": attendance,
     }
