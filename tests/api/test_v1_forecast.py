@@ -4,9 +4,9 @@ frame's `forecast` for the group's owners and organizers only."""
 from __future__ import annotations
 
 import pytest
-from kaisai.forecast.selectors import FrameForecast
 
 from kaisai.api.v1 import events as api_events
+from kaisai.forecast.selectors import FrameForecast
 from kaisai.groups.enums import Role
 from kaisai.registrations import services
 from tests.factories import OrganizerFactory, UserFactory
