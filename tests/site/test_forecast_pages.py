@@ -340,3 +340,24 @@ def test_pending_lottery_card(client, event, organizer, make_frame):
     assert "The draw should accept" in text and "of 25 applicants to fill the 10 seats." in text
     listing = client.get(reverse("registrations:registrations", kwargs={"pk": event.pk}))
     assert "Lottery: the draw should accept" in listing.content.decode()
+
+
+def test_history_page_from_real_history_and_query_count(client, group, organizer):
+    from tests.forecast.synthetic import held_series, people
+
+    crowd = people(60)
+    rates = {person.pk: 0.3 + 0.6 * (index % 3) / 2 for index, person in enumerate(crowd)}
+    held_series(group, rates, events=2, per_event=10, seed=1)
+    login(client, organizer)
+    client.get(history_url(group))  # warm caches
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(history_url(group)).status_code == 200
+    held_series(group, rates, events=6, per_event=40, seed=2, first_days_ago=300)
+    with CaptureQueriesContext(connection) as many:
+        page = client.get(history_url(group))
+    assert page.status_code == 200
+    rows = selectors_forecast.forecast_history(group)
+    assert len(rows) == 8
+    assert page.content.decode().count("<circle") == 8
+    assert len(many) == len(few)
+    ET.fromstring(charts.history_svg(rows))  # noqa: S314 - our own output
