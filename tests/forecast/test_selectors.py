@@ -205,6 +205,16 @@ def test_backtest_command_and_group_history(group, regulars):
     history_rows = selectors.group_forecast_history(group)
     assert [r.event_id for r in history_rows] == [r.event_id for r in result.events]
     assert all(r.low <= r.expected <= r.high for r in history_rows)
+    assert history_rows[-1].title and history_rows[-1].actual > 0
+    last_five = selectors.group_forecast_history(group, last=5)
+    assert last_five == history_rows[-5:]  # each from all the history before it
+    # cached: a second call runs the history and title queries only; new facts change it
+    with CaptureQueriesContext(connection) as queries:
+        assert selectors.group_forecast_history(group, last=5) == last_five
+    assert len(queries) == 2
+    event = group.events.order_by("starts_at").last()
+    CheckIn.objects.filter(event=event).first().delete()
+    assert selectors.group_forecast_history(group, last=5)[-1].actual == last_five[-1].actual - 1
     out = StringIO()
     call_command("forecast-backtest", "--group", group.slug, stdout=out)
     assert "Brier score: model" in out.getvalue()
@@ -220,3 +230,61 @@ def test_upcoming_events_are_not_history(group, regulars, upcoming, user):
     registrations.register(frame=frame, user=user)
     past = history.group_history(group.pk, timezone.now() + timedelta(days=365))
     assert event.pk not in {o.event_id for o in past.outcomes}
+
+
+def test_a_lottery_before_its_draw_forecasts_the_draw(group, regulars, organizer):
+    users, _ = regulars
+    event = EventFactory(group=group)
+    frame = registrations.create_frame(
+        event=event,
+        by=organizer,
+        capacity=10,
+        name="Lottery",
+        method="lottery",
+        lottery_at=event.starts_at - timedelta(days=3),
+    )
+    for u in users[:30]:
+        registrations.register(frame=frame, user=u)
+    forecast = selectors.frame_forecast(frame)
+    assert forecast.accepted == 0
+    assert 0 < forecast.expected_attendance < 10  # ten drawn, each at the applicants' mean
+    assert forecast.high <= 10 and forecast.overflow_probability == 0.0
+    assert forecast.recommended_accept > 10
+
+
+def test_the_record_rules(group):
+    from kaisai.registrations.models import Frame, Registration, RegistrationLog
+
+    starts = timezone.now() - timedelta(days=10)
+    event = EventFactory(group=group, starts_at=starts, ends_at=starts + timedelta(hours=2))
+    draft = EventFactory(
+        group=group, starts_at=starts, ends_at=starts + timedelta(hours=2), status="draft"
+    )
+    frame = Frame.objects.create(event=event, name="General", capacity=10)
+    early, late, no_show, came, waitlisted = people(5, prefix="rule")
+
+    def reg(user, status, target=event, where=frame):
+        return Registration.objects.create(event=target, frame=where, user=user, status=status)
+
+    for user, hours in ((early, 72), (late, 2)):
+        r = reg(user, Status.CANCELLED)
+        log = RegistrationLog.objects.create(
+            registration=r, frame=frame, from_status="accepted", to_status="cancelled"
+        )
+        RegistrationLog.objects.filter(pk=log.pk).update(created_at=starts - timedelta(hours=hours))
+    reg(no_show, Status.ACCEPTED)
+    attended = reg(came, Status.ACCEPTED)
+    CheckIn.objects.create(registration=attended, event=event, checked_in_at=starts, method="scan")
+    Registration.objects.create(
+        event=event, frame=frame, user=waitlisted, status=Status.WAITLISTED, waitlist_key=1
+    )
+    draft_frame = Frame.objects.create(event=draft, name="General", capacity=10)
+    reg(came, Status.ACCEPTED, target=draft, where=draft_frame)  # not held: not history
+
+    past = history.group_history(group.pk, timezone.now())
+    record = {o.user_id: o.came for o in past.outcomes}
+    assert record == {late.pk: False, no_show.pk: False, came.pk: True}
+    assert past.accepted_ever == 4 and past.cancelled_before_start == 2
+    assert past.cancel_rate == 0.5
+    # an event still running or ahead is not history either
+    assert history.group_history(group.pk, starts).outcomes == []

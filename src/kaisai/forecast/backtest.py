@@ -4,11 +4,13 @@ model and of the group's base rate alone, and a reliability table by predicted d
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.core.cache import cache
 from django.utils import timezone
 
 from kaisai.events.models import Event
@@ -16,6 +18,9 @@ from kaisai.forecast import history
 from kaisai.forecast import poisson_binomial as pb
 from kaisai.forecast.model import Outcome, Record, learn
 from kaisai.groups.models import Group
+
+HISTORY_EVENTS = 20  # events in the organizers' chart
+CACHE_SECONDS = 24 * 3600
 
 
 @dataclass(frozen=True)
@@ -113,21 +118,26 @@ def run(
     *,
     group_id: int | None = None,
     titles: dict[int, str] | None = None,
+    last: int | None = None,
 ) -> Backtest:
-    """Pure: every event of `group_id` (all when None) in order, each predicted from the
-    outcomes of events that ended by its start — its group's for the model, the other groups'
-    in aggregate for the person's record elsewhere."""
+    """Pure: every event of `group_id` (all when None) in order — or the `last` ones — each
+    predicted from the outcomes of events that ended by its start: its group's for the model,
+    the other groups' in aggregate for the person's record elsewhere."""
     by_event: dict[int, list[Outcome]] = defaultdict(list)
     for outcome in outcomes:
         if group_id is None or outcome.group_id == group_id:
             by_event[outcome.event_id].append(outcome)
     order = sorted(by_event, key=lambda e: (by_event[e][0].starts_at, e))
+    if last is not None:
+        order = order[-last:] if last > 0 else []
     result = Backtest()
+    previous: dict[int, tuple[float, ...]] = {}  # the last coefficients per group: warm start
     for event_id in order:
         rows = by_event[event_id]
         start, group = rows[0].starts_at, rows[0].group_id
         past = [o for o in outcomes if o.ends_at <= start]
-        model = learn([o for o in past if o.group_id == group])
+        model = learn([o for o in past if o.group_id == group], start=previous.get(group))
+        previous[group] = model.coefficients
         users = {o.user_id for o in rows}
         elsewhere: dict[int, Record] = defaultdict(Record)
         for o in past:
@@ -153,9 +163,29 @@ def run(
     return result
 
 
-def backtest_group(group: Group | None = None) -> Backtest:
+def backtest_group(group: Group | None = None, *, last: int | None = None) -> Backtest:
     """The backtest of one group's held events (all groups' when None): two queries."""
-    outcomes = history.group_history(None, timezone.now()).outcomes
+    group_id = group.pk if group else None
+    outcomes = history.group_history(group_id, timezone.now(), with_people=True).outcomes
     event_ids = {o.event_id for o in outcomes}
     titles = dict(Event.objects.filter(pk__in=event_ids).values_list("id", "title"))
-    return run(outcomes, group_id=group.pk if group else None, titles=titles)
+    return run(outcomes, group_id=group_id, titles=titles, last=last)
+
+
+def forecast_history(group: Group, *, last: int = HISTORY_EVENTS) -> list[EventResult]:
+    """Forecast vs actual for the group's last held events (the organizers' chart). The run
+    costs about a tenth of a second per event for a group of 10,000 past registrations, so its
+    result is cached under a key made of the history it was computed from (a new check-in,
+    cancel, event or title changes the key; two queries when cached)."""
+    outcomes = history.group_history(group.pk, timezone.now(), with_people=True).outcomes
+    event_ids = {o.event_id for o in outcomes if o.group_id == group.pk}
+    titles = dict(Event.objects.filter(pk__in=event_ids).values_list("id", "title"))
+    facts = [(o.event_id, o.user_id, o.came, o.features) for o in outcomes]
+    digest = hashlib.sha256(repr((facts, sorted(titles.items()))).encode()).hexdigest()[:32]
+    key = f"forecast:history:{group.pk}:{last}:{digest}"
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    events = run(outcomes, group_id=group.pk, titles=titles, last=last).events
+    cache.set(key, events, CACHE_SECONDS)
+    return events

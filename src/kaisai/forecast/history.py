@@ -111,13 +111,19 @@ def _outcome(row: dict[str, Any]) -> Outcome | None:
     )
 
 
-def group_history(group_id: int | None, moment: datetime) -> History:
-    """The group's held events that ended by `moment` (one query); all groups' for None."""
+def group_history(group_id: int | None, moment: datetime, *, with_people: bool = False) -> History:
+    """The group's held events that ended by `moment` (one query); all groups' for None.
+    `with_people`: also the other groups' outcomes of the people who registered with the group
+    (what a backtest needs for their records elsewhere; the counts are not for the rates)."""
     outcomes: list[Outcome] = []
     accepted_ever = cancelled = 0
     rows = _held(moment).order_by("event__starts_at", "id")
     if group_id is not None:
-        rows = rows.filter(event__group_id=group_id)
+        here = Q(event__group_id=group_id)
+        if with_people:
+            people = Registration.objects.filter(event__group_id=group_id).values("user_id")
+            here |= Q(user_id__in=people)
+        rows = rows.filter(here)
     for row in rows.values(*_FIELDS):
         accepted_ever += 1
         if row["status"] == Status.CANCELLED and row["cancelled_at"] < row["event__starts_at"]:

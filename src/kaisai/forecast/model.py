@@ -131,30 +131,37 @@ def fit_coefficients(
     prior: Sequence[float] = PRIOR_COEFFICIENTS,
     sd: Sequence[float] = PRIOR_SD,
     iterations: int = 25,
+    start: Sequence[float] | None = None,
 ) -> tuple[float, ...]:
     """MAP logistic regression with offsets: rows (base probability, features, came). Newton's
-    method on the log posterior with independent Gaussian priors; with no rows, the prior."""
-    beta = list(prior)
+    method on the log posterior with independent Gaussian priors, from `start` (default: the
+    prior means); with no rows, the prior."""
+    beta = list(start if start is not None else prior)
     size = len(beta)
-    data = [(logit(base), features.vector(), came) for base, features, came in rows]
+    data = []
+    for base, features, came in rows:
+        x = features.vector()
+        data.append((logit(base), 1.0 if came else 0.0, [(i, v) for i, v in enumerate(x) if v]))
     for _ in range(iterations):
         gradient = [-(beta[j] - prior[j]) / sd[j] ** 2 for j in range(size)]
         hessian = [[0.0] * size for _ in range(size)]
         for i in range(size):
             hessian[i][i] = 1.0 / sd[i] ** 2
-        for offset, x, came in data:
-            p = expit(offset + sum(b * v for b, v in zip(beta, x, strict=True)))
-            residual = (1.0 if came else 0.0) - p
+        for offset, y, nonzero in data:
+            eta = offset
+            for i, v in nonzero:
+                eta += beta[i] * v
+            p = expit(eta)
+            residual = y - p
             weight = p * (1 - p)
-            for i in range(size):
-                if x[i]:
-                    gradient[i] += residual * x[i]
-                    for j in range(size):
-                        if x[j]:
-                            hessian[i][j] += weight * x[i] * x[j]
+            for i, vi in nonzero:
+                gradient[i] += residual * vi
+                row = hessian[i]
+                for j, vj in nonzero:
+                    row[j] += weight * vi * vj
         step = _solve(hessian, gradient)
         beta = [b + s for b, s in zip(beta, step, strict=True)]
-        if max(abs(s) for s in step) < 1e-6:
+        if max(abs(s) for s in step) < 1e-5:
             break
     return tuple(beta)
 
@@ -212,9 +219,10 @@ class GroupModel:
         return self.probability(None, features)
 
 
-def learn(outcomes: Sequence[Outcome]) -> GroupModel:
+def learn(outcomes: Sequence[Outcome], start: Sequence[float] | None = None) -> GroupModel:
     """The group's model from its outcomes (any order). The coefficients are fitted with each
-    training row's base probability taken from the person's record before that row's event."""
+    training row's base probability taken from the person's record before that row's event
+    (Newton's method from `start`: a backtest passes the previous event's coefficients)."""
     ordered = sorted(outcomes, key=lambda o: (o.starts_at, o.event_id))
     records: dict[int, Record] = defaultdict(Record)
     for outcome in ordered:
@@ -234,7 +242,7 @@ def learn(outcomes: Sequence[Outcome]) -> GroupModel:
             rows.append((base, outcome.features, outcome.came))
         for outcome in batch:
             running[outcome.user_id] += Record(int(outcome.came), 1)
-    coefficients = fit_coefficients(rows)
+    coefficients = fit_coefficients(rows, start=start)
     return GroupModel(
         prior=prior,
         coefficients=coefficients,

@@ -21,7 +21,7 @@ from kaisai.checkin.models import CheckIn
 from kaisai.events.models import Event
 from kaisai.forecast import history
 from kaisai.forecast import poisson_binomial as pb
-from kaisai.forecast.backtest import EventResult, backtest_group
+from kaisai.forecast.backtest import HISTORY_EVENTS, EventResult, forecast_history
 from kaisai.forecast.model import Features, GroupModel, Record, learn
 from kaisai.groups.models import Group
 from kaisai.registrations.enums import Method, Status
@@ -97,10 +97,14 @@ def show_probabilities(registrations: list[Registration]) -> dict[int, float]:
             Registration.objects.filter(pk__in=ids)
             .annotate(checked_in=Exists(CheckIn.objects.filter(registration=OuterRef("pk"))))
             .values(
-                "id", "user_id", "created_at", "checked_in", "reconfirmation__answer",
+                "id",
+                "user_id",
+                "created_at",
+                "checked_in",
+                "reconfirmation__answer",
                 "frame__requires_talk",
             )
-        )  # fmt: skip
+        )
         context = _context(event, rows)
         for row in rows:
             result[row["id"]] = (
@@ -140,8 +144,14 @@ def _forecast(
         unchecked = sum(1 for r in accepted if not r["checked_in"])
         expected_promotions = min(float(len(waitlisted)), context.history.cancel_rate * unchecked)
     promoted = [p * min(1.0, max(0.0, expected_promotions - j)) for j, p in enumerate(p_waitlist)]
-    dist = pb.distribution(p_accepted + [p for p in promoted if p > 0])
     capacity = frame.capacity
+    drawn: list[float] = []
+    if lottery_pending:
+        # before the draw: the forecast of the draw as it would be made now, which accepts up
+        # to the frame's accept limit (Frame.accept_limit, None: the capacity)
+        limit = getattr(frame, "accept_limit", None) or capacity
+        drawn = p_applied[: max(0, limit - len(accepted))]
+    dist = pb.distribution(p_accepted + drawn + [p for p in promoted if p > 0])
 
     lead = history.lead_days(context.event.starts_at, context.now)
     newcomer = context.model.newcomer(Features(talk=talk, lead_days=lead))
@@ -260,7 +270,7 @@ def frame_forecast(frame: Frame, *, risk: float | None = None) -> FrameForecast:
     )
 
 
-def group_forecast_history(group: Group) -> list[EventResult]:
-    """Forecast vs actual per held event of the group, oldest first
-    (`backtest.EventResult`: each predicted from history before it)."""
-    return backtest_group(group).events
+def group_forecast_history(group: Group, *, last: int = HISTORY_EVENTS) -> list[EventResult]:
+    """Forecast vs actual for the group's last `last` held events, oldest first
+    (`backtest.EventResult`: each predicted from the history before it; cached)."""
+    return forecast_history(group, last=last)
