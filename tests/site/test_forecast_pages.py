@@ -361,3 +361,17 @@ def test_history_page_from_real_history_and_query_count(client, group, organizer
     assert page.content.decode().count("<circle") == 8
     assert len(many) == len(few)
     ET.fromstring(charts.history_svg(rows))  # noqa: S314 - our own output
+
+
+def test_card_says_when_fill_the_room_is_on(client, event, organizer, frame, monkeypatch):
+    from kaisai.site import views_forecast
+
+    frame.overbooking = "forecast"  # Frame's fill-the-room fields (l-12-fill)
+    frame.overflow_risk = 0.05
+    frame.accept_limit = 131
+    card = selectors_forecast.FrameCard(frame=frame, forecast=known_forecast(frame_id=frame.pk))
+    monkeypatch.setattr(views_forecast, "event_forecast_cards", lambda event: [card])
+    login(client, organizer)
+    text = client.get(forecast_url(event)).content.decode()
+    assert "Fill the room" in text
+    assert "accepting up to 131, overflow risk 5%" in text
