@@ -8,6 +8,7 @@ from kaisai.core import views as core_views
 from kaisai.events import urls as events_urls
 from kaisai.events import urls_feeds
 from kaisai.groups import urls as groups_urls
+from kaisai.registrations import urls as registrations_urls
 from kaisai.site import urls as site_urls
 
 
@@ -39,7 +40,14 @@ urlpatterns = [
         "events/", include(_namespace("events", events_urls.urlpatterns, site_urls.event_patterns))
     ),
     path("", include(_namespace("feeds", urls_feeds.urlpatterns, site_urls.feed_patterns))),
-    path("", include("kaisai.registrations.urls")),
+    path(
+        "",
+        include(
+            _namespace(
+                "registrations", registrations_urls.urlpatterns, site_urls.registration_patterns
+            )
+        ),
+    ),
     path("", include("kaisai.checkin.urls")),
     path("", include("kaisai.talks.urls")),
     path("", include("kaisai.notices.urls")),

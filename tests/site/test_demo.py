@@ -181,3 +181,30 @@ def test_load_demo_past_events_have_tickets_and_realistic_check_ins(demo):
             assert checkin.registration.status == "accepted"
     upcoming = Event.objects.get(group__slug="mlct", number=5)
     assert not CheckIn.objects.filter(event=upcoming).exists()
+
+
+def test_load_demo_mlct_history_makes_the_forecast_meaningful(demo):
+    """Regulars come far more often than drop-ins, LT speakers all came, #5's general frame
+    is a lottery whose forecast has history behind it."""
+    from kaisai.checkin.models import CheckIn
+    from kaisai.forecast.selectors import event_forecast
+    from kaisai.registrations.models import Registration
+
+    past = Event.objects.filter(group__slug="mlct", number__lt=5)
+    came = set(CheckIn.objects.filter(event__in=past).values_list("registration_id", flat=True))
+    accepted = Registration.objects.filter(event__in=past, status="accepted")
+    visits: dict[int, list[bool]] = {}
+    for row in accepted.filter(frame__requires_talk=False):
+        visits.setdefault(row.user_id, []).append(row.pk in came)
+    often = [sum(v) / len(v) for v in visits.values() if len(v) >= 3]
+    once = [sum(v) / len(v) for v in visits.values() if len(v) == 1]
+    assert often and once
+    assert sum(often) / len(often) > sum(once) / len(once) + 0.2
+    speakers = accepted.filter(frame__requires_talk=True)
+    assert speakers.count() >= 4 * 3
+    assert all(row.pk in came for row in speakers)
+
+    upcoming = Event.objects.get(group__slug="mlct", number=5)
+    general, *_ = event_forecast(upcoming)
+    assert general.based_on_history
+    assert 110 <= general.recommended_accept <= 150  # about 70% come: more than 100 to fill 100

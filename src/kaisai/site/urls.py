@@ -4,7 +4,14 @@ them with the app's own patterns, so every URL path and name stays what it was
 
 from django.urls import path
 
-from kaisai.site import views, views_accounts, views_events, views_feeds, views_groups
+from kaisai.site import (
+    views,
+    views_accounts,
+    views_events,
+    views_feeds,
+    views_forecast,
+    views_groups,
+)
 
 home_patterns = [
     path("", views.home, name="home"),
@@ -19,6 +26,17 @@ event_patterns = [
 group_patterns = [
     path("", views_groups.group_list, name="list"),
     path("<slug:slug>/", views_groups.group_detail, name="detail"),
+    path("<slug:slug>/forecast/", views_forecast.group_forecast_history, name="forecast_history"),
+    path(
+        "<slug:slug>/forecast.csv",
+        views_forecast.group_forecast_history_csv,
+        name="forecast_history_csv",
+    ),
+]
+
+# at the root in the "registrations" namespace (the event's management pages)
+registration_patterns = [
+    path("events/<int:pk>/manage/forecast/", views_forecast.event_forecast, name="forecast"),
 ]
 
 # at the root in the "accounts" namespace

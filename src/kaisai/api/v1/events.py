@@ -7,11 +7,18 @@ from ninja import Query, Router
 
 from kaisai.accounts.selectors import user_for_api_token
 from kaisai.api.v1.params import EventLimit, ObjectId, Offset
-from kaisai.api.v1.schemas import ErrorOut, EventOut, EventSummaryOut, FrameOut
+from kaisai.api.v1.schemas import (
+    ErrorOut,
+    EventOut,
+    EventSummaryOut,
+    FrameForecastOut,
+    FrameOut,
+)
 from kaisai.api.v1.schemas_more import SearchParams
 from kaisai.events.access import public_event_or_404
 from kaisai.events.models import Event
 from kaisai.events.search import EventQuery, search_events
+from kaisai.forecast.selectors import FrameForecast, event_forecast
 from kaisai.groups.permissions import can_manage_events
 from kaisai.registrations.selectors import frames_with_counts
 
@@ -37,7 +44,25 @@ def event_summary(event: Event) -> dict:
     }
 
 
-def frame_out(frame) -> FrameOut:
+def forecast_out(forecast: FrameForecast | None) -> FrameForecastOut | None:
+    """A frame's forecast for the API (callers check that the user is an organizer)."""
+    if forecast is None or forecast.capacity <= 0:
+        return None
+    return FrameForecastOut(
+        expected_attendance=round(forecast.expected_attendance, 2),
+        low=forecast.low,
+        high=forecast.high,
+        overflow_probability=round(forecast.overflow_probability, 4),
+        recommended_accept=forecast.recommended_accept,
+    )
+
+
+def forecasts_by_frame(event: Event) -> dict[int, FrameForecast]:
+    """The event's forecasts by frame id, in a fixed number of queries."""
+    return {f.frame_id: f for f in event_forecast(event) if f.frame_id is not None}
+
+
+def frame_out(frame, forecast: FrameForecast | None = None) -> FrameOut:
     draw = getattr(frame, "draw", None) if frame.method == "lottery" else None
     return FrameOut(
         id=frame.pk,
@@ -57,6 +82,7 @@ def frame_out(frame) -> FrameOut:
         overbooking=frame.overbooking,
         overflow_risk=frame.overflow_risk,
         accept_limit=frame.accept_limit,
+        forecast=forecast_out(forecast),
     )
 
 
@@ -106,7 +132,9 @@ def get_event(request: HttpRequest, event_id: ObjectId):
     event = public_event_or_404(event_id)
     user = optional_token_user(request)
     attendance = None
+    forecasts: dict[int, FrameForecast] = {}
     if user is not None and can_manage_events(user, event.group):
+        forecasts = forecasts_by_frame(event)
         from kaisai.checkin.selectors import attendance_numbers  # checkin depends on events
 
         attendance = attendance_numbers(event)
@@ -115,6 +143,8 @@ def get_event(request: HttpRequest, event_id: ObjectId):
         "description": event.description,
         "stream_url": event.stream_url,
         "hashtag": event.hashtag,
-        "frames": [frame_out(frame) for frame in frames_with_counts(event)],
+        "frames": [
+            frame_out(frame, forecasts.get(frame.pk)) for frame in frames_with_counts(event)
+        ],
         "attendance": attendance,
     }

@@ -8,7 +8,7 @@ from ninja import Router, Status
 
 from kaisai.accounts.requests import signed_in_user
 from kaisai.api.auth import TOKEN_AUTH
-from kaisai.api.v1.events import event_summary, frame_out
+from kaisai.api.v1.events import event_summary, forecasts_by_frame, frame_out
 from kaisai.api.v1.events import router as events_router
 from kaisai.api.v1.params import ObjectId
 from kaisai.api.v1.registrations import ERRORS, registration_out
@@ -90,7 +90,8 @@ def publish_event(request: HttpRequest, event_id: ObjectId):
 )  # fmt: skip
 def list_frames(request: HttpRequest, event_id: ObjectId):
     event = managed_event_or_403(request.user, event_id)
-    return Status(200, [frame_out(f) for f in frames_with_counts(event)])
+    forecasts = forecasts_by_frame(event)
+    return Status(200, [frame_out(f, forecasts.get(f.pk)) for f in frames_with_counts(event)])
 
 
 @router.post(

@@ -17,6 +17,18 @@ class GroupRef(Schema):
     title: str
 
 
+class FrameForecastOut(Schema):
+    expected_attendance: float = Field(..., description="Expected number who come")
+    low: int = Field(..., description="5% quantile of the number who come")
+    high: int = Field(..., description="95% quantile of the number who come")
+    overflow_probability: float = Field(
+        ..., description="Probability that more come than the frame has seats, 0..1"
+    )
+    recommended_accept: int = Field(
+        ..., description="How many to accept so that the risk of overflow stays within the frame's"
+    )
+
+
 class FrameOut(Schema):
     id: int
     name: str
@@ -36,6 +48,11 @@ class FrameOut(Schema):
     overflow_risk: float = Field(0.05, description="Accepted chance of more arrivals than seats")
     accept_limit: int | None = Field(
         None, description="How many may be accepted (fill-the-room mode); null: the capacity"
+    )
+    forecast: FrameForecastOut | None = Field(
+        None,
+        description="The show-up forecast: only for the group's owners and organizers (send "
+        "your token); null for everyone else and for frames without seats",
     )
 
 

@@ -119,8 +119,9 @@ def load_demo(*, password: str | None = None, today: date | None = None) -> Demo
         demo, founder, co_organizer, *crowd = users
         mlct = series.create_mlct(rng, today, now, demo, founder, co_organizer, crowd)
         *past, upcoming = Event.objects.filter(group=mlct).order_by("number")
+        people = registrations.Crowd.split(random.Random(SEED + 3), crowd)
         for event in past:
-            registrations.past_event_registrations(rng, event, crowd)
+            registrations.past_event_registrations(rng, event, people)
         registrations.next_event_frames(rng, upcoming, demo, crowd)
         talks.create_talks(random.Random(SEED + 2), past, upcoming, demo, crowd)
         others = series.create_other_groups(rng, today, now, demo, crowd)
