@@ -176,15 +176,18 @@ def _forecast(
         frame_id=frame.pk,
         capacity=capacity,
     )
-    return _explained(forecast, context.model, risk)
+    # "N expected of M": M counts the accepted and, before a draw, those it would accept now.
+    return _explained(forecast, context.model, risk, counted=len(accepted) + len(drawn))
 
 
-def _explained(forecast: FrameForecast, model: GroupModel, risk: float) -> FrameForecast:
+def _explained(
+    forecast: FrameForecast, model: GroupModel, risk: float, *, counted: int
+) -> FrameForecast:
     values = {
         "events": model.events,
         "rate": round(model.prior.mean * 100),
         "expected": _figure(forecast.expected_attendance),
-        "accepted": forecast.accepted,
+        "accepted": counted,
         "recommended": forecast.recommended_accept,
         "capacity": forecast.capacity,
         "risk": round(risk * 100),
