@@ -39,7 +39,7 @@ def checked_in_count(event: Event) -> tuple[int, int]:
     return counts["attended"], counts["accepted"]
 
 
-def attendance_history(user, *, group=None) -> QuerySet[Registration]:
+def attendance_history(user: User, *, group=None) -> QuerySet[Registration]:
     """A person's accepted registrations with whether they came, newest first."""
     rows = (
         Registration.objects.filter(user=user, status=Status.ACCEPTED)

@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kaisai.accounts.models import User
 from kaisai.checkin.models import CheckIn, Ticket
 from kaisai.checkin.selectors import attendance_history
 from kaisai.events.access import public_q
@@ -90,7 +91,7 @@ class History:
         return self.attended / decided if decided else None
 
 
-def history(user, *, group=None) -> History:
+def history(user: User, *, group=None) -> History:
     """A person's accepted registrations (newest first), each with `.outcome`: attended,
     no_show, upcoming or not_held (cancelled or postponed). One query."""
     now = timezone.now()

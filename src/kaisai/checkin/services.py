@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kaisai.accounts.models import User
 from kaisai.checkin.errors import CheckInError
 from kaisai.checkin.models import CheckIn
 from kaisai.checkin.selectors_standby import checked_in_by_frame
@@ -94,12 +95,12 @@ def check_in_ticket(
                     nonce=nonce, scanned_at=scanned_at)  # fmt: skip
 
 
-def undo_check_in(*, registration: Registration, by) -> bool:
+def undo_check_in(*, registration: Registration, by: User) -> bool:
     deleted, _rows = CheckIn.objects.filter(registration=registration).delete()
     return deleted > 0
 
 
-def set_attendance_code(*, event: Event, code: str, by) -> Event:
+def set_attendance_code(*, event: Event, code: str, by: User) -> Event:
     code = code.strip()
     if code and not (4 <= len(code) <= 32):
         raise CheckInError(_("Use 4 to 32 characters for the attendance code."), code="invalid")
@@ -108,7 +109,7 @@ def set_attendance_code(*, event: Event, code: str, by) -> Event:
     return event
 
 
-def self_check_in(*, event: Event, user, code: str) -> CheckInResult:
+def self_check_in(*, event: Event, user: User, code: str) -> CheckInResult:
     """出席コード: a participant checks in online, from 2 hours before the start to the end."""
     now = timezone.now()
     if not event.attendance_code:
@@ -129,7 +130,7 @@ def self_check_in(*, event: Event, user, code: str) -> CheckInResult:
     return check_in(event=event, registration=registration, by=user, method=CheckIn.Method.CODE)
 
 
-def admit_standby(*, registration: Registration, by) -> Registration:
+def admit_standby(*, registration: Registration, by: User) -> Registration:
     """当日補欠: a standby at the door becomes accepted and checked in at once — under the
     frame's lock, only from the frame's standby time and only while fewer people of the frame
     are checked in than it has seats (`capacity`, the room's chairs), so that two reception

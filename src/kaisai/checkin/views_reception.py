@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from kaisai.accounts.requests import signed_in_user
 from kaisai.checkin import selectors, selectors_standby, services
 from kaisai.checkin.errors import CheckInError
 from kaisai.checkin.models import CheckIn, Ticket
@@ -333,7 +334,7 @@ def undo(request: HttpRequest, pk: int) -> JsonResponse:
     registration = _registration(event, _payload(request))
     if registration is None:
         return _error("unknown", _("No such registration for this event."), 404)
-    undone = services.undo_check_in(registration=registration, by=request.user)
+    undone = services.undo_check_in(registration=registration, by=signed_in_user(request))
     return JsonResponse(
         {
             "result": "undone" if undone else "not_checked_in",
@@ -366,7 +367,7 @@ def admit_standby(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("No such registration for this event."))
     else:
         try:
-            admitted = services.admit_standby(registration=registration, by=request.user)
+            admitted = services.admit_standby(registration=registration, by=signed_in_user(request))
         except CheckInError as error:
             messages.error(request, error.messages[0])
         else:

@@ -167,7 +167,7 @@ def self_check_in(request: HttpRequest, pk: int) -> HttpResponse:
         elif form.is_valid():
             try:
                 services.self_check_in(
-                    event=event, user=request.user, code=form.cleaned_data["code"]
+                    event=event, user=signed_in_user(request), code=form.cleaned_data["code"]
                 )
             except CheckInError as error:
                 if error.reason == "wrong_code":
@@ -197,7 +197,7 @@ def self_check_in(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def my_attendance(request: HttpRequest) -> HttpResponse:
-    context = {"history": selectors_pages.history(request.user)}
+    context = {"history": selectors_pages.history(signed_in_user(request))}
     return render(request, "checkin/my_attendance.html", context)
 
 
@@ -236,7 +236,7 @@ def attendance_code(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             try:
                 services.set_attendance_code(
-                    event=event, code=form.cleaned_data["code"], by=request.user
+                    event=event, code=form.cleaned_data["code"], by=signed_in_user(request)
                 )
             except CheckInError as error:
                 form.add_service_error(error)

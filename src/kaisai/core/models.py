@@ -1,4 +1,5 @@
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 
@@ -46,10 +47,15 @@ class OutboxMail(models.Model):
     # group it is about: both give the List-Unsubscribe link. Empty: mail a registration needs.
     kind = models.CharField(max_length=32, blank=True)
     group = models.ForeignKey(
-        "groups.Group", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "groups.Group",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,  # a partial index below: most mail (a registration's) has no group
     )
     # Mails sent together (an organizer's message: "message:<id>") for progress and states.
-    batch = models.CharField(max_length=50, blank=True, db_index=True)
+    batch = models.CharField(max_length=50, blank=True)  # partial indexes below
     state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING)
     attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField()  # indexed with state: (state, next_attempt_at)
@@ -58,7 +64,19 @@ class OutboxMail(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["state", "next_attempt_at"])]
+        # A registration's mail is written in the registration rush: it has no batch and no
+        # group, so the indexes on those skip it (the queries on them name a batch or a group).
+        indexes = [
+            models.Index(fields=["state", "next_attempt_at"]),
+            models.Index(fields=["batch"], name="outbox_batch", condition=~Q(batch="")),
+            models.Index(
+                fields=["batch"],
+                name="outbox_batch_prefix",
+                opclasses=["varchar_pattern_ops"],
+                condition=~Q(batch=""),
+            ),
+            models.Index(fields=["group"], name="outbox_group", condition=Q(group__isnull=False)),
+        ]
         verbose_name = _("outgoing mail")
         verbose_name_plural = _("outgoing mail")
 

@@ -24,6 +24,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kaisai.accounts.models import User
 from kaisai.events import hooks
 from kaisai.events.enums import EventStatus
 from kaisai.events.models import Event, Sponsor
@@ -94,7 +95,7 @@ def _next_number(group: Group) -> int:
     return (current or 0) + 1
 
 
-def create_event(*, group: Group, by, **fields: Any) -> Event:
+def create_event(*, group: Group, by: User, **fields: Any) -> Event:
     """Create a draft event numbered #N in its group (N = highest number + 1)."""
     _check_fields(fields)
     with transaction.atomic():
@@ -111,7 +112,7 @@ def create_event(*, group: Group, by, **fields: Any) -> Event:
     return event
 
 
-def update_event(*, event: Event, by, **fields: Any) -> Event:
+def update_event(*, event: Event, by: User, **fields: Any) -> Event:
     """Change an event's texts, dates, venue, image or after-party (in any state)."""
     _check_fields(fields)
     with transaction.atomic():
@@ -155,7 +156,7 @@ def _transition(*, event: Event, to: str, error: Any) -> Event:
     return event
 
 
-def publish_event(*, event: Event, by) -> Event:
+def publish_event(*, event: Event, by: User) -> Event:
     """Draft or postponed → published. `published_at` records the first publication; the
     hooks registered with `events.hooks.on_published` run in the same transaction (notices
     tells the group's members, once per event)."""
@@ -169,7 +170,7 @@ def publish_event(*, event: Event, by) -> Event:
     return event
 
 
-def cancel_event(*, event: Event, by) -> Event:
+def cancel_event(*, event: Event, by: User) -> Event:
     """Published or postponed → cancelled. The page stays readable and says so."""
     return _transition(
         event=event,
@@ -178,7 +179,7 @@ def cancel_event(*, event: Event, by) -> Event:
     )
 
 
-def postpone_event(*, event: Event, by) -> Event:
+def postpone_event(*, event: Event, by: User) -> Event:
     """Published → postponed (new date to be announced; publish again once it is set)."""
     return _transition(
         event=event,
@@ -211,7 +212,9 @@ def _next_title(title: str, old: int | None, new: int) -> str:
     return re.sub(rf"#{old}(?!\d)", f"#{new}", title, count=1)
 
 
-def copy_event_as_next(*, event: Event, by, months: int = DEFAULT_SERIES_INTERVAL_MONTHS) -> Event:
+def copy_event_as_next(
+    *, event: Event, by: User, months: int = DEFAULT_SERIES_INTERVAL_MONTHS
+) -> Event:
     """A new draft: the next of the series, numbered max+1, with the same texts, venue,
     stream, image, sponsors and after-party, its dates `months` later at the same time of
     day in the event's zone."""

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from kaisai.accounts.requests import signed_in_user
 from kaisai.events import services
 from kaisai.events.access import managed_event_or_403, visible_event_or_404
 from kaisai.events.forms import EventForm, SponsorFormSet
@@ -55,7 +56,9 @@ def event_create(request: HttpRequest, group_slug: str) -> HttpResponse:
         formset = SponsorFormSet(request.POST, request.FILES, instance=draft, prefix="sponsors")
         if form.is_valid() and formset.is_valid():
             with transaction.atomic():
-                event = services.create_event(group=group, by=request.user, **form.event_fields())
+                event = services.create_event(
+                    group=group, by=signed_in_user(request), **form.event_fields()
+                )
                 services.save_sponsors(event=event, formset=formset)
             messages.success(request, _("Draft saved. Publish it from its page when it is ready."))
             return redirect(event)
@@ -75,7 +78,9 @@ def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
         formset = SponsorFormSet(request.POST, request.FILES, instance=event, prefix="sponsors")
         if form.is_valid() and formset.is_valid():
             with transaction.atomic():
-                services.update_event(event=event, by=request.user, **form.event_fields())
+                services.update_event(
+                    event=event, by=signed_in_user(request), **form.event_fields()
+                )
                 services.save_sponsors(event=event, formset=formset)
             messages.success(request, _("Event saved."))
             return redirect(event)
@@ -113,7 +118,7 @@ event_postpone = _state_change(services.postpone_event, gettext_lazy("The event 
 @require_POST
 def event_copy(request: HttpRequest, pk: int) -> HttpResponse:
     event = managed_event_or_403(request.user, pk)
-    new = services.copy_event_as_next(event=event, by=request.user)
+    new = services.copy_event_as_next(event=event, by=signed_in_user(request))
     messages.success(
         request,
         _("Draft #%(number)s created from #%(source)s. Check the dates and details.")

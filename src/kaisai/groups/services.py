@@ -16,6 +16,7 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kaisai.accounts.models import User
 from kaisai.groups.enums import RequestStatus, Role
 from kaisai.groups.models import Group, Member, Organizer, OrganizerInvitation, OrganizerRequest
 from kaisai.groups.permissions import MANAGING_ROLES
@@ -32,7 +33,7 @@ class GroupError(ValidationError):
 # --- helpers -----------------------------------------------------------------------------
 
 
-def _current_role(user, group: Group) -> Role | None:
+def _current_role(user: User, group: Group) -> Role | None:
     """The user's role read from the database now (not the per-request cache of permissions)."""
     if user is None or not user.is_authenticated:
         return None
@@ -52,12 +53,12 @@ def _lock_group(group: Group) -> Group:
     return Group.objects.select_for_update().get(pk=group.pk)
 
 
-def _require_manager(user, group: Group) -> None:
+def _require_manager(user: User, group: Group) -> None:
     if _current_role(user, group) not in MANAGING_ROLES:
         raise GroupError(_("Only the group's owners and organizers may do this."), code="forbidden")
 
 
-def _require_owner(user, group: Group) -> None:
+def _require_owner(user: User, group: Group) -> None:
     if _current_role(user, group) != Role.OWNER:
         raise GroupError(_("Only an owner of the group may do this."), code="forbidden")
 
@@ -113,7 +114,7 @@ def create_group(*, creator, slug: str, title: str, **fields: Any) -> Group:
     return group
 
 
-def update_group(*, group: Group, by, **changes: Any) -> Group:
+def update_group(*, group: Group, by: User, **changes: Any) -> Group:
     """Change the group's page. The slug is its permanent address and never changes."""
     if "slug" in changes:
         raise GroupError(_("The slug of a group cannot be changed."), code="slug_fixed")
@@ -131,7 +132,7 @@ def update_group(*, group: Group, by, **changes: Any) -> Group:
 # --- members -------------------------------------------------------------------------------
 
 
-def follow_group(*, group: Group, user) -> Member:
+def follow_group(*, group: Group, user: User) -> Member:
     """Follow the group (become a member). Following twice changes nothing."""
     if user is None or not user.is_authenticated:
         raise GroupError(_("Log in to follow a group."), code="forbidden")
@@ -140,7 +141,7 @@ def follow_group(*, group: Group, user) -> Member:
     return member
 
 
-def unfollow_group(*, group: Group, user) -> None:
+def unfollow_group(*, group: Group, user: User) -> None:
     """Stop following the group. Unfollowing a group one does not follow changes nothing."""
     with transaction.atomic():
         Member.objects.filter(group=group, user=user).delete()
@@ -149,7 +150,7 @@ def unfollow_group(*, group: Group, user) -> None:
 # --- invitations ---------------------------------------------------------------------------
 
 
-def create_invitation(*, group: Group, by, role: str = Role.ORGANIZER) -> OrganizerInvitation:
+def create_invitation(*, group: Group, by: User, role: str = Role.ORGANIZER) -> OrganizerInvitation:
     """A single-use link, valid for 7 days, that makes whoever opens it an organizer."""
     role = _validate_role(role)
     _require_manager(by, group)
@@ -165,7 +166,7 @@ def create_invitation(*, group: Group, by, role: str = Role.ORGANIZER) -> Organi
         )
 
 
-def revoke_invitation(*, invitation: OrganizerInvitation, by) -> None:
+def revoke_invitation(*, invitation: OrganizerInvitation, by: User) -> None:
     """Withdraw an unused invitation link."""
     _require_manager(by, invitation.group)
     with transaction.atomic():
@@ -183,7 +184,7 @@ def check_invitation(invitation: OrganizerInvitation) -> None:
         )
 
 
-def accept_invitation(*, invitation: OrganizerInvitation, user) -> tuple[Organizer, bool]:
+def accept_invitation(*, invitation: OrganizerInvitation, user: User) -> tuple[Organizer, bool]:
     """Join the organizing team with the invitation's role.
 
     Returns (organizer, created). A user who already organizes the group keeps their role and
@@ -218,7 +219,9 @@ def accept_invitation(*, invitation: OrganizerInvitation, user) -> tuple[Organiz
 # --- requests --------------------------------------------------------------------------------
 
 
-def request_to_organize(*, group: Group, user, message: str = "") -> tuple[OrganizerRequest, bool]:
+def request_to_organize(
+    *, group: Group, user: User, message: str = ""
+) -> tuple[OrganizerRequest, bool]:
     """Ask the organizers to join the team. Returns (request, created); asking again while a
     request is pending returns the pending one."""
     if user is None or not user.is_authenticated:
@@ -241,7 +244,7 @@ def request_to_organize(*, group: Group, user, message: str = "") -> tuple[Organ
     return request, True
 
 
-def decide_request(*, request: OrganizerRequest, by, approve: bool) -> OrganizerRequest:
+def decide_request(*, request: OrganizerRequest, by: User, approve: bool) -> OrganizerRequest:
     """Approve (the person becomes an organizer) or decline a pending request."""
     group = request.group
     _require_manager(by, group)
@@ -273,7 +276,7 @@ def _other_owners_exist(organizer: Organizer) -> bool:
     )
 
 
-def change_role(*, organizer: Organizer, by, role: str) -> Organizer:
+def change_role(*, organizer: Organizer, by: User, role: str) -> Organizer:
     """Give an organizer another role. Only owners may; a group always keeps one owner."""
     role = _validate_role(role)
     with transaction.atomic():
@@ -295,7 +298,7 @@ def change_role(*, organizer: Organizer, by, role: str) -> Organizer:
     return organizer
 
 
-def remove_organizer(*, organizer: Organizer, by) -> None:
+def remove_organizer(*, organizer: Organizer, by: User) -> None:
     """Take someone off the organizing team: an owner may remove anyone, anyone may leave.
     A group always keeps one owner."""
     with transaction.atomic():

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kaisai.accounts.requests import signed_in_user
 from kaisai.groups.access import managed_group_or_403
 from kaisai.groups.forms import GroupCreateForm, GroupEditForm
 from kaisai.groups.models import Group
@@ -58,7 +59,7 @@ def group_edit(request: HttpRequest, slug: str) -> HttpResponse:
         if form.is_valid():
             changes = {name: form.cleaned_data[name] for name in form.Meta.fields}
             try:
-                update_group(group=group, by=request.user, **changes)
+                update_group(group=group, by=signed_in_user(request), **changes)
             except GroupError as error:
                 form.add_error(None, error)
             else:
@@ -76,7 +77,7 @@ def group_edit(request: HttpRequest, slug: str) -> HttpResponse:
 def follow(request: HttpRequest, slug: str) -> HttpResponse:
     group = get_object_or_404(Group, slug=slug)
     try:
-        follow_group(group=group, user=request.user)
+        follow_group(group=group, user=signed_in_user(request))
     except GroupError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -92,6 +93,6 @@ def follow(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def unfollow(request: HttpRequest, slug: str) -> HttpResponse:
     group = get_object_or_404(Group, slug=slug)
-    unfollow_group(group=group, user=request.user)
+    unfollow_group(group=group, user=signed_in_user(request))
     messages.success(request, _("You no longer follow “%(title)s”.") % {"title": group.title})
     return redirect(group)

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kaisai.accounts.requests import signed_in_user
 from kaisai.groups import selectors
 from kaisai.groups.access import managed_group_or_403
 from kaisai.groups.enums import Role
@@ -77,7 +78,7 @@ def organizer_role(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         messages.error(request, _("Choose a valid role."))
         return _to_team(group)
     try:
-        change_role(organizer=organizer, by=request.user, role=form.cleaned_data["role"])
+        change_role(organizer=organizer, by=signed_in_user(request), role=form.cleaned_data["role"])
     except GroupError as error:
         _report(request, error)
     else:
@@ -100,7 +101,7 @@ def organizer_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     leaving = organizer.user_id == request.user.pk
     require(leaving or is_owner(request.user, group))
     try:
-        remove_organizer(organizer=organizer, by=request.user)
+        remove_organizer(organizer=organizer, by=signed_in_user(request))
     except GroupError as error:
         _report(request, error)
         return _to_team(group) if can_manage_group(request.user, group) else redirect(group)
@@ -122,7 +123,7 @@ def invitation_create(request: HttpRequest, slug: str) -> HttpResponse:
         messages.error(request, _("Choose a valid role."))
         return _to_team(group)
     try:
-        create_invitation(group=group, by=request.user, role=form.cleaned_data["role"])
+        create_invitation(group=group, by=signed_in_user(request), role=form.cleaned_data["role"])
     except GroupError as error:
         _report(request, error)
     else:
@@ -142,7 +143,7 @@ def invitation_revoke(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     group = managed_group_or_403(request.user, slug)
     invitation = get_object_or_404(OrganizerInvitation, pk=pk, group=group)
     try:
-        revoke_invitation(invitation=invitation, by=request.user)
+        revoke_invitation(invitation=invitation, by=signed_in_user(request))
     except GroupError as error:
         _report(request, error)
     else:
@@ -164,7 +165,9 @@ def invitation_accept(request: HttpRequest, slug: str, token: str) -> HttpRespon
     try:
         check_invitation(invitation)
         if request.method == "POST":
-            organizer, created = accept_invitation(invitation=invitation, user=request.user)
+            organizer, created = accept_invitation(
+                invitation=invitation, user=signed_in_user(request)
+            )
             if created:
                 messages.success(
                     request,
@@ -193,7 +196,7 @@ def request_organize(request: HttpRequest, slug: str) -> HttpResponse:
         if form.is_valid():
             try:
                 _request, created = request_to_organize(
-                    group=group, user=request.user, message=form.cleaned_data["message"]
+                    group=group, user=signed_in_user(request), message=form.cleaned_data["message"]
                 )
             except GroupError as error:
                 form.add_error(None, error)
@@ -228,7 +231,7 @@ def request_decide(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         messages.error(request, _("Choose approve or decline."))
         return _to_team(group)
     try:
-        decide_request(request=organizer_request, by=request.user, approve=form.approve)
+        decide_request(request=organizer_request, by=signed_in_user(request), approve=form.approve)
     except GroupError as error:
         _report(request, error)
     else:

@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from kaisai.accounts.requests import signed_in_user
 from kaisai.core.markdown import render_markdown
 from kaisai.events.access import managed_event_or_403
 from kaisai.notices.forms_messages import MessageForm
@@ -38,7 +39,7 @@ def messages(request: HttpRequest, pk: int) -> HttpResponse:
             }
         else:
             try:
-                message = send_message(event=event, by=request.user, **data)
+                message = send_message(event=event, by=signed_in_user(request), **data)
             except MessageError as error:
                 form.add_error("audience", str(error))
             else:

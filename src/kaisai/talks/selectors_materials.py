@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Prefetch
 from django.http import HttpRequest
 
+from kaisai.accounts.requests import AnyUser
 from kaisai.events.models import Event
 from kaisai.groups.permissions import can_manage_events
 from kaisai.talks.embeds import is_allowed_embed
@@ -42,7 +43,7 @@ def material_flags(talk_ids: list[int]) -> dict[int, dict[str, bool]]:
 # --- who may do what ---------------------------------------------------------------------
 
 
-def speaker_talk_ids(user, event: Event) -> set[int]:
+def speaker_talk_ids(user: AnyUser, event: Event) -> set[int]:
     """Ids of the event's talks that `user` speaks in (one query; empty for anonymous)."""
     if user is None or not user.is_authenticated:
         return set()
@@ -51,14 +52,14 @@ def speaker_talk_ids(user, event: Event) -> set[int]:
     )
 
 
-def can_add_material(user, event: Event, talk: Talk | None) -> bool:
+def can_add_material(user: AnyUser, event: Event, talk: Talk | None) -> bool:
     """Organizers for any talk or the whole event; a talk's speakers for their talk."""
     if can_manage_events(user, event.group):
         return True
     return talk is not None and talk.pk in speaker_talk_ids(user, event)
 
 
-def can_delete_material(user, material: Material) -> bool:
+def can_delete_material(user: AnyUser, material: Material) -> bool:
     event = material.event
     if can_manage_events(user, event.group):
         return True
@@ -99,7 +100,7 @@ def _with_safe_embed(material: Material) -> Material:
     return material
 
 
-def materials_page(event: Event, user) -> MaterialsPage:
+def materials_page(event: Event, user: AnyUser) -> MaterialsPage:
     """Accepted talks in timetable order (talks without a slot after them, in talk order), each
     with its speakers and materials; the event's own materials; what `user` may add to.
     A fixed number of queries, however many talks and materials."""

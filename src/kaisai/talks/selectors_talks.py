@@ -12,6 +12,7 @@ from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
 
 from kaisai.accounts.models import User
+from kaisai.accounts.requests import AnyUser
 from kaisai.events.models import Event
 from kaisai.registrations.models import Frame
 from kaisai.registrations.selectors import with_waitlist_positions
@@ -49,14 +50,14 @@ def talk_for_page(talk_id: int) -> Talk | None:
     )
 
 
-def speaker_row(talk: Talk, user) -> Speaker | None:
+def speaker_row(talk: Talk, user: AnyUser | None) -> Speaker | None:
     """The user's own speaker row of the talk (speakers prefetched), or None."""
     if user is None or not user.is_authenticated:
         return None
     return next((s for s in talk.speakers.all() if s.user_id == user.pk), None)
 
 
-def is_speaker(talk: Talk, user) -> bool:
+def is_speaker(talk: Talk, user: AnyUser | None) -> bool:
     return speaker_row(talk, user) is not None
 
 

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kaisai.accounts.requests import signed_in_user
 from kaisai.events.access import visible_event_or_404
 from kaisai.events.models import Event
 from kaisai.groups.permissions import require
@@ -81,7 +82,7 @@ def delete(request: HttpRequest, material_id: int) -> HttpResponse:
         Material.objects.select_related("event__group", "talk"), pk=material_id
     )
     event = visible_event_or_404(request.user, material.event_id)
-    delete_material(by=request.user, material=material)
+    delete_material(by=signed_in_user(request), material=material)
     messages.success(request, _("Material removed."))
     anchor = f"#talk-{material.talk_id}" if material.talk_id else "#event-materials"
     return redirect(reverse("talks:materials", kwargs={"pk": event.pk}) + anchor)

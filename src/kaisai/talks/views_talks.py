@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kaisai.accounts.requests import signed_in_user
 from kaisai.events.access import managed_event_or_403
 from kaisai.groups.permissions import require
 from kaisai.talks import selectors_talks as selectors
@@ -99,13 +100,13 @@ def _edit_action(request: HttpRequest, talk: Talk, organizer: bool) -> HttpRespo
         mine = selectors.speaker_row(talk, request.user)
         if mine is None:
             raise Http404
-        invitations.confirm_speaker(speaker=mine, user=request.user)
+        invitations.confirm_speaker(speaker=mine, user=signed_in_user(request))
         messages.success(request, _("You confirmed your talk. Thank you!"))
         return redirect("talks:edit", talk_id=talk.pk)
     require(organizer)
     if action == "remove":
         speaker = get_object_or_404(Speaker, pk=request.POST.get("speaker") or 0, talk=talk)
-        invitations.remove_speaker(speaker=speaker, by=request.user)
+        invitations.remove_speaker(speaker=speaker, by=signed_in_user(request))
         messages.success(request, _("The speaker was removed."))
         return redirect("talks:edit", talk_id=talk.pk)
     return None
@@ -125,7 +126,9 @@ def edit(request: HttpRequest, talk_id: int) -> HttpResponse:
             return response
     elif action == "save" and form.is_valid():
         try:
-            talks.update_talk(talk=talk, by=request.user, organizer=organizer, **form.changes())
+            talks.update_talk(
+                talk=talk, by=signed_in_user(request), organizer=organizer, **form.changes()
+            )
         except ValidationError as error:
             show_error(form, error)
         else:
@@ -164,7 +167,7 @@ def decide(request: HttpRequest, talk_id: int) -> HttpResponse:
     talk = decidable_talk_or_403(request.user, talk_id)
     accept = request.POST.get("decision") == "accept"
     try:
-        talk = talks.decide_talk(talk=talk, by=request.user, accept=accept)
+        talk = talks.decide_talk(talk=talk, by=signed_in_user(request), accept=accept)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -177,7 +180,7 @@ def decide(request: HttpRequest, talk_id: int) -> HttpResponse:
 @require_POST
 def withdraw(request: HttpRequest, talk_id: int) -> HttpResponse:
     talk = editable_talk_or_403(request.user, talk_id)
-    talks.withdraw_talk(talk=talk, by=request.user)
+    talks.withdraw_talk(talk=talk, by=signed_in_user(request))
     messages.success(request, _("The talk “%(title)s” is withdrawn.") % {"title": talk.title})
     return redirect("talks:detail", talk_id=talk.pk)
 
@@ -188,7 +191,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
     state = invitations.invitation_state(speaker, request.user)
     if state == InvitationState.VALID and request.method == "POST":
         try:
-            invitations.accept_invitation(token=token, user=request.user)
+            invitations.accept_invitation(token=token, user=signed_in_user(request))
         except ValidationError:
             state = InvitationState.INVALID  # raced by another acceptance
         else:

@@ -50,7 +50,9 @@ def _frame_counts(frame: Frame):
 def create_event(request: HttpRequest, slug: str, payload: EventIn):
     group = managed_group_or_403(request.user, slug)
     try:
-        event = event_services.create_event(group=group, by=request.user, **payload.dict())
+        event = event_services.create_event(
+            group=group, by=signed_in_user(request), **payload.dict()
+        )
     except DjangoValidationError as error:
         raise _invalid(error) from error
     return Status(201, event_summary(event))
@@ -65,7 +67,7 @@ def update_event(request: HttpRequest, event_id: ObjectId, payload: EventPatch):
     event = managed_event_or_403(request.user, event_id)
     fields = payload.dict(exclude_none=True)
     try:
-        event = event_services.update_event(event=event, by=request.user, **fields)
+        event = event_services.update_event(event=event, by=signed_in_user(request), **fields)
     except DjangoValidationError as error:
         raise _invalid(error) from error
     return Status(200, event_summary(event))
@@ -78,7 +80,7 @@ def update_event(request: HttpRequest, event_id: ObjectId, payload: EventPatch):
 def publish_event(request: HttpRequest, event_id: ObjectId):
     event = managed_event_or_403(request.user, event_id)
     try:
-        event = event_services.publish_event(event=event, by=request.user)
+        event = event_services.publish_event(event=event, by=signed_in_user(request))
     except event_services.EventError as error:
         raise RegistrationError(str(error), code="not_open") from error
     return Status(200, event_summary(event))

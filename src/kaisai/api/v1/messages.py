@@ -8,6 +8,7 @@ from typing import Literal
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
+from kaisai.accounts.requests import signed_in_user
 from kaisai.api.auth import TOKEN_AUTH
 from kaisai.api.v1.params import ObjectId
 from kaisai.api.v1.registrations import ERRORS
@@ -57,7 +58,7 @@ def message_out(message, progress) -> dict:
 def send(request: HttpRequest, event_id: ObjectId, payload: MessageIn):
     event = managed_event_or_403(request.user, event_id)
     try:
-        message = send_message(event=event, by=request.user, **payload.dict())
+        message = send_message(event=event, by=signed_in_user(request), **payload.dict())
     except MessageError as error:
         raise RegistrationError(str(error), code="empty_audience") from error
     history = {m.pk: m for m in message_history(event)}

@@ -7,6 +7,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from kaisai.accounts.models import User
 from kaisai.events.models import Event
 from kaisai.notices.models import OrganizerMessage
 from kaisai.notices.notify import queue_mails
@@ -24,7 +25,9 @@ class MessageError(Exception):
         return str(self.message)
 
 
-def send_message(*, event: Event, by, audience: str, subject: str, body: str) -> OrganizerMessage:
+def send_message(
+    *, event: Event, by: User, audience: str, subject: str, body: str
+) -> OrganizerMessage:
     """Store the message and queue its mails (batch "message:<id>", key
     "message-<id>-<user>") in one transaction; the outbox delivers them. Members who switched
     organizer messages off are skipped; the event's own people (registrants, speakers) always

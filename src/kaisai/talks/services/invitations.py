@@ -20,6 +20,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kaisai.accounts.models import User
 from kaisai.core.models import OutboxMail
 from kaisai.talks.enums import TalkState
 from kaisai.talks.models import Speaker, Talk
@@ -45,7 +46,7 @@ def _next_order(talk: Talk) -> int:
     return 0 if last is None else last + 1
 
 
-def _queue_invitation_mail(speaker: Speaker, token: str, by) -> None:
+def _queue_invitation_mail(speaker: Speaker, token: str, by: User) -> None:
     """Like core.outbox.queue_mail, but to an address that may have no account yet: the
     mail goes to `invited_email` in the inviting organizer's language."""
     mail = OutboxMail(
@@ -64,7 +65,7 @@ def _queue_invitation_mail(speaker: Speaker, token: str, by) -> None:
     OutboxMail.objects.bulk_create([mail], ignore_conflicts=True)
 
 
-def invite_speaker(*, talk: Talk, by, email: str = "") -> tuple[Speaker, str]:
+def invite_speaker(*, talk: Talk, by: User, email: str = "") -> tuple[Speaker, str]:
     """A new invitation for `talk`. Returns the speaker row and the token (shown once; the
     link is /talks/invitation/<token>/). With `email`, the link is mailed there too."""
     if talk.state in (TalkState.WITHDRAWN, TalkState.REJECTED):
@@ -83,7 +84,7 @@ def invite_speaker(*, talk: Talk, by, email: str = "") -> tuple[Speaker, str]:
     return speaker, token
 
 
-def add_guest_speaker(*, talk: Talk, by, name: str) -> Speaker:
+def add_guest_speaker(*, talk: Talk, by: User, name: str) -> Speaker:
     """A speaker known only by name (no account, nothing to confirm)."""
     name = name.strip()
     if not name:
@@ -92,12 +93,12 @@ def add_guest_speaker(*, talk: Talk, by, name: str) -> Speaker:
         return Speaker.objects.create(talk=talk, name=name[:100], order=_next_order(talk))
 
 
-def remove_speaker(*, speaker: Speaker, by) -> None:
+def remove_speaker(*, speaker: Speaker, by: User) -> None:
     with transaction.atomic():
         Speaker.objects.filter(pk=speaker.pk).delete()
 
 
-def confirm_speaker(*, speaker: Speaker, user) -> Speaker:
+def confirm_speaker(*, speaker: Speaker, user: User) -> Speaker:
     """The speaker confirms the talk (their own row only)."""
     if speaker.user_id != user.pk:
         raise TalkError(_("Only the speaker can confirm."), code="not_speaker")
@@ -134,7 +135,7 @@ def invitation_state(speaker: Speaker | None, user=None) -> InvitationState:
     return InvitationState.VALID
 
 
-def accept_invitation(*, token: str, user) -> Speaker:
+def accept_invitation(*, token: str, user: User) -> Speaker:
     """The logged-in user becomes the invited speaker, confirmed. If they already speak in
     this talk, the invitation is used up and their own row is the answer."""
     with transaction.atomic():

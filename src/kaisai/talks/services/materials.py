@@ -15,6 +15,7 @@ from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from kaisai.accounts.models import User
 from kaisai.events.enums import EventStatus
 from kaisai.events.models import Event
 from kaisai.groups.permissions import require
@@ -117,7 +118,7 @@ def _enqueue_fetch(material_id: int) -> None:
     fetch_material_metadata.enqueue(material_id)
 
 
-def delete_material(*, by, material: Material) -> None:
+def delete_material(*, by: User, material: Material) -> None:
     require(can_delete_material(by, material))
     with transaction.atomic():
         material.delete()

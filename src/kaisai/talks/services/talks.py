@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from kaisai.accounts.models import User
 from kaisai.core.outbox import queue_mail
 from kaisai.events.models import Event
 from kaisai.registrations import services as registration_services
@@ -66,7 +67,7 @@ def create_talk(
     return talk
 
 
-def update_talk(*, talk: Talk, by, organizer: bool, **fields: Any) -> Talk:
+def update_talk(*, talk: Talk, by: User, organizer: bool, **fields: Any) -> Talk:
     """Change the talk's own fields (speakers: SPEAKER_FIELDS; organizers: also the kind).
     The caller has checked that `by` may edit the talk."""
     allowed = ORGANIZER_FIELDS if organizer else SPEAKER_FIELDS
@@ -96,7 +97,7 @@ def _set_state(talk: Talk, state: str) -> Talk:
     return talk
 
 
-def _decide_through_registration(talk: Talk, *, by, accept: bool) -> None:
+def _decide_through_registration(talk: Talk, *, by: User, accept: bool) -> None:
     """An LT talk: the registration is decided; `sync` moves the talk along."""
     registration = talk.registration
     assert registration is not None
@@ -119,7 +120,7 @@ def _decide_through_registration(talk: Talk, *, by, accept: bool) -> None:
         )
 
 
-def decide_talk(*, talk: Talk, by, accept: bool) -> Talk:
+def decide_talk(*, talk: Talk, by: User, accept: bool) -> Talk:
     """Accept or reject a talk, and mail its speakers. An LT talk is decided through its
     registration (accepting takes a seat of the LT frame; it fails when the frame is full)."""
     if talk.state == TalkState.WITHDRAWN:
@@ -133,7 +134,7 @@ def decide_talk(*, talk: Talk, by, accept: bool) -> Talk:
     return talk
 
 
-def withdraw_talk(*, talk: Talk, by) -> Talk:
+def withdraw_talk(*, talk: Talk, by: User) -> Talk:
     """The speaker (or an organizer) withdraws the talk. An LT talk's registration is
     cancelled with it: its seat was the speaker seat, and it goes to the speaker waitlist."""
     if talk.state == TalkState.WITHDRAWN:
