@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from kaisai.checkin.models import Ticket, TicketCounter
-from kaisai.checkin.tickets import ticket_of
+from kaisai.checkin.tickets import issue_tickets, ticket_of
 from kaisai.core import outbox
 from kaisai.core.models import OutboxMail
 from kaisai.registrations import services
@@ -91,13 +91,26 @@ def test_move_into_a_free_seat_issues_the_ticket_once(make_frame, user, organize
     assert numbers(back) == [1] and Ticket.objects.count() == 1  # the number it had
 
 
-def test_receipt_numbers_continue_after_tickets_written_before_the_counter(frame, event):
-    """Tickets written before the counter existed (or by the demo): numbers continue."""
-    earlier = services.register(frame=frame, user=UserFactory())
-    Ticket.objects.filter(registration=earlier).update(receipt_number=41)
-    TicketCounter.objects.all().delete()
+def test_every_ticket_writer_keeps_the_counter_at_the_last_number(frame, event):
+    """The counter upsert starts an event at 1 (no MAX over its tickets in the hot path), so
+    every code that writes tickets must leave the counter at the highest receipt number:
+    registration, promotion, and the demo's bulk issuing."""
+    first = services.register(frame=frame, user=UserFactory())
+    counter = TicketCounter.objects.get(event=event)
+    assert counter.last == Ticket.objects.get(registration=first).receipt_number == 1
+    seated = [
+        Registration.objects.create(
+            event=event, frame=frame, user=UserFactory(), status=Status.ACCEPTED
+        )
+        for _ in range(3)
+    ]
+    issue_tickets(event, seated)
+    counter.refresh_from_db()
+    assert counter.last == 4
     later = services.register(frame=frame, user=UserFactory())
-    assert numbers(earlier, later) == [41, 42]
+    assert numbers(first, *seated, later) == [1, 2, 3, 4, 5]
+    counter.refresh_from_db()
+    assert counter.last == 5
 
 
 def test_rendering_pages_and_mails_writes_no_ticket(client, frame, event):

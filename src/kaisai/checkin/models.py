@@ -26,9 +26,12 @@ class Ticket(models.Model):
     # it carries no index it does not need: the event is the first column of the receipt
     # number's unique index, and the token is only looked up by equality (a UniqueConstraint
     # has no LIKE index on PostgreSQL, `unique=True` would add one).
+    # No database constraint either: the event is the registration's (whose own foreign key
+    # keeps it), and the check would lock the event's row once more per accepted registration.
     event = models.ForeignKey(
-        Event, on_delete=models.CASCADE, related_name="tickets", db_index=False
-    )
+        Event, on_delete=models.CASCADE, related_name="tickets", db_index=False,
+        db_constraint=False,
+    )  # fmt: skip
     receipt_number = models.PositiveIntegerField(_("receipt number"))
     token = models.CharField(max_length=64)
     issued_at = models.DateTimeField(auto_now_add=True)

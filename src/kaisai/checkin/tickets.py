@@ -31,16 +31,16 @@ def new_token() -> str:
 
 
 def _next_number_sql(event_id: str, source: str, where: str) -> str:
-    """Take the event's next receipt number: the counter +1, or, for an event without a
-    counter row yet, one after its highest ticket. `event_id` and `where` are SQL over
-    `source`; the statement returns (event_id, last)."""
+    """Take the event's next receipt number: the counter +1, or 1 for an event without a
+    counter row yet. Every code that writes tickets keeps the counter (this upsert,
+    `issue_tickets`, the migration that issued the missing ones), so an event without a
+    counter has no ticket. `event_id` and `where` are SQL over `source`; the statement
+    returns (event_id, last)."""
     counter = connection.ops.quote_name(TicketCounter._meta.db_table)
-    tickets = connection.ops.quote_name(Ticket._meta.db_table)
     # Identifiers come from the models' metadata, values only as parameters.
     return (
-        f"INSERT INTO {counter} (event_id, last) SELECT {event_id},"  # noqa: S608
-        f" (SELECT COALESCE(MAX(t.receipt_number), 0) + 1 FROM {tickets} t"
-        f" WHERE t.event_id = {event_id}) FROM {source} WHERE {where}"
+        f"INSERT INTO {counter} (event_id, last) SELECT {event_id}, 1"  # noqa: S608
+        f" FROM {source} WHERE {where}"
         f" ON CONFLICT (event_id) DO UPDATE SET last = {counter}.last + 1"
         " RETURNING event_id, last"
     )
@@ -48,7 +48,7 @@ def _next_number_sql(event_id: str, source: str, where: str) -> str:
 
 def _next_number(event_id: int) -> int:
     with connection.cursor() as cursor:
-        cursor.execute(_next_number_sql("%s", "(SELECT 1) one", "1 = 1"), [event_id, event_id])
+        cursor.execute(_next_number_sql("%s", "(SELECT 1) one", "1 = 1"), [event_id])
         return cursor.fetchone()[1]
 
 
