@@ -2,7 +2,8 @@
 
 Used where a guess could be worth something: looking up ticket tokens (`/t/<token>/`) and
 trying attendance codes. Only failures count, so that people using their own tickets are
-never slowed down; once the limit is reached, every try in that window is refused.
+never slowed down; once the failures of this window and the one before reach the limit,
+every try is refused (a burst across the turn of a window is not forgiven).
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ from django.http import HttpRequest
 WINDOW_SECONDS = 60
 
 
-def _key(scope: str, who: str) -> str:
-    window = int(time.time() // WINDOW_SECONDS)
+def _key(scope: str, who: str, back: int = 0) -> str:
+    window = int(time.time() // WINDOW_SECONDS) - back
     return f"kaisai:ratelimit:{scope}:{who}:{window}"
 
 
@@ -27,7 +28,10 @@ def client_ip(request: HttpRequest) -> str:
 
 
 def is_limited(scope: str, who: str, limit: int) -> bool:
-    return (cache.get(_key(scope, who)) or 0) >= limit
+    """Failures in this window and the one before count together, so a burst that straddles
+    a window's end is not forgiven at the turn of the minute."""
+    counts = cache.get_many([_key(scope, who), _key(scope, who, back=1)])
+    return sum(counts.values()) >= limit
 
 
 def count_failure(scope: str, who: str) -> int:
