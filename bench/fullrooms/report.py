@@ -6,8 +6,9 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from bench.fullrooms.policies import POLICIES
 from bench.fullrooms.population import SHAPES
-from bench.fullrooms.sim import POLICIES, EventResult
+from bench.fullrooms.results import EventResult
 
 TARGET_UTILISATION = 0.95
 TARGET_OVERFLOW = 0.05

@@ -8,8 +8,9 @@ import math
 import pytest
 
 from bench.fullrooms import report
+from bench.fullrooms.policies import FIXED_FACTOR, POLICIES
 from bench.fullrooms.population import SHAPES, answer_of, make_series
-from bench.fullrooms.sim import FIXED_FACTOR, POLICIES, Simulation
+from bench.fullrooms.sim import Simulation
 from kaisai.checkin.models import CheckIn
 from kaisai.registrations import hooks
 from kaisai.registrations.enums import Status
