@@ -12,12 +12,14 @@ from hypothesis import strategies as st
 from kaisai.forecast import backtest
 from kaisai.forecast.model import (
     DEFAULT_PRIOR,
+    SILENCE_HOURS,
     Features,
     Outcome,
     Record,
     fit_prior,
     learn,
     posterior_mean,
+    silence,
 )
 
 START = datetime(2024, 1, 1, 19, tzinfo=UTC)
@@ -96,7 +98,7 @@ def test_speakers_and_reconfirmation_are_learned():
     model = learn(
         synthetic(rates, events=20, per_event=50, seed=3, talk_share=0.1, reconfirm_share=0.5)
     )
-    talk, lead, yes, no = model.coefficients
+    talk, lead, yes, no, _silence = model.coefficients
     assert talk > 1.0 and no < -2.0 and yes > 0.0
     base = model.probability(0, Features())
     assert model.probability(0, Features(talk=True)) > base
@@ -120,3 +122,36 @@ def test_calibrated_on_held_back_history_and_better_than_the_base_rate():
             assert abs(b.predicted - b.observed) < tolerance, b
     assert len(result.events) == 24
     assert result.events[0].base_expected == 50 * DEFAULT_PRIOR.mean  # the first: the prior
+
+
+def test_silence_after_the_question_is_learned_and_grows_with_time():
+    """Asked "still coming?": who comes mostly answers yes, who does not mostly says nothing;
+    the model learns that silence lowers the odds, and silence counts fully only after
+    SILENCE_HOURS."""
+    rng = random.Random(7)
+    rates = [rng.uniform(0.2, 0.8) for _ in range(60)]
+    outcomes = []
+    for k in range(16):
+        start = START + timedelta(days=30 * k)
+        for user in rng.sample(range(60), 40):
+            came = rng.random() < rates[user]
+            answered = rng.random() < (0.75 if came else 0.1)
+            features = Features(
+                lead_days=7,
+                reconfirmation="yes" if answered else "",
+                silence=0.0 if answered else 1.0,
+            )
+            outcomes.append(Outcome(user, k, 1, start, start + timedelta(hours=2), features, came))
+    model = learn(outcomes)
+    *_, silence_coefficient = model.coefficients
+    assert silence_coefficient < -1.0
+    quiet = model.probability(0, Features(silence=1.0))
+    assert (
+        quiet
+        < model.probability(0, Features())
+        < model.probability(0, Features(reconfirmation="yes"))
+    )
+    asked = START - timedelta(hours=48)
+    assert silence(asked, asked + timedelta(hours=1)) < 0.1
+    assert silence(asked, asked + timedelta(hours=SILENCE_HOURS + 1)) == 1.0
+    assert silence(None, asked) == 0.0

@@ -146,7 +146,15 @@ def run(
         ps = [model.probability(o.user_id, o.features, elsewhere[o.user_id]) for o in rows]
         base = model.prior.mean
         result.predictions.extend((p, base, o.came) for p, o in zip(ps, rows, strict=True))
-        dist = pb.distribution(ps)
+        # the interval also admits that the group's rate is itself uncertain (uncertainty.py)
+        dist = pb.mixture(
+            [
+                pb.distribution(
+                    scenario.probability(o.user_id, o.features, elsewhere[o.user_id]) for o in rows
+                )
+                for scenario in (model.at_rate(rate) for rate in model.rate_points())
+            ]
+        )
         result.events.append(
             EventResult(
                 event_id=event_id,

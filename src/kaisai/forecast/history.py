@@ -6,6 +6,8 @@ number of people.
 - no-show: still accepted at the event's end without a check-in;
 - late cancel: cancelled from accepted within 24 h before the start (or after it), by the
   audit log's time. An earlier cancel freed the seat in time: not in the record.
+
+With each, whether and when the person was asked "still coming?" (the outbox's mail).
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ from django.utils import timezone
 from kaisai.checkin.models import CheckIn
 from kaisai.events.enums import EventStatus
 from kaisai.events.models import Event
-from kaisai.forecast.model import Features, Outcome, Record
+from kaisai.forecast.model import Features, Outcome, Record, silence
+from kaisai.notices.selectors_reminders import asked_at
 from kaisai.registrations.enums import ACTIVE_STATUSES, Status
 from kaisai.registrations.models import Registration, RegistrationLog
 
@@ -32,14 +35,26 @@ LATE_CANCEL = timedelta(hours=24)
 @dataclass(frozen=True)
 class History:
     outcomes: list[Outcome]
-    # every registration accepted at some point (outcomes and early cancels) and how many of
-    # them were cancelled before the start: the rate at which seats free up (promotions)
+    # every registration accepted at some point (outcomes and early cancels), and how long
+    # before the start (hours) each of those cancelled before the start did: the rate at
+    # which seats still free up from some moment on (promotions)
     accepted_ever: int = 0
-    cancelled_before_start: int = 0
+    cancel_leads: tuple[float, ...] = ()
+
+    @property
+    def cancelled_before_start(self) -> int:
+        return len(self.cancel_leads)
 
     @property
     def cancel_rate(self) -> float:
         return self.cancelled_before_start / self.accepted_ever if self.accepted_ever else 0.0
+
+    def cancel_rate_between(self, hours_before: float, until_hours_before: float) -> float:
+        """Of the accepted still holding their seat `hours_before` the start, the share that
+        cancelled later but more than `until_hours_before` the start (the promotion cutoff)."""
+        still = self.accepted_ever - sum(1 for h in self.cancel_leads if h > hours_before)
+        later = sum(1 for h in self.cancel_leads if until_hours_before < h <= hours_before)
+        return later / still if still > 0 else 0.0
 
 
 def lead_days(starts_at: datetime, registered_at: datetime) -> float:
@@ -67,6 +82,7 @@ def _held(moment: datetime) -> QuerySet[Registration]:
         .annotate(
             came=Exists(CheckIn.objects.filter(registration=OuterRef("pk"))),
             cancelled_at=Subquery(cancelled_at),
+            asked_at=asked_at(),
         )
         .filter(Q(status=Status.ACCEPTED) | Q(cancelled_at__isnull=False))
     )
@@ -84,6 +100,7 @@ _FIELDS = (
     "event__group_id",
     "frame__requires_talk",
     "reconfirmation__answer",
+    "asked_at",
 )
 
 
@@ -106,6 +123,7 @@ def _outcome(row: dict[str, Any]) -> Outcome | None:
             talk=row["frame__requires_talk"],
             lead_days=lead_days(starts_at, row["created_at"]),
             reconfirmation=row["reconfirmation__answer"] or "",
+            silence=silence(row["asked_at"], starts_at),
         ),
         came=came,
     )
@@ -116,7 +134,8 @@ def group_history(group_id: int | None, moment: datetime, *, with_people: bool =
     `with_people`: also the other groups' outcomes of the people who registered with the group
     (what a backtest needs for their records elsewhere; the counts are not for the rates)."""
     outcomes: list[Outcome] = []
-    accepted_ever = cancelled = 0
+    accepted_ever = 0
+    leads: list[float] = []
     rows = _held(moment).order_by("event__starts_at", "id")
     if group_id is not None:
         here = Q(event__group_id=group_id)
@@ -127,11 +146,12 @@ def group_history(group_id: int | None, moment: datetime, *, with_people: bool =
     for row in rows.values(*_FIELDS):
         accepted_ever += 1
         if row["status"] == Status.CANCELLED and row["cancelled_at"] < row["event__starts_at"]:
-            cancelled += 1
+            lead = row["event__starts_at"] - row["cancelled_at"]
+            leads.append(lead.total_seconds() / 3600.0)
         outcome = _outcome(row)
         if outcome is not None:
             outcomes.append(outcome)
-    return History(outcomes, accepted_ever, cancelled)
+    return History(outcomes, accepted_ever, tuple(leads))
 
 
 def elsewhere_records(
@@ -165,7 +185,8 @@ def current_registrations(event: Event, *, frame_id: int | None = None) -> list[
         registrations = registrations.filter(frame_id=frame_id)
     rows = list(
         registrations.annotate(
-            checked_in=Exists(CheckIn.objects.filter(registration=OuterRef("pk")))
+            checked_in=Exists(CheckIn.objects.filter(registration=OuterRef("pk"))),
+            asked_at=asked_at(),
         ).values(
             "id",
             "user_id",
@@ -175,6 +196,7 @@ def current_registrations(event: Event, *, frame_id: int | None = None) -> list[
             "waitlist_key",
             "checked_in",
             "reconfirmation__answer",
+            "asked_at",
         )
     )
     rows.sort(key=lambda r: (rank[r["status"]], r["waitlist_key"] or 0, r["id"]))

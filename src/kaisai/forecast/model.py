@@ -6,9 +6,12 @@ Pure functions over history that `history.py` reads from the database:
    of moments (shrunk toward a default when the group has little history).
 2. The person's posterior mean: the prior updated with their record in this group and, at a
    discount, their aggregate record in other groups.
-3. A logistic adjustment of that mean for the frame (speakers), the lead time and the
-   reconfirmation answer, with coefficients fitted (MAP, Gaussian priors) on the group's
-   history.
+3. A logistic adjustment of that mean for the frame (speakers), the lead time, the
+   reconfirmation answer and the silence of those asked who did not answer, with coefficients
+   fitted (MAP, Gaussian priors) on the group's history.
+4. The uncertainty of the group's own rate (`GroupModel.rate_points`): a group with little
+   history could turn out to come more or less than its estimate, and every person's
+   probability moves with it; forecasts average over these points.
 """
 
 from __future__ import annotations
@@ -16,8 +19,10 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
+
+from kaisai.forecast import uncertainty
 
 # Before any history: attendance at free study groups is reported between 30% and 70%.
 DEFAULT_MEAN = 0.5
@@ -29,6 +34,8 @@ RHO_MIN, RHO_MAX = 0.005, 0.5
 SITE_WEIGHT = 0.3  # one visit elsewhere counts as 0.3 visits here
 P_MIN, P_MAX = 0.005, 0.995
 LEAD_CENTER_DAYS = 7.0
+SILENCE_HOURS = 12.0  # a "still coming?" unanswered this long after the question says all it will
+RATE_POINTS = 9  # points of the group rate's uncertainty the forecasts average over
 
 
 def logit(p: float) -> float:
@@ -103,20 +110,31 @@ class Features:
     talk: bool = False  # a speakers' frame
     lead_days: float = LEAD_CENTER_DAYS  # registered this long before the start
     reconfirmation: str = ""  # "yes", "no" or "" (not answered)
+    silence: float = 0.0  # asked "still coming?" without an answer: 0 … 1 (SILENCE_HOURS on)
 
-    def vector(self) -> tuple[float, float, float, float]:
+    def vector(self) -> tuple[float, float, float, float, float]:
         lead = math.log1p(max(self.lead_days, 0.0)) - math.log1p(LEAD_CENTER_DAYS)
         return (
             1.0 if self.talk else 0.0,
             lead,
             1.0 if self.reconfirmation == "yes" else 0.0,
             1.0 if self.reconfirmation == "no" else 0.0,
+            0.0 if self.reconfirmation else min(max(self.silence, 0.0), 1.0),
         )
 
 
-# Coefficients (talk, lead, yes, no) before any data, and their prior standard deviations.
-PRIOR_COEFFICIENTS = (1.5, -0.1, 0.8, -2.5)
-PRIOR_SD = (1.0, 0.5, 1.0, 1.0)
+def silence(asked_at: datetime | None, moment: datetime) -> float:
+    """How much an unanswered "still coming?" says at `moment`: nothing right after it was
+    asked, all after SILENCE_HOURS (most answers come within hours)."""
+    if asked_at is None or moment <= asked_at:
+        return 0.0
+    return min((moment - asked_at).total_seconds() / 3600.0 / SILENCE_HOURS, 1.0)
+
+
+# Coefficients (talk, lead, yes, no, silence) before any data, and their prior standard
+# deviations.
+PRIOR_COEFFICIENTS = (1.5, -0.1, 0.8, -2.5, -0.5)
+PRIOR_SD = (1.0, 0.5, 2.0, 2.0, 2.0)
 
 
 def adjust(base: float, features: Features, coefficients: Sequence[float]) -> float:
@@ -204,10 +222,26 @@ class GroupModel:
     coefficients: tuple[float, ...]
     records: dict[int, Record] = field(default_factory=dict)
     events: int = 0  # held events it learned from
+    trials: int = 0  # outcomes it learned from
+    people: int = 0  # … of this many people
 
     @property
     def based_on_history(self) -> bool:
         return self.events > 0
+
+    def rate_points(self, points: int = RATE_POINTS) -> list[float]:
+        """The group's possible rates, equally likely (uncertainty.py)."""
+        strength = self.prior.alpha + self.prior.beta
+        size = uncertainty.effective_size(
+            self.trials, self.people, 1.0 / (strength + 1.0), MEAN_SHRINK
+        )
+        return uncertainty.rate_points(self.prior.mean, size, points)
+
+    def at_rate(self, rate: float) -> GroupModel:
+        """The same model had the group's rate turned out `rate` (its spread kept)."""
+        strength = self.prior.alpha + self.prior.beta
+        prior = Prior(rate * strength, (1.0 - rate) * strength)
+        return replace(self, prior=prior)
 
     def probability(
         self, user_id: int | None, features: Features, elsewhere: Record = Record()
@@ -248,6 +282,8 @@ def learn(outcomes: Sequence[Outcome], start: Sequence[float] | None = None) -> 
         coefficients=coefficients,
         records=dict(records),
         events=len({o.event_id for o in ordered}),
+        trials=len(ordered),
+        people=len(records),
     )
 
 

@@ -48,16 +48,44 @@ def quantile(dist: Sequence[float], q: float) -> int:
     return len(dist) - 1
 
 
+def mixture(distributions: Sequence[Sequence[float]]) -> list[float]:
+    """The equal-weight mixture of distributions (the group's possible rates, equally likely)."""
+    size = max(len(d) for d in distributions)
+    result = [0.0] * size
+    for dist in distributions:
+        for k, mass in enumerate(dist):
+            result[k] += mass / len(distributions)
+    return result
+
+
+def _add_capped(distribution: list[float], p: float, cap: int) -> list[float]:
+    """`add_person` keeping states 0 … cap + 1, the last one holding all mass above `cap`."""
+    dist = add_person(distribution, p)
+    if len(dist) > cap + 2:
+        dist[cap + 1] += dist.pop()
+    return dist
+
+
 def recommended_accept(probabilities: Sequence[float], capacity: int, risk: float) -> int:
     """The largest n such that P(more than `capacity` of the first n candidates come) <=
     `risk`, candidates in acceptance order (accepted people first, then the waitlist in order,
     then expected applicants); never below `capacity`. Since adding a person never makes
     overflow less likely, the first n that breaks the risk ends the search."""
-    dist = [1.0]
+    return recommended_accept_mixed([probabilities], capacity, risk)
+
+
+def recommended_accept_mixed(
+    scenarios: Sequence[Sequence[float]], capacity: int, risk: float
+) -> int:
+    """`recommended_accept` when the candidates' probabilities depend on which of several
+    equally likely scenarios holds (the group's possible rates): the risk is the average
+    over the scenarios of P(more than `capacity` come). O(n · capacity) per scenario."""
+    dists = [[1.0] for _ in scenarios]
     best = 0
-    for n, p in enumerate(probabilities, start=1):
-        dist = add_person(dist, p)
-        if prob_above(dist, capacity) > risk:
+    length = min(len(s) for s in scenarios) if scenarios else 0
+    for n in range(length):
+        dists = [_add_capped(d, s[n], capacity) for d, s in zip(dists, scenarios, strict=True)]
+        if sum(prob_above(d, capacity) for d in dists) / len(dists) > risk:
             break
-        best = n
+        best = n + 1
     return max(capacity, best)

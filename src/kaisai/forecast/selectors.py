@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db.models import Exists, OuterRef
@@ -22,8 +22,9 @@ from kaisai.events.models import Event
 from kaisai.forecast import history
 from kaisai.forecast import poisson_binomial as pb
 from kaisai.forecast.backtest import HISTORY_EVENTS, EventResult, forecast_history
-from kaisai.forecast.model import Features, GroupModel, Record, learn
+from kaisai.forecast.model import Features, GroupModel, Record, learn, silence
 from kaisai.groups.models import Group
+from kaisai.notices.selectors_reminders import asked_at
 from kaisai.registrations.enums import Method, Status
 from kaisai.registrations.models import Frame, LotteryDraw, Registration
 
@@ -58,15 +59,22 @@ class _Context:
     elsewhere: dict[int, Record]
     now: datetime
 
-    def probability(self, row: dict[str, Any], talk: bool) -> float:
+    def probability(
+        self, row: dict[str, Any], talk: bool, model: GroupModel | None = None
+    ) -> float:
         features = Features(
             talk=talk,
             lead_days=history.lead_days(self.event.starts_at, row["created_at"]),
             reconfirmation=row["reconfirmation__answer"] or "",
+            silence=silence(row.get("asked_at"), self.now),
         )
-        return self.model.probability(
+        return (model or self.model).probability(
             row["user_id"], features, self.elsewhere.get(row["user_id"], Record())
         )
+
+    def scenarios(self) -> list[GroupModel]:
+        """The model at each of the group's possible rates (model.GroupModel.rate_points)."""
+        return [self.model.at_rate(rate) for rate in self.model.rate_points()]
 
 
 def _context(event: Event, rows: Sequence[dict[str, Any]]) -> _Context:
@@ -95,7 +103,10 @@ def show_probabilities(registrations: list[Registration]) -> dict[int, float]:
         event = Event.objects.get(pk=event_id)
         rows = list(
             Registration.objects.filter(pk__in=ids)
-            .annotate(checked_in=Exists(CheckIn.objects.filter(registration=OuterRef("pk"))))
+            .annotate(
+                checked_in=Exists(CheckIn.objects.filter(registration=OuterRef("pk"))),
+                asked_at=asked_at(),
+            )
             .values(
                 "id",
                 "user_id",
@@ -103,6 +114,7 @@ def show_probabilities(registrations: list[Registration]) -> dict[int, float]:
                 "checked_in",
                 "reconfirmation__answer",
                 "frame__requires_talk",
+                "asked_at",
             )
         )
         context = _context(event, rows)
@@ -129,37 +141,48 @@ def _forecast(
     accepted = [r for r in rows if r["status"] == Status.ACCEPTED]
     waitlisted = [r for r in rows if r["status"] == Status.WAITLISTED]
     applied = [r for r in rows if r["status"] == Status.APPLIED]
-    p_accepted = [1.0 if r["checked_in"] else context.probability(r, talk) for r in accepted]
-    p_waitlist = [context.probability(r, talk) for r in waitlisted]
-    p_applied = [context.probability(r, talk) for r in applied]
-    if lottery_pending and p_applied:
-        # a random draw: each drawn seat is any applicant alike
-        p_applied = [sum(p_applied) / len(p_applied)] * len(p_applied)
 
-    # Expected promotions: seats freed by cancellations before the cutoff, at the group's
-    # historical cancel rate, filled from the waitlist in order (docs/full-rooms.md).
+    # Expected promotions: seats freed from now to the promotion cutoff by cancellations, at
+    # the rate the group's history shows for that stretch, filled from the waitlist in order.
     cutoff = frame.promotion_cutoff or context.event.starts_at
     expected_promotions = 0.0
     if context.now < cutoff and waitlisted:
         unchecked = sum(1 for r in accepted if not r["checked_in"])
-        expected_promotions = min(float(len(waitlisted)), context.history.cancel_rate * unchecked)
-    promoted = [p * min(1.0, max(0.0, expected_promotions - j)) for j, p in enumerate(p_waitlist)]
+        rate = context.history.cancel_rate_between(
+            _hours(context.event.starts_at - context.now), _hours(context.event.starts_at - cutoff)
+        )
+        expected_promotions = min(float(len(waitlisted)), rate * unchecked)
     capacity = frame.capacity
-    drawn: list[float] = []
-    if lottery_pending:
-        # before the draw: the forecast of the draw as it would be made now, which accepts up
-        # to the frame's accept limit (Frame.accept_limit, None: the capacity)
-        limit = frame.seat_limit
-        drawn = p_applied[: max(0, limit - len(accepted))]
-    dist = pb.distribution(p_accepted + drawn + [p for p in promoted if p > 0])
-
     lead = history.lead_days(context.event.starts_at, context.now)
-    newcomer = context.model.newcomer(Features(talk=talk, lead_days=lead))
-    known = p_accepted + p_waitlist + p_applied
-    future = [newcomer] * max(0, FUTURE_FACTOR * capacity + 10 - len(known))
-    if context.now >= context.event.starts_at:
-        future = []
-    recommended = pb.recommended_accept(known + future, capacity, risk)
+    limit = frame.seat_limit  # a draw made now accepts up to this many (None: the capacity)
+
+    # Each of the group's possible rates is a scenario; the forecast is their mixture.
+    distributions, candidates = [], []
+    for model in context.scenarios():
+        p_accepted = [
+            1.0 if r["checked_in"] else context.probability(r, talk, model) for r in accepted
+        ]
+        p_waitlist = [context.probability(r, talk, model) for r in waitlisted]
+        p_applied = [context.probability(r, talk, model) for r in applied]
+        if lottery_pending and p_applied:
+            # a random draw: each drawn seat is any applicant alike
+            p_applied = [sum(p_applied) / len(p_applied)] * len(p_applied)
+        promoted = [
+            p * min(1.0, max(0.0, expected_promotions - j)) for j, p in enumerate(p_waitlist)
+        ]
+        # before the draw: the forecast of the draw as it would be made now
+        drawn = p_applied[: max(0, limit - len(accepted))] if lottery_pending else []
+        distributions.append(pb.distribution(p_accepted + drawn + [p for p in promoted if p > 0]))
+        newcomer = model.newcomer(Features(talk=talk, lead_days=lead))
+        known = p_accepted + p_waitlist + p_applied
+        future = [newcomer] * max(0, FUTURE_FACTOR * capacity + 10 - len(known))
+        if context.now >= context.event.starts_at:
+            future = []
+        candidates.append(known + future)
+    dist = pb.mixture(distributions)
+    recommended = pb.recommended_accept_mixed(candidates, capacity, risk)
+    drawn_count = max(0, limit - len(accepted)) if lottery_pending else 0
+    drawn_count = min(drawn_count, len(applied))
 
     expected = pb.mean(dist)
     forecast = FrameForecast(
@@ -177,7 +200,7 @@ def _forecast(
         capacity=capacity,
     )
     # "N expected of M": M counts the accepted and, before a draw, those it would accept now.
-    return _explained(forecast, context.model, risk, counted=len(accepted) + len(drawn))
+    return _explained(forecast, context.model, risk, counted=len(accepted) + drawn_count)
 
 
 def _explained(
@@ -216,6 +239,10 @@ def _explained(
             % values
         )
     return FrameForecast(**{**forecast.__dict__, "explanation": text})
+
+
+def _hours(delta: timedelta) -> float:
+    return delta.total_seconds() / 3600.0
 
 
 def _figure(value: float) -> str:

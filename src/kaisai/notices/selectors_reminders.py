@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import CharField, Count, Exists, OuterRef, Q, QuerySet, Value
+from django.db.models import CharField, Count, Exists, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Cast, Concat
 
 from kaisai.core.models import OutboxMail
@@ -21,6 +21,13 @@ def _sent(prefix: str):
     """Whether a mail with key `<prefix><registration id>` was queued (a correlated EXISTS)."""
     key = Concat(Value(prefix), Cast(OuterRef("pk"), output_field=CharField()))
     return Exists(OutboxMail.objects.filter(key=key))
+
+
+def asked_at() -> Subquery:
+    """When the registration (the outer query's row) was asked "still coming?", or NULL (a
+    correlated subquery on the outbox's unique key; the forecast reads it)."""
+    key = Concat(Value("reconfirm-"), Cast(OuterRef("pk"), output_field=CharField()))
+    return Subquery(OutboxMail.objects.filter(key=key).values("created_at")[:1])
 
 
 def reconfirmation_rows(event: Event) -> QuerySet[Registration]:
