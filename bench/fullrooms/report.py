@@ -100,8 +100,16 @@ def verdict(table: list[Row]) -> str:
     lines = []
     for row in full:
         met = "met" if row.meets_target else "NOT met"
-        lines.append(
+        line = (
             f"- {row.shape}: {met} (utilisation {row.utilisation:.1%} vs ≥ 95%, "
             f"overflowing {row.overflow_share:.1%} vs ≤ 5%)"
         )
+        if row.ceiling < TARGET_UTILISATION:
+            # no policy can seat more than the applicants who would come
+            line += (
+                f"; out of reach at this demand: the applicants who would come fill "
+                f"{row.ceiling:.1%} of the seats, the policy reached "
+                f"{row.utilisation / row.ceiling:.1%} of that"
+            )
+        lines.append(line)
     return "\n".join(lines)

@@ -42,7 +42,7 @@ from bench.fullrooms.policies import (
     RECONFIRM_HOURS,
     STANDBY_AFTER_MINUTES,
     START,
-    Features,
+    Services,
 )
 from bench.fullrooms.population import STANDBY_OPT_IN, answer_of, make_series
 from bench.fullrooms.results import EventResult, Run
@@ -57,16 +57,19 @@ class Simulation:
         seats: int,
         events: int,
         seed: int,
+        demand: float = 2.0,
         progress: Callable[[str], None] = lambda line: None,
     ) -> None:
-        self.features = Features.detect()
-        self.skipped = {p: why for p in policies if (why := self.features.supports(p))}
+        self.features = Services.load()
         self.seats, self.events, self.seed, self.progress = seats, events, seed, progress
         self.runs = [
-            Run(shape, policy, make_series(shape=shape, seats=seats, events=events, seed=seed))
+            Run(
+                shape,
+                policy,
+                make_series(shape=shape, seats=seats, events=events, seed=seed, demand=demand),
+            )
             for shape in shapes
             for policy in policies
-            if policy not in self.skipped
         ]
         self._queue: list[tuple[datetime, int, Callable[[], None]]] = []
         self._order = itertools.count()
@@ -198,7 +201,7 @@ class Simulation:
         """The ticker re-plans frames in fill-the-room mode every 60 s (`replan_upcoming`);
         between the simulation's sparser ticks, a change (a cancellation, an answer) is
         followed by the re-plan of its frame, as the next minute's tick would do."""
-        if run.policy in ("forecast", "full") and self.features.replan is not None:
+        if run.policy in ("forecast", "full"):
             self.features.replan(frame=run.frames[number])
 
     def _tick(self, now: datetime, number: int) -> None:
@@ -206,9 +209,8 @@ class Simulation:
         from kaisai.notices.services.reconfirmation import send_due_reconfirmations
         from kaisai.registrations.services import draw_due_lotteries
 
-        if self.features.replan_upcoming is not None:
-            self.features.replan_upcoming()
-        if draw_due_lotteries() and self.features.replan_upcoming is not None:
+        self.features.replan_upcoming()
+        if draw_due_lotteries():
             self.features.replan_upcoming()
         send_due_reconfirmations(now)
         self._plan_answers(now, number)
@@ -278,7 +280,7 @@ class Simulation:
 
         frame = run.frames[number]
         forecast: dict[str, Any] = {}
-        if self.features.frame_forecast is not None and run.policy in ("forecast", "full"):
+        if run.policy in ("forecast", "full"):
             frame.refresh_from_db()
             snapshot = self.features.frame_forecast(frame)
             forecast = {
