@@ -45,6 +45,9 @@ STATUS_FOR_REASON = {
     "decided": 409,
     "lottery_pending": 409,
     "not_applicant": 409,
+    "not_waitlisted": 409,
+    "no_standby": 409,
+    "over": 409,
 }
 
 

@@ -38,6 +38,7 @@ def registration_out(registration: Registration) -> dict:
             if hasattr(registration, "position")
             else selectors.waitlist_position(registration)
         ),
+        "standby": registration.standby,
         "nominated": registration.nominated,
         "afterparty": registration.afterparty,
         "created_at": registration.created_at,
@@ -129,3 +130,35 @@ def list_registrations(
             for r in rows
         ],
     )
+
+
+def _my_waitlisted(request: HttpRequest, event_id: int) -> Registration:
+    event = public_event_or_404(event_id)
+    registration = selectors.registration_of(event, request.user)
+    if registration is None:
+        raise Http404("You have no active registration to this event.")
+    return registration
+
+
+@router.put(
+    "/events/{event_id}/registration/standby/", response={200: RegistrationOut, **ERRORS},
+    operation_id="opt_in_standby",
+    summary="Come to the door as a standby (waitlisted, in a frame with standby at the door; "
+    "a seat is not guaranteed)",
+)  # fmt: skip
+def opt_in_standby(request: HttpRequest, event_id: ObjectId):
+    registration = services.opt_in_standby(
+        registration=_my_waitlisted(request, event_id), by=signed_in_user(request)
+    )
+    return Status(200, registration_out(registration))
+
+
+@router.delete(
+    "/events/{event_id}/registration/standby/", response={200: RegistrationOut, **ERRORS},
+    operation_id="opt_out_standby", summary="Stay on the waitlist, no longer as a standby",
+)  # fmt: skip
+def opt_out_standby(request: HttpRequest, event_id: ObjectId):
+    registration = services.opt_out_standby(
+        registration=_my_waitlisted(request, event_id), by=signed_in_user(request)
+    )
+    return Status(200, registration_out(registration))

@@ -118,6 +118,10 @@ class RegistrationOut(Schema):
     frame_name: str
     status: str
     waitlist_position: int | None
+    standby: bool = Field(
+        False,
+        description="Waitlisted and coming to the door as a standby (a seat is not guaranteed)",
+    )
     nominated: bool
     afterparty: bool
     created_at: datetime
