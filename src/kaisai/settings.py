@@ -85,6 +85,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "kaisai.core.metrics.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -266,13 +267,54 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 
+# KAISAI_LOG_FORMAT=json: one JSON object per line (python-json-logger), for log collectors.
+LOG_FORMAT = os.environ.get("KAISAI_LOG_FORMAT", "text").strip().lower()
+if LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured(f"KAISAI_LOG_FORMAT must be text or json, not {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            **({"formatter": "json"} if LOG_FORMAT == "json" else {}),
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("KAISAI_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# Health and metrics (docs/operations.md): who may read /metrics and the health checks'
+# details (straight requests only, never through the proxy), and how old the newest worker
+# heartbeat may be for /readyz.
+KAISAI_METRICS_ALLOW = [
+    n.strip()
+    for n in os.environ.get("KAISAI_METRICS_ALLOW", "127.0.0.0/8,::1").split(",")
+    if n.strip()
+]
+KAISAI_WORKER_STALE_SECONDS = int(os.environ.get("KAISAI_WORKER_STALE_SECONDS", "120"))
+
+# Error reporting to Sentry (or a compatible service): off unless SENTRY_DSN is set.
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+if SENTRY_DSN:
+    try:
+        import sentry_sdk
+    except ImportError as error:
+        raise ImproperlyConfigured(
+            "SENTRY_DSN is set but sentry-sdk is not installed: pip install 'kaisai[sentry]'"
+        ) from error
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        send_default_pii=False,  # no e-mail addresses or IPs leave the site
+        traces_sample_rate=float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE", "0")),
+        environment=os.environ.get("SENTRY_ENVIRONMENT", "production"),
+    )
 
 if TESTING:
     # Fast hashing for the thousands of users tests create; production keeps Django's default.

@@ -5,6 +5,7 @@ from django.views.static import serve
 
 from kaisai.accounts import urls as accounts_urls
 from kaisai.core import views as core_views
+from kaisai.core import views_health
 from kaisai.events import urls as events_urls
 from kaisai.events import urls_feeds
 from kaisai.groups import urls as groups_urls
@@ -19,6 +20,9 @@ def _namespace(name: str, *patterns: list) -> tuple[list, str]:
 
 
 urlpatterns = [
+    path("healthz", views_health.healthz, name="healthz"),
+    path("readyz", views_health.readyz, name="readyz"),
+    path("metrics", views_health.prometheus, name="metrics"),
     *site_urls.home_patterns,
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("allauth.urls")),

@@ -20,6 +20,7 @@ from kaisai.checkin.errors import CheckInError
 from kaisai.checkin.models import CheckIn
 from kaisai.checkin.selectors_standby import checked_in_by_frame
 from kaisai.checkin.tickets import valid_ticket
+from kaisai.core import metrics
 from kaisai.events.models import Event
 from kaisai.registrations.enums import Status
 from kaisai.registrations.models import Registration
@@ -81,6 +82,7 @@ def check_in(
         existing = CheckIn.objects.select_related("by").get(registration=registration)
         return CheckInResult(existing, already=True)
     checkin.registration = registration
+    metrics.CHECKINS.labels(method=method).inc()
     return CheckInResult(checkin, already=False)
 
 

@@ -99,3 +99,14 @@ class UndeliverableAddress(models.Model):
 
     def __str__(self) -> str:
         return self.email
+
+
+class WorkerHeartbeat(models.Model):
+    """A worker's last sign of life: its ticker writes it every few seconds (core/heartbeat.py);
+    /readyz and /metrics read the newest."""
+
+    name = models.CharField(max_length=200, unique=True)  # host:pid
+    seen_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} @ {self.seen_at:%Y-%m-%d %H:%M:%S}"

@@ -16,6 +16,8 @@ from django.conf import settings
 from django.db import close_old_connections, connection
 from django.utils.module_loading import import_string
 
+from kaisai.core import heartbeat
+
 logger = logging.getLogger(__name__)
 
 
@@ -41,17 +43,25 @@ class Ticker(threading.Thread):
 
     def run(self) -> None:
         next_run = {path: 0.0 for path in self.jobs}
+        next_beat = 0.0
         while not self.stopped.is_set():
             now = time.monotonic()
             due = [path for path, when in next_run.items() if when <= now]
             close_old_connections()
+            if now >= next_beat:
+                next_beat = now + heartbeat.BEAT_SECONDS
+                try:
+                    heartbeat.beat()
+                except Exception:
+                    logger.exception("worker heartbeat failed")
             done = tick(due)
             connection.close()
             if any(done.values()):
                 logger.info("ticker: %s", done)
             for path in due:
                 next_run[path] = now + self.jobs[path]
-            self.stopped.wait(max(min(next_run.values()) - time.monotonic(), 0.1))
+            wake = min(min(next_run.values()), next_beat)
+            self.stopped.wait(max(wake - time.monotonic(), 0.1))
 
     def stop(self) -> None:
         self.stopped.set()

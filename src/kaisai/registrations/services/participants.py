@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from kaisai.accounts.models import User
+from kaisai.core import metrics
 from kaisai.events.enums import EventStatus
 from kaisai.events.models import Event
 from kaisai.registrations import hooks
@@ -166,11 +167,15 @@ def register(
             registration = _place(frame, user, cleaned, afterparty, one_statement=not talk)
             if talk is not None:
                 hooks.write_talk(registration, talk)
-    except (RegistrationError, IntegrityError):
+    except (RegistrationError, IntegrityError) as error:
         existing = active_registration(frame.event_id, user)
         if existing is None:
+            reason = error.reason if isinstance(error, RegistrationError) else "conflict"
+            metrics.REGISTRATIONS.labels(result=reason).inc()
             raise
+        metrics.REGISTRATIONS.labels(result="repeated").inc()
         return existing  # registered before, or a concurrent duplicate request won the race
+    metrics.REGISTRATIONS.labels(result=registration.status).inc()
     registration.just_created = True
     return registration
 

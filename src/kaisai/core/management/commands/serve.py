@@ -16,6 +16,7 @@ import socket
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 from django.conf import settings
 from django.core.management import call_command
@@ -54,6 +55,20 @@ def _listening(bind: str) -> bool:
             return True
     except (OSError, ValueError):
         return False
+
+
+def metrics_dir(bind: str) -> Path:
+    """gunicorn's processes share their metrics through files here (prometheus-client's
+    multiprocess mode): one directory per app server, emptied at its start. An operator's
+    own PROMETHEUS_MULTIPROC_DIR wins."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        return Path(os.environ["PROMETHEUS_MULTIPROC_DIR"])
+    name = "".join(c if c.isalnum() else "_" for c in bind)
+    path = Path(settings.DATA_DIR) / "metrics" / name
+    path.mkdir(parents=True, exist_ok=True)
+    for stale in path.glob("*.db"):
+        stale.unlink()
+    return path
 
 
 def gunicorn_extra_args() -> list[str]:
@@ -114,6 +129,7 @@ class Command(BaseCommand):
         commands = {"web server": web}
         if not options["no_worker"]:
             commands["worker"] = [sys.executable, "-m", "kaisai", "worker"]
+        web_env = {**env, "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir(options["bind"]))}
 
         def stop(signum, frame):
             raise _Stop
@@ -124,7 +140,8 @@ class Command(BaseCommand):
         try:
             for name, command in commands.items():
                 # Own process group: Ctrl-C reaches only us, and we stop each child once.
-                children[name] = subprocess.Popen(command, env=env, process_group=0)  # noqa: S603
+                child_env = web_env if name == "web server" else env
+                children[name] = subprocess.Popen(command, env=child_env, process_group=0)  # noqa: S603
             announced = False
             while True:
                 for name, child in children.items():
