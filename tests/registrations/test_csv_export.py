@@ -57,8 +57,8 @@ def test_csv_starts_with_bom_and_keeps_japanese(client, event, exported):
     header, first, second = rows
     assert header == [
         "Registration ID", "Nickname", "Display name", "E-mail", "Frame", "Status",
-        "Waitlist position", "Nominated", "After-party", "Registered at", "Checked in",
-        "Checked in at", "Receipt number", "飲み物", "Job",
+        "Waitlist position", "Standby at the door", "Nominated", "After-party", "Registered at",
+        "Checked in", "Checked in at", "Receipt number", "飲み物", "Job",
     ]  # fmt: skip
     hanako, evil = exported
     assert first == [
@@ -69,6 +69,7 @@ def test_csv_starts_with_bom_and_keeps_japanese(client, event, exported):
         "一般枠",
         "Accepted",
         "",
+        "no",
         "no",
         "no",
         "2030-05-02 00:30",
