@@ -41,6 +41,7 @@ from django.utils.html import linebreaks, urlize
 from django.utils.safestring import SafeString, mark_safe
 
 from kaisai.core.models import OutboxMail, UndeliverableAddress
+from kaisai.core.unavailable import OUTAGE_ERRORS
 
 logger = logging.getLogger(__name__)
 
@@ -313,6 +314,8 @@ def _send_claimed(mail: OutboxMail, conn: Connection) -> Outcome:
             with transaction.atomic():  # a savepoint: a failing query leaves the row usable
                 subject, body = render(mail)
                 html_body = render_html(mail, subject=subject, body=body)
+        except OUTAGE_ERRORS:
+            raise  # the database went away: not the template's fault; the ticker retries
         except Exception as error:  # a broken template must not block the queue
             logger.exception("rendering mail %s failed", mail.key)
             return _fail(mail, f"rendering: {type(error).__name__}: {error}", permanent=False)

@@ -8,6 +8,7 @@ worker runs the ticker.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
@@ -17,6 +18,7 @@ from django.db import close_old_connections, connection
 from django.utils.module_loading import import_string
 
 from kaisai.core import heartbeat
+from kaisai.core.unavailable import OUTAGE_ERRORS, describe
 
 logger = logging.getLogger(__name__)
 
@@ -27,6 +29,10 @@ def tick(paths: list[str] | None = None) -> dict[str, int]:
     for path in settings.KAISAI_PERIODIC_JOBS if paths is None else paths:
         try:
             done[path] = int(import_string(path)() or 0)
+        except OUTAGE_ERRORS as error:
+            # The database is away (restart, failover): one line, the next tick tries again.
+            logger.warning("periodic job %s: database unavailable (%s)", path, describe(error))
+            done[path] = -1
         except Exception:
             logger.exception("periodic job %s failed", path)
             done[path] = -1
@@ -47,15 +53,19 @@ class Ticker(threading.Thread):
         while not self.stopped.is_set():
             now = time.monotonic()
             due = [path for path, when in next_run.items() if when <= now]
-            close_old_connections()
+            with contextlib.suppress(*OUTAGE_ERRORS):  # the jobs below report the outage
+                close_old_connections()
             if now >= next_beat:
                 next_beat = now + heartbeat.BEAT_SECONDS
                 try:
                     heartbeat.beat()
+                except OUTAGE_ERRORS as error:
+                    logger.warning("worker heartbeat: database unavailable (%s)", describe(error))
                 except Exception:
                     logger.exception("worker heartbeat failed")
             done = tick(due)
-            connection.close()
+            with contextlib.suppress(*OUTAGE_ERRORS):
+                connection.close()
             if any(done.values()):
                 logger.info("ticker: %s", done)
             for path in due:

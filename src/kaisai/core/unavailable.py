@@ -24,6 +24,12 @@ logger = logging.getLogger("kaisai.unavailable")
 OUTAGE_ERRORS = (OperationalError, InterfaceError)
 
 
+def describe(error: BaseException) -> str:
+    """The first line of an outage error, for a one-line log entry."""
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
+
+
 def retry_after() -> int:
     return int(getattr(settings, "KAISAI_RETRY_AFTER_SECONDS", 5))
 
@@ -61,8 +67,6 @@ class DatabaseUnavailableMiddleware:
             "database unavailable: %s %s → 503 (%s)",
             request.method,
             request.path,
-            str(exception).strip().splitlines()[0]
-            if str(exception).strip()
-            else type(exception).__name__,
+            describe(exception),
         )
         return unavailable_response(request)

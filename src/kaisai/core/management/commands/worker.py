@@ -8,13 +8,25 @@ It is django-tasks-db's `db_worker` with kaisai's defaults: all queues, no autor
 Every db_worker option passes through (`kaisai worker --help`), e.g. `--batch` to work
 off what is queued and exit, `--interval 5`, `--max-tasks 1000`, `--queue-name mail`.
 Start as many workers as you like, on as many machines as share the database.
+
+When the database goes away (a restart, a failover) the worker does not exit: it logs one
+line, waits KAISAI_RETRY_AFTER_SECONDS and resumes; a task that was running is left to
+django-tasks-db's own handling and the ticker's jobs are idempotent.
 """
 
 from __future__ import annotations
 
+import contextlib
+import logging
+import time
+
+from django.db import connections
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 
 from kaisai.core.ticker import Ticker
+from kaisai.core.unavailable import OUTAGE_ERRORS, describe, retry_after
+
+logger = logging.getLogger("kaisai.worker")
 
 
 class Command(DbWorkerCommand):
@@ -38,7 +50,17 @@ class Command(DbWorkerCommand):
             ticker = Ticker()
             ticker.start()
         try:
-            return super().handle(*args, **options)
+            while True:
+                try:
+                    return super().handle(*args, **options)
+                except OUTAGE_ERRORS as error:
+                    wait = retry_after()
+                    logger.warning(
+                        "database unavailable, retrying in %ss (%s)", wait, describe(error)
+                    )
+                    with contextlib.suppress(*OUTAGE_ERRORS):
+                        connections.close_all()
+                    time.sleep(wait)
         finally:
             if ticker is not None:
                 ticker.stop()
