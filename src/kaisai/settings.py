@@ -141,6 +141,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     if not TESTING:
         DATA_DIR.mkdir(parents=True, exist_ok=True)
+# Behind PgBouncer in transaction pooling (docs/deploy.md) a server connection changes hands
+# between transactions, so nothing may outlive one: no server-side cursors, and no prepared
+# statements kept by psycopg (PgBouncer before 1.21 cannot route them).
+KAISAI_PGBOUNCER = env_bool("KAISAI_PGBOUNCER")
+if KAISAI_PGBOUNCER and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = None
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (Redis when several app servers share state) ----------------------------------
@@ -271,6 +278,16 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
+# TLS ends at the proxy (deploy/nginx/kaisai.conf), which sets X-Forwarded-Proto itself,
+# overwriting what a client sent: trust that header only when told (KAISAI_PROXY_SSL_HEADER).
+if env_bool("KAISAI_PROXY_SSL_HEADER"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("KAISAI_SSL_REDIRECT")
+# Monitoring asks the app servers directly over plain HTTP on loopback.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
+SECURE_HSTS_SECONDS = int(os.environ.get("KAISAI_HSTS_SECONDS", "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("KAISAI_HSTS_INCLUDE_SUBDOMAINS")
+SECURE_HSTS_PRELOAD = env_bool("KAISAI_HSTS_PRELOAD")
 
 # KAISAI_LOG_FORMAT=json: one JSON object per line (python-json-logger), for log collectors.
 LOG_FORMAT = os.environ.get("KAISAI_LOG_FORMAT", "text").strip().lower()
