@@ -154,8 +154,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 if os.environ.get("REDIS_URL"):
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's RedisCache that falls back to this process's memory while Redis is
+            # away (core/cache.py): pages keep working, rate limits keep limiting.
+            "BACKEND": "kaisai.core.cache.ResilientRedisCache",
             "LOCATION": os.environ["REDIS_URL"],
+            "OPTIONS": {
+                "socket_connect_timeout": float(os.environ.get("KAISAI_REDIS_TIMEOUT", "0.5")),
+                "socket_timeout": float(os.environ.get("KAISAI_REDIS_TIMEOUT", "0.5")),
+            },
         }
     }
 else:

@@ -9,6 +9,9 @@
    half-written.
 2. One app server is SIGKILLed in the middle of a rush: nginx sends the traffic to the other;
    clients that retry (the registration is idempotent) end with exactly one registration each.
+3. Redis (cache and rate limits of both app servers) is stopped in the middle of a rush: pages
+   and registration keep working, nothing answers 500, and sign-in is still rate-limited
+   (counted per app-server process while Redis is away: core/cache.py).
 
 PostgreSQL only (other processes share the database); needs nginx (Debian's package)."""
 
@@ -22,6 +25,7 @@ import sys
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections import Counter
 from collections.abc import Iterator
@@ -71,7 +75,7 @@ def environment(database: str, **extra: str) -> dict[str, str]:
 
 
 @contextmanager
-def site(database: str, logs: Path, smtp_port: int | None = None) -> Iterator[dict]:
+def site(database: str, logs: Path, smtp_port: int | None = None, **extra: str) -> Iterator[dict]:
     """Two gunicorn app servers, nginx in front, and (with smtp_port) a `kaisai worker`."""
     processes: list[subprocess.Popen] = []
     upstreams = []
@@ -83,7 +87,7 @@ def site(database: str, logs: Path, smtp_port: int | None = None) -> Iterator[di
                    *gunicorn_extra_args()]  # fmt: skip
         log = (logs / f"app{index}.log").open("w")
         processes.append(
-            subprocess.Popen(command, env=environment(database), stdout=log, stderr=log)
+            subprocess.Popen(command, env=environment(database, **extra), stdout=log, stderr=log)
         )
         upstreams.append(f"http://127.0.0.1:{port}")
     worker = None
@@ -288,3 +292,86 @@ def test_an_app_server_killed_in_a_rush_is_routed_around(tmp_path):
     assert 500 not in rush.seen
     assert after == 200
     assert_consistent(frame)
+
+
+def test_redis_stopped_in_a_rush_keeps_pages_and_registration_working(tmp_path):
+    from tests.core.test_cache import REDIS_SERVER, start_redis
+
+    if REDIS_SERVER is None:
+        pytest.skip("redis-server is not installed")
+    event, frame, tokens = setup_rush()
+    victim = UserFactory()
+    redis_port = free_port()
+    redis = start_redis(redis_port)
+    try:
+        with site(
+            url_through(int(connection.settings_dict.get("PORT") or 5432)),
+            tmp_path / "logs",
+            REDIS_URL=f"redis://127.0.0.1:{redis_port}/0",
+        ) as running:
+            rush = Rush(running["url"], frame.pk)
+            results: list[int] = []
+            runner = threading.Thread(target=lambda: results.extend(rush.run(tokens)))
+            runner.start()
+            assert wait_for(lambda: rush.done >= 40, 60), rush.seen
+            redis.terminate()
+            redis.wait(timeout=10)
+            runner.join(timeout=180)
+            assert not runner.is_alive()
+            pages = [
+                urllib.request.urlopen(running["url"] + path, timeout=10).status
+                for path in (f"/events/{event.pk}/", "/events/", "/accounts/login/")
+            ]
+            sign_ins = wrong_passwords(running["url"], victim.email, 30)
+    finally:
+        if redis.poll() is None:
+            redis.terminate()
+            redis.wait(timeout=10)
+    print(f"redis stopped: answers seen {dict(rush.seen)}")
+    assert sorted(set(results)) in ([200, 201], [201]), Counter(results)
+    assert 500 not in rush.seen and 503 not in rush.seen
+    assert pages == [200, 200, 200]
+    # allauth's sign-in limit (5 failures per account in 5 minutes) now counts in each of the
+    # 4 app-server processes: still refused within 4 × 5 tries, never open.
+    print(f"30 wrong passwords with Redis down: {Counter(sign_ins)}")
+    assert 500 not in sign_ins
+    assert "limited" in sign_ins[:21] or 429 in sign_ins[:21]
+    assert_consistent(frame)
+    logs = "".join((tmp_path / "logs" / name).read_text() for name in ("app0.log", "app1.log"))
+    assert "Traceback" not in logs, logs[-3000:]
+    assert "redis unavailable" in logs  # the cache was used, and fell back
+
+
+LIMITED = (
+    "Too many failed login attempts",
+    "ログイン失敗が連続しています",  # allauth's Japanese
+)
+
+
+def wrong_passwords(url: str, login: str, tries: int) -> list[int | str]:
+    """Sign-in attempts with a wrong password, each with a fresh CSRF token: their statuses,
+    or "limited" where allauth refused to check the password (its rate limit)."""
+    import http.cookiejar
+    import re
+
+    statuses: list[int | str] = []
+    for _ in range(tries):
+        jar = http.cookiejar.CookieJar()
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+        page = opener.open(url + "/accounts/login/", timeout=10).read().decode()
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+        assert token, page[:500]
+        data = urllib.parse.urlencode(
+            {"csrfmiddlewaretoken": token[1], "login": login, "password": "wrong-password"}
+        ).encode()
+        request = urllib.request.Request(
+            url + "/accounts/login/", data=data, headers={"Referer": url + "/accounts/login/"}
+        )
+        try:
+            with opener.open(request, timeout=10) as response:
+                body = response.read().decode()
+                limited = any(text in body for text in LIMITED)
+                statuses.append("limited" if limited else response.status)
+        except urllib.error.HTTPError as error:
+            statuses.append(error.code)
+    return statuses
