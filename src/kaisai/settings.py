@@ -272,6 +272,25 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 
+
+def env_int(name: str, default: int, minimum: int = 1) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = minimum - 1
+    if value < minimum:
+        raise ImproperlyConfigured(f"{name} must be a whole number ≥ {minimum}, not {raw!r}")
+    return value
+
+
+# Uploaded images (kaisai.core.images, docs/security.md "Uploads"): at most this many MB and
+# this many pixels on each side; PNG, JPEG, GIF or WebP only, re-encoded on upload.
+KAISAI_IMAGE_MAX_MB = env_int("KAISAI_IMAGE_MAX_MB", 5)
+KAISAI_IMAGE_MAX_SIDE = env_int("KAISAI_IMAGE_MAX_SIDE", 4096, minimum=16)
+
 # KAISAI_LOG_FORMAT=json: one JSON object per line (python-json-logger), for log collectors.
 LOG_FORMAT = os.environ.get("KAISAI_LOG_FORMAT", "text").strip().lower()
 if LOG_FORMAT not in ("text", "json"):
