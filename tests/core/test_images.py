@@ -211,3 +211,55 @@ def test_shared_file_of_a_copied_event_stays(event, organizer, django_capture_on
     with django_capture_on_commit_callbacks(execute=True):
         event_services.update_event(event=event, by=organizer, image="")
     assert not default_storage.exists(name)  # now nobody does
+
+
+def _sponsor_formset(event, sponsor, files, **extra):
+    from kaisai.events.forms import SponsorFormSet
+
+    data = {
+        "sponsors-TOTAL_FORMS": "1",
+        "sponsors-INITIAL_FORMS": "1",
+        "sponsors-MIN_NUM_FORMS": "0",
+        "sponsors-MAX_NUM_FORMS": "1000",
+        "sponsors-0-id": str(sponsor.pk),
+        "sponsors-0-name": sponsor.name,
+        "sponsors-0-url": "",
+        "sponsors-0-provides": "",
+        "sponsors-0-order": "0",
+        **extra,
+    }
+    formset = SponsorFormSet(data, files, instance=event, prefix="sponsors")
+    assert formset.is_valid(), formset.errors
+    return formset
+
+
+def test_replaced_and_deleted_sponsor_logos_leave_the_storage(
+    event, django_capture_on_commit_callbacks
+):
+    from kaisai.events.models import Sponsor
+
+    old = default_storage.save("sponsors/old.png", ContentFile(_png()))
+    sponsor = Sponsor.objects.create(event=event, name="ACME", logo=old)
+    formset = _sponsor_formset(event, sponsor, {"sponsors-0-logo": _upload(_png(), "new.png")})
+    with django_capture_on_commit_callbacks(execute=True):
+        event_services.save_sponsors(event=event, formset=formset)
+    sponsor.refresh_from_db()
+    assert sponsor.logo.name != old and default_storage.exists(sponsor.logo.name)
+    assert not default_storage.exists(old)
+    new = sponsor.logo.name
+    formset = _sponsor_formset(event, sponsor, {}, **{"sponsors-0-DELETE": "on"})
+    with django_capture_on_commit_callbacks(execute=True):
+        event_services.save_sponsors(event=event, formset=formset)
+    assert not Sponsor.objects.filter(pk=sponsor.pk).exists()
+    assert not default_storage.exists(new)
+
+
+def test_admin_image_uploads_follow_the_same_rule(rf, admin_user):
+    from django.contrib import admin
+
+    from kaisai.core.images import ImageUploadField
+
+    request = rf.get("/admin/")
+    request.user = admin_user
+    group_admin = admin.site._registry[Group]
+    assert isinstance(group_admin.get_form(request)().fields["image"], ImageUploadField)

@@ -167,6 +167,12 @@ class ImageUploadField(forms.ImageField):
         return attrs
 
 
+# For ModelAdmin.formfield_overrides: the admin's image uploads follow the same rule.
+ADMIN_FORMFIELD_OVERRIDES: dict[Any, dict[str, Any]] = {
+    models.ImageField: {"form_class": ImageUploadField}
+}
+
+
 # --- files no row uses any more ------------------------------------------------------------
 
 
