@@ -85,6 +85,7 @@ def _pages(site) -> dict[str, list[str]]:
         reverse("registrations:my_events"),
         reverse("checkin:ticket", kwargs={"pk": pk}),
         reverse("checkin:my_attendance"),
+        reverse("checkin:self_check_in", kwargs={"pk": pk}),
         reverse("feeds:my_calendar"),
         reverse("accounts:settings"),
         reverse("accounts:tokens"),
@@ -104,6 +105,7 @@ def _pages(site) -> dict[str, list[str]]:
         reverse("registrations:audit_log", kwargs={"pk": pk}),
         reverse("checkin:reception", kwargs={"pk": pk}),
         reverse("checkin:attendance", kwargs={"pk": pk}),
+        reverse("checkin:attendance_code", kwargs={"pk": pk}),
         reverse("talks:manage", kwargs={"pk": pk}),
         reverse("talks:timetable_edit", kwargs={"pk": pk}),
         reverse("talks:edit", kwargs={"talk_id": site["talk"].pk}),
@@ -161,4 +163,12 @@ def test_language_select_still_switches_without_inline_handler(page, url, site):
     with page.expect_navigation():
         page.select_option("#language-select", "ja")
     assert page.locator("html").get_attribute("lang") == "ja"
+    assert page.evaluate("window.__csp") == []
+
+
+def test_api_docs_render_under_the_policy(page, url, transactional_db):
+    page.add_init_script(LISTEN)
+    page.goto(url("/api/v1/docs"))
+    page.locator(".swagger-ui .info .title").wait_for()
+    assert "kaisai API" in page.locator(".swagger-ui .info .title").inner_text()
     assert page.evaluate("window.__csp") == []
