@@ -30,7 +30,7 @@ from django.db import models, transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps, JpegImagePlugin, UnidentifiedImageError
 
 # Pillow format name → (file extension, content type)
 FORMATS = {
@@ -111,7 +111,7 @@ def clean_image(upload: Any) -> SimpleUploadedFile:
             image.load()
             upright = ImageOps.exif_transpose(image)  # keep photos upright without their EXIF
             output = io.BytesIO()
-            _encode(upright, fmt, output)
+            _encode(upright, fmt, output, options=_same_quality(image))
         except ValidationError:
             raise
         except (
@@ -129,7 +129,22 @@ def clean_image(upload: Any) -> SimpleUploadedFile:
     return SimpleUploadedFile(f"{stem}.{ext}", output.getvalue(), content_type=content_type)
 
 
-def _encode(image: Image.Image, fmt: str, output: io.BytesIO) -> None:
+def _same_quality(source: Image.Image) -> dict[str, Any]:
+    """A JPEG is written again with its own quantisation tables and chroma subsampling, so it
+    keeps its quality and size (a fixed quality could make a small file much larger)."""
+    quantization = getattr(source, "quantization", None)
+    if source.format != "JPEG" or not quantization:
+        return {}
+    options: dict[str, Any] = {"qtables": quantization}
+    sampling = JpegImagePlugin.get_sampling(source)
+    if sampling != -1:
+        options["subsampling"] = sampling
+    return options
+
+
+def _encode(
+    image: Image.Image, fmt: str, output: io.BytesIO, *, options: dict[str, Any] | None = None
+) -> None:
     """Write the pixels only: no `exif`, `icc_profile`, XMP, comments or other chunks (Pillow
     copies some of them from `info` when saving, so `info` is emptied first)."""
     if fmt == "JPEG" and image.mode not in ("RGB", "L"):
@@ -142,8 +157,8 @@ def _encode(image: Image.Image, fmt: str, output: io.BytesIO) -> None:
         image = image.convert("RGBA")
     transparency = image.info.get("transparency")
     image.info = {} if transparency is None else {"transparency": transparency}
-    options: dict[str, Any] = {"JPEG": {"quality": 90}, "WEBP": {"quality": 90}}.get(fmt, {})
-    image.save(output, fmt, **options)
+    defaults: dict[str, Any] = {"JPEG": {"quality": 90}, "WEBP": {"quality": 90}}.get(fmt, {})
+    image.save(output, fmt, **(options or defaults))
 
 
 class ImageUploadField(forms.ImageField):
