@@ -9,6 +9,7 @@ from pathlib import Path
 
 import dj_database_url
 import dj_email_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -69,6 +70,7 @@ INSTALLED_APPS = [
     "allauth.socialaccount.providers.github",
     "allauth.socialaccount.providers.google",
     "django_htmx",
+    "ninja",  # serves the API docs' Swagger UI from /static/ instead of a CDN (CSP)
     "django_tasks",
     "django_tasks_db",
     "kaisai.core",
@@ -88,6 +90,8 @@ MIDDLEWARE = [
     "kaisai.core.metrics.RequestMetricsMiddleware",
     "kaisai.core.unavailable.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "kaisai.core.security_headers.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -291,9 +295,68 @@ if env_bool("KAISAI_PROXY_SSL_HEADER"):
 SECURE_SSL_REDIRECT = env_bool("KAISAI_SSL_REDIRECT")
 # Monitoring asks the app servers directly over plain HTTP on loopback.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
-SECURE_HSTS_SECONDS = int(os.environ.get("KAISAI_HSTS_SECONDS", "0"))
-SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("KAISAI_HSTS_INCLUDE_SUBDOMAINS")
-SECURE_HSTS_PRELOAD = env_bool("KAISAI_HSTS_PRELOAD")
+
+
+def env_int(name: str, default: int, minimum: int = 1) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = minimum - 1
+    if value < minimum:
+        raise ImproperlyConfigured(f"{name} must be a whole number ≥ {minimum}, not {raw!r}")
+    return value
+
+
+# Content-Security-Policy (django-csp) and the other headers of kaisai.core.security_headers
+# (docs/security.md "Headers and caching"). No inline script or style anywhere: scripts are
+# files under /static/ (kaisai/kaisai.js), styles are kaisai.css.
+_LOGIN_PROVIDER_ORIGINS = {
+    "github": ["https://github.com"],
+    "google": ["https://accounts.google.com"],
+}
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        # Material thumbnails come from the slide/video hosts' CDNs (any https host, see
+        # talks/embeds.py); QR codes are inline SVG.
+        "img-src": [SELF, "data:", "https:"],
+        # Slide and video embeds: the iframe hosts allowed by talks/embeds.py EMBED_HOSTS.
+        "frame-src": [
+            "https://www.youtube-nocookie.com",
+            "https://speakerdeck.com",
+            "https://www.slideshare.net",
+            "https://slideshare.net",
+            "https://docs.google.com",
+            "https://www.docswell.com",
+        ],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        # Logging in with GitHub/Google posts to kaisai, which redirects to the provider.
+        "form-action": [
+            SELF,
+            *[o for p in SOCIALACCOUNT_PROVIDERS for o in _LOGIN_PROVIDER_ORIGINS.get(p, [])],
+        ],
+    },
+}
+# Strict-Transport-Security, sent when KAISAI_BASE_URL is https and this is above 0.
+KAISAI_HSTS_SECONDS = env_int("KAISAI_HSTS_SECONDS", 0, minimum=0)
+KAISAI_HSTS_INCLUDE_SUBDOMAINS = env_bool("KAISAI_HSTS_INCLUDE_SUBDOMAINS")
+KAISAI_HSTS_PRELOAD = env_bool("KAISAI_HSTS_PRELOAD")
+# The same for Django's SecurityMiddleware and `check --deploy` (one header either way).
+SECURE_HSTS_SECONDS = KAISAI_HSTS_SECONDS
+SECURE_HSTS_INCLUDE_SUBDOMAINS = KAISAI_HSTS_INCLUDE_SUBDOMAINS
+SECURE_HSTS_PRELOAD = KAISAI_HSTS_PRELOAD
+
+# Uploaded images (kaisai.core.images, docs/security.md "Uploads"): at most this many MB and
+# this many pixels on each side; PNG, JPEG, GIF or WebP only, re-encoded on upload.
+KAISAI_IMAGE_MAX_MB = env_int("KAISAI_IMAGE_MAX_MB", 5)
+KAISAI_IMAGE_MAX_SIDE = env_int("KAISAI_IMAGE_MAX_SIDE", 4096, minimum=16)
 
 # KAISAI_LOG_FORMAT=json: one JSON object per line (python-json-logger), for log collectors.
 LOG_FORMAT = os.environ.get("KAISAI_LOG_FORMAT", "text").strip().lower()

@@ -142,7 +142,7 @@ def test_event_form_rejects_image_over_5_mb(group):
     assert big.size > 5 * 1024 * 1024
     form = bound(group, files={"image": big})
     assert not form.is_valid()
-    assert "5 MB" in str(form.errors["image"])
+    assert "at most 5.0\xa0MB" in str(form.errors["image"])
 
 
 def test_event_form_without_new_image_keeps_old_one(event):

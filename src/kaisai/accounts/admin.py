@@ -6,6 +6,7 @@ from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.utils.translation import gettext_lazy as _
 
 from kaisai.accounts.models import ApiToken, User
+from kaisai.core.images import ADMIN_FORMFIELD_OVERRIDES
 
 
 class UserCreationForm(AdminUserCreationForm):
@@ -28,6 +29,7 @@ class UserAdmin(DjangoUserAdmin):
 
     form = UserEditForm
     add_form = UserCreationForm
+    formfield_overrides = ADMIN_FORMFIELD_OVERRIDES
     fieldsets = (
         (None, {"fields": ("nickname", "password")}),
         (

@@ -5,12 +5,10 @@ from typing import cast
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
 from django.conf import settings
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from kaisai.accounts.models import User
-
-MAX_AVATAR_BYTES = 5 * 1024 * 1024
+from kaisai.core.images import ImageUploadField
 
 
 class SignupForm(AllauthSignupForm):
@@ -48,9 +46,9 @@ class ProfileForm(forms.ModelForm):
             "preferred_language",
         ]
         widgets = {"bio": forms.Textarea(attrs={"rows": 5})}
+        field_classes = {"avatar": ImageUploadField}
         help_texts = {
             "bio": _("Plain text; line breaks are kept."),
-            "avatar": _("An image of at most 5 MB."),
             "x_account": _("Without @."),
         }
 
@@ -60,16 +58,6 @@ class ProfileForm(forms.ModelForm):
             ("", _("Browser's language")),
             *settings.LANGUAGES,
         ]
-
-    def clean_avatar(self):
-        avatar = self.cleaned_data.get("avatar")
-        size = getattr(avatar, "size", None)
-        if avatar and size is not None and size > MAX_AVATAR_BYTES:
-            raise forms.ValidationError(
-                _("The image is %(size)s; at most %(max)s is allowed."),
-                params={"size": filesizeformat(size), "max": filesizeformat(MAX_AVATAR_BYTES)},
-            )
-        return avatar
 
     def changes(self) -> dict:
         """The cleaned values, ready for `update_profile`."""

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from kaisai.accounts.models import ApiToken, User, nickname_validator
+from kaisai.core.images import discard_replaced
 
 TOKEN_PREFIX = "ks_"  # noqa: S105 - not a secret, the mark of a kaisai token
 PROFILE_FIELDS = frozenset(
@@ -71,9 +72,8 @@ def update_profile(*, user: User, **changes: Any) -> User:
         setattr(user, field, value)
     with transaction.atomic():
         user.save(update_fields=sorted(changes))
-        if old_avatar and old_avatar != user.avatar.name:
-            storage = user.avatar.storage
-            transaction.on_commit(lambda: storage.delete(old_avatar))
+        if old_avatar:
+            discard_replaced(user, {"avatar": old_avatar})
     return user
 
 

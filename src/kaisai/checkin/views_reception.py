@@ -32,6 +32,7 @@ from kaisai.accounts.requests import signed_in_user
 from kaisai.checkin import selectors, selectors_standby, services
 from kaisai.checkin.errors import CheckInError
 from kaisai.checkin.models import CheckIn, Ticket
+from kaisai.core.security_headers import allow_features
 from kaisai.events.access import reception_event_or_403
 from kaisai.events.models import Event
 from kaisai.registrations.enums import Status
@@ -218,6 +219,7 @@ def _strings() -> dict[str, str]:
     }
 
 
+@allow_features("camera")  # scanning tickets' QR codes
 @never_cache
 @login_required
 @require_GET

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from kaisai.core.images import ADMIN_FORMFIELD_OVERRIDES
 from kaisai.events.models import Event, Sponsor
 
 
@@ -7,6 +8,7 @@ class SponsorInline(admin.TabularInline):
     model = Sponsor
     extra = 0
     fields = ["name", "url", "logo", "provides", "order"]
+    formfield_overrides = ADMIN_FORMFIELD_OVERRIDES
 
 
 @admin.register(Event)
@@ -19,3 +21,4 @@ class EventAdmin(admin.ModelAdmin):
     readonly_fields = ["created_at", "updated_at", "published_at"]
     date_hierarchy = "starts_at"
     inlines = [SponsorInline]
+    formfield_overrides = ADMIN_FORMFIELD_OVERRIDES

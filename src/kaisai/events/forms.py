@@ -19,18 +19,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kaisai.core.form_fields import LocalDateTimeField, localize
+from kaisai.core.images import ImageUploadField
 from kaisai.events.enums import VenueKind
 from kaisai.events.models import TIME_ZONE_CHOICES, Event, Sponsor
 from kaisai.events.services import EDITABLE_FIELDS
 
-MAX_IMAGE_BYTES = 5 * 1024 * 1024
 LOCAL_DATETIME_FIELDS = ("starts_at", "ends_at", "afterparty_starts_at")
-
-
-def _check_image_size(file) -> None:
-    size = getattr(file, "size", None)
-    if size is not None and size > MAX_IMAGE_BYTES:
-        raise ValidationError(_("The file is too large (at most 5 MB)."), code="too_large")
 
 
 class EventForm(forms.ModelForm):
@@ -50,12 +44,7 @@ class EventForm(forms.ModelForm):
         label=_("Longitude"), required=False, min_value=-180, max_value=180, max_digits=20
     )
     stream_url = forms.URLField(label=_("Stream URL"), required=False, assume_scheme="https")
-    image = forms.ImageField(
-        label=_("Image"),
-        required=False,
-        help_text=_("PNG, JPEG, GIF or WebP, at most 5 MB."),
-        widget=forms.ClearableFileInput(attrs={"accept": "image/*"}),
-    )
+    image = ImageUploadField(label=_("Image"), required=False)
 
     class Meta:
         model = Event
@@ -97,12 +86,6 @@ class EventForm(forms.ModelForm):
 
     def clean_hashtag(self) -> str:
         return (self.cleaned_data.get("hashtag") or "").strip().lstrip("#＃")
-
-    def clean_image(self):
-        image = self.cleaned_data.get("image")
-        if image and "image" in self.changed_data:
-            _check_image_size(image)
-        return image
 
     def _clean_coordinate(self, name: str) -> Decimal | None:
         value = self.cleaned_data.get(name)
@@ -165,22 +148,11 @@ class EventForm(forms.ModelForm):
 
 class SponsorForm(forms.ModelForm):
     url = forms.URLField(label=_("URL"), required=False, assume_scheme="https")
-    logo = forms.ImageField(
-        label=_("Logo"),
-        required=False,
-        help_text=_("At most 5 MB."),
-        widget=forms.ClearableFileInput(attrs={"accept": "image/*"}),
-    )
+    logo = ImageUploadField(label=_("Logo"), required=False)
 
     class Meta:
         model = Sponsor
         fields = ["name", "url", "logo", "provides", "order"]
-
-    def clean_logo(self):
-        logo = self.cleaned_data.get("logo")
-        if logo and "logo" in self.changed_data:
-            _check_image_size(logo)
-        return logo
 
 
 class BaseSponsorFormSet(BaseInlineFormSet):

@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kaisai.accounts.models import User
+from kaisai.core.images import discard_replaced
 from kaisai.events import hooks
 from kaisai.events.enums import EventStatus
 from kaisai.events.models import Event, Sponsor
@@ -115,11 +116,13 @@ def create_event(*, group: Group, by: User, **fields: Any) -> Event:
 def update_event(*, event: Event, by: User, **fields: Any) -> Event:
     """Change an event's texts, dates, venue, image or after-party (in any state)."""
     _check_fields(fields)
+    old_files = {"image": event.image.name or ""} if "image" in fields else {}
     with transaction.atomic():
         for name, value in fields.items():
             setattr(event, name, value)
         event.full_clean(exclude=["created_by"])
         event.save()
+        discard_replaced(event, old_files)
     return event
 
 
@@ -130,9 +133,19 @@ def save_sponsors(*, event: Event, formset) -> list[Sponsor]:
     here so that a formset built before the event existed (creation) saves onto it."""
     if not formset.is_valid():
         raise ValueError("save_sponsors needs a valid formset")
+    # The forms already hold the new files; the stored names are in their initial data.
+    old_logos = {
+        form.instance.pk: getattr(form.initial.get("logo"), "name", "") or ""
+        for form in formset.initial_forms
+    }
     with transaction.atomic():
         formset.instance = event
-        return formset.save()
+        saved = formset.save()
+        for form in formset.initial_forms:
+            if form.instance in formset.deleted_objects:
+                continue  # its file goes with the row (kaisai.core.images)
+            discard_replaced(form.instance, {"logo": old_logos.get(form.instance.pk, "")})
+        return saved
 
 
 def allowed_transitions(event: Event) -> frozenset[str]:

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from kaisai.core.images import ADMIN_FORMFIELD_OVERRIDES
 from kaisai.groups.models import Group, Member, Organizer, OrganizerInvitation, OrganizerRequest
 
 
@@ -16,6 +17,7 @@ class GroupAdmin(admin.ModelAdmin):
     search_fields = ["title", "slug", "subtitle"]
     readonly_fields = ["created_at"]
     inlines = [OrganizerInline]
+    formfield_overrides = ADMIN_FORMFIELD_OVERRIDES
 
 
 @admin.register(Member)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kaisai.core.images import ImageUploadField
 from kaisai.groups.enums import Role
 from kaisai.groups.models import Group, OrganizerRequest
 
@@ -20,8 +21,8 @@ class GroupEditForm(forms.ModelForm):
             "x_account": forms.TextInput(
                 attrs={"autocomplete": "off", "placeholder": "mlct_tokyo"}
             ),
-            "image": forms.ClearableFileInput(attrs={"accept": "image/*"}),
         }
+        field_classes = {"image": ImageUploadField}
         help_texts = {
             "description": _("Markdown: **bold**, [links](https://example.com), lists, code."),
             "x_account": _("Without @."),

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kaisai.accounts.models import User
+from kaisai.core.images import discard_replaced
 from kaisai.groups.enums import RequestStatus, Role
 from kaisai.groups.models import Group, Member, Organizer, OrganizerInvitation, OrganizerRequest
 from kaisai.groups.permissions import MANAGING_ROLES
@@ -122,10 +123,12 @@ def update_group(*, group: Group, by: User, **changes: Any) -> Group:
     if unknown:
         raise GroupError(_("These fields cannot be set: %(fields)s"), params={"fields": unknown})
     _require_manager(by, group)
+    old_files = {"image": group.image.name or ""} if "image" in changes else {}
     _apply_fields(group, changes)
     _validate(group)
     with transaction.atomic():
         group.save()
+        discard_replaced(group, old_files)
     return group
 
 

@@ -105,8 +105,15 @@ def sees_participant_info(event: Event, user: AnyUser) -> bool:
 
 
 def registrations_for_organizers(
-    event, *, status: str = "", frame_id: int | None = None, search: str = ""
+    event,
+    *,
+    status: str = "",
+    frame_id: int | None = None,
+    search: str = "",
+    search_email: bool = True,
 ) -> QuerySet[Registration]:
+    """An event's registrations for its organizers' list. `search_email=False` (reception
+    staff, who do not see e-mail addresses) searches names and nicknames only."""
     registrations = (
         Registration.objects.filter(event=event)
         .select_related("user", "frame")
@@ -117,11 +124,10 @@ def registrations_for_organizers(
     if frame_id:
         registrations = registrations.filter(frame_id=frame_id)
     if search:
-        registrations = registrations.filter(
-            Q(user__nickname__icontains=search)
-            | Q(user__display_name__icontains=search)
-            | Q(user__email__icontains=search)
-        )
+        condition = Q(user__nickname__icontains=search) | Q(user__display_name__icontains=search)
+        if search_email:
+            condition |= Q(user__email__icontains=search)
+        registrations = registrations.filter(condition)
     return registrations
 
 

@@ -19,9 +19,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kaisai.accounts.requests import signed_in_user
-from kaisai.events.access import managed_event_or_403
 from kaisai.events.models import Event
 from kaisai.registrations import selectors, services
+from kaisai.registrations.access import managed_registrations_or_403
 from kaisai.registrations.csv_export import registrations_csv as build_csv
 from kaisai.registrations.enums import Status
 from kaisai.registrations.errors import RegistrationError
@@ -52,7 +52,7 @@ def _label_statuses(entries: Iterable[RegistrationLog]) -> None:
         entry.to_label = STATUS_LABELS.get(entry.to_status, entry.to_status)
 
 
-def _filtered(request: HttpRequest, event: Event):
+def _filtered(request: HttpRequest, event: Event, *, search_email: bool = True):
     """(filter form, frames, queryset) from the list's query string. A frame id that is
     not one of the event's frames is a 404; an unknown status is ignored."""
     event_frames = list(Frame.objects.filter(event=event).order_by("order", "id"))
@@ -67,6 +67,7 @@ def _filtered(request: HttpRequest, event: Event):
         status=data.get("status") or "",
         frame_id=data.get("frame"),
         search=(data.get("q") or "").strip(),
+        search_email=search_email,
     )
     return form, event_frames, rows
 
@@ -74,7 +75,7 @@ def _filtered(request: HttpRequest, event: Event):
 @login_required
 def registrations(request: HttpRequest, pk: int) -> HttpResponse:
     event, can_manage = reception_event(request, pk)
-    form, event_frames, rows = _filtered(request, event)
+    form, event_frames, rows = _filtered(request, event, search_email=can_manage)
     page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
     page.object_list = selectors.with_waitlist_positions(list(page.object_list))
     counts = selectors.status_counts(event)
@@ -162,7 +163,7 @@ def _run_action(action: str, registration: Registration, *, event: Event, by, da
 @require_POST
 def registration_action(request: HttpRequest, pk: int, registration_id: int) -> HttpResponse:
     """POST `action` (nominate, accept, reject, move, cancel), `reason`, `to_frame` (move)."""
-    event = managed_event_or_403(request.user, pk)
+    event = managed_registrations_or_403(request.user, pk)
     registration = get_object_or_404(
         Registration.objects.select_related("user", "frame"), pk=registration_id, event=event
     )
@@ -194,7 +195,7 @@ def registration_action(request: HttpRequest, pk: int, registration_id: int) -> 
 @require_POST
 def registration_note(request: HttpRequest, pk: int, registration_id: int) -> HttpResponse:
     """POST `note`: what the reception should know when this person arrives."""
-    event = managed_event_or_403(request.user, pk)
+    event = managed_registrations_or_403(request.user, pk)
     registration = get_object_or_404(Registration, pk=registration_id, event=event)
     services.set_organizer_note(
         registration=registration, by=signed_in_user(request), note=request.POST.get("note", "")
@@ -208,7 +209,7 @@ def registration_note(request: HttpRequest, pk: int, registration_id: int) -> Ht
 @login_required
 def registrations_csv(request: HttpRequest, pk: int) -> HttpResponse:
     """All registrations (or the list's filters, if given) as CSV."""
-    event = managed_event_or_403(request.user, pk)
+    event = managed_registrations_or_403(request.user, pk)
     _form, _frames, rows = _filtered(request, event)
     rows_list = selectors.with_waitlist_positions(list(rows))
     event_questions = list(Question.objects.filter(event=event))
@@ -222,7 +223,7 @@ def registrations_csv(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def audit_log(request: HttpRequest, pk: int) -> HttpResponse:
     """Every status change of the event's registrations, newest first."""
-    event = managed_event_or_403(request.user, pk)
+    event = managed_registrations_or_403(request.user, pk)
     entries = (
         RegistrationLog.objects.filter(registration__event=event)
         .select_related("registration__user", "actor", "frame")

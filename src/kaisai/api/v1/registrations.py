@@ -15,8 +15,9 @@ from kaisai.api.v1.schemas import (
     RegisterIn,
     RegistrationOut,
 )
-from kaisai.events.access import managed_event_or_403, public_event_or_404
+from kaisai.events.access import public_event_or_404
 from kaisai.registrations import selectors, services
+from kaisai.registrations.access import readable_registrations_or_403
 from kaisai.registrations.models import Registration
 from kaisai.registrations.proposals import TalkProposal
 from kaisai.registrations.selectors import frame_with_event
@@ -107,16 +108,22 @@ def cancel_registration(request: HttpRequest, event_id: ObjectId):
 
 @router.get(
     "/events/{event_id}/registrations/", response={200: list[AttendeeOut], **ERRORS},
-    operation_id="list_registrations", summary="All registrations of an event (organizers)",
+    operation_id="list_registrations",
+    summary="All registrations of an event with their answers (organizers and reception)",
+    description=(
+        "Owners, organizers and reception staff of the event's group (the same rule as the "
+        "web list, kaisai.registrations.access). Reception staff search names and nicknames "
+        "only; e-mail addresses are in no answer of this API."
+    ),
 )  # fmt: skip
 def list_registrations(
     request: HttpRequest, event_id: ObjectId, status: str = "", frame_id: OptionalId = None,
     search: str = "", limit: LongLimit = 500, offset: Offset = 0,
 ):  # fmt: skip
-    event = managed_event_or_403(request.user, event_id)
+    event, can_manage = readable_registrations_or_403(request.user, event_id)
     matching = selectors.registrations_for_organizers(
-        event, status=status, frame_id=frame_id, search=search
-    )
+        event, status=status, frame_id=frame_id, search=search, search_email=can_manage
+    ).prefetch_related("answers__question")
     offset, limit = max(offset, 0), max(1, min(limit, 1000))
     rows = selectors.with_waitlist_positions(list(matching[offset : offset + limit]))
     return Status(
@@ -126,10 +133,20 @@ def list_registrations(
                 **registration_out(r),
                 "nickname": r.user.nickname,
                 "display_name": r.user.display_name,
+                "answers": _answers(r),
+                "organizer_note": r.organizer_note,
             }
             for r in rows
         ],
     )
+
+
+def _answers(registration: Registration) -> list[dict]:
+    answers = sorted(registration.answers.all(), key=lambda a: (a.question.order, a.question_id))
+    return [
+        {"question_id": a.question_id, "question": a.question.label, "value": a.value}
+        for a in answers
+    ]
 
 
 def _my_waitlisted(request: HttpRequest, event_id: int) -> Registration:

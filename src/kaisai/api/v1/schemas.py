@@ -127,9 +127,19 @@ class RegistrationOut(Schema):
     created_at: datetime
 
 
+class AnswerOut(Schema):
+    question_id: int
+    question: str
+    value: Any = Field(..., description="Text, or a list of the chosen choices")
+
+
 class AttendeeOut(RegistrationOut):
     nickname: str
     display_name: str
+    answers: list[AnswerOut] = Field(
+        default_factory=list, description="Answers to the event's questionnaire"
+    )
+    organizer_note: str = Field("", description="The organizers' note shown at check-in")
 
 
 class MyRegistrationOut(RegistrationOut):
