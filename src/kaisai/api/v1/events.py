@@ -13,6 +13,7 @@ from kaisai.api.v1.schemas import (
     EventSummaryOut,
     FrameForecastOut,
     FrameOut,
+    QuestionOut,
 )
 from kaisai.api.v1.schemas_more import SearchParams
 from kaisai.events.access import public_event_or_404
@@ -20,7 +21,8 @@ from kaisai.events.models import Event
 from kaisai.events.search import EventQuery, search_events
 from kaisai.forecast.selectors import FrameForecast, event_forecast
 from kaisai.groups.permissions import can_manage_events
-from kaisai.registrations.selectors import frames_with_counts
+from kaisai.registrations.models import Question
+from kaisai.registrations.selectors import frames_with_counts, questions_of
 
 router = Router(tags=["events"])
 
@@ -86,6 +88,17 @@ def frame_out(frame, forecast: FrameForecast | None = None) -> FrameOut:
     )
 
 
+def question_out(question: Question) -> QuestionOut:
+    return QuestionOut(
+        id=question.pk,
+        text=question.label,
+        kind=question.kind,  # type: ignore[arg-type]  # a QuestionKind value
+        kind_label=str(question.get_kind_display()),
+        choices=question.choice_list,
+        required=question.required,
+    )
+
+
 def optional_token_user(request: HttpRequest):
     """The user of a personal token sent to a public operation (Bearer or X-API-Key), or None.
 
@@ -146,5 +159,6 @@ def get_event(request: HttpRequest, event_id: ObjectId):
         "frames": [
             frame_out(frame, forecasts.get(frame.pk)) for frame in frames_with_counts(event)
         ],
+        "questions": [question_out(question) for question in questions_of(event)],
         "attendance": attendance,
     }

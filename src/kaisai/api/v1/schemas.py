@@ -83,11 +83,30 @@ class AttendanceOut(Schema):
     attendance_rate: float | None = Field(None, description="attended / accepted, 0..1")
 
 
+class QuestionOut(Schema):
+    id: int = Field(..., description="The key of this question's answer in `register`'s `answers`")
+    text: str = Field(..., description="The question, as the organizers wrote it")
+    kind: Literal["text", "single", "multiple"] = Field(
+        ...,
+        description="text: any text (at most 2000 characters); single: one of `choices` (a "
+        "string); multiple: a list of `choices`",
+    )
+    kind_label: str = Field(..., description="The kind, in the caller's language (Accept-Language)")
+    choices: list[str] = Field(..., description="The allowed answers of single and multiple")
+    required: bool
+
+
 class EventOut(EventSummaryOut):
     description: str
     stream_url: str
     hashtag: str
     frames: list[FrameOut]
+    questions: list[QuestionOut] = Field(
+        ...,
+        description="The event's questionnaire, asked in every frame: `register` takes the "
+        "answers as `answers` {question id: answer}; a missing required answer is 422 "
+        "`invalid_answers`, with `errors` naming the question (`q<id>`)",
+    )
     attendance: AttendanceOut | None = Field(
         None, description="Only for the group's owner and organizers (send your token)"
     )
