@@ -49,6 +49,9 @@ STATUS_FOR_REASON = {
     "not_waitlisted": 409,
     "no_standby": 409,
     "over": 409,
+    "lottery_losers_excluded": 409,
+    "talk_exists": 409,
+    "already_speaker": 409,
 }
 
 
