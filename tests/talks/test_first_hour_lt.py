@@ -205,3 +205,28 @@ def test_a_rejected_lottery_application_cannot_register_there_either(drawn, orga
     with pytest.raises(RegistrationError) as refused:
         services.register(frame=first_come, user=loser.user)
     assert refused.value.reason == "lottery_losers_excluded"
+
+
+def test_the_api_sets_and_shows_both_settings(lt_frame, make_frame, organizer):
+    from kaisai.accounts.services import create_api_token
+    from tests.api.conftest import ApiClient
+
+    first_come = make_frame(capacity=5, name="Remaining seats")
+    api = ApiClient(create_api_token(user=organizer, name="tests")[1])
+
+    def patch(frame, data):
+        return api.client.patch(
+            f"/api/v1/frames/{frame.pk}/", data, content_type="application/json",
+            headers=api.headers,
+        )  # fmt: skip
+
+    changed = patch(lt_frame, {"speakers_keep_seat": True})
+    assert changed.status_code == 200 and changed.json()["speakers_keep_seat"] is True
+    assert (
+        patch(first_come, {"accepts_lottery_losers": False}).json()["accepts_lottery_losers"]
+        is False
+    )
+    body = api.get(f"/api/v1/events/{lt_frame.event_id}/").json()
+    frames = {frame["name"]: frame for frame in body["frames"]}
+    assert frames["LT"]["speakers_keep_seat"] and frames["LT"]["requires_talk"]
+    assert not frames["Remaining seats"]["accepts_lottery_losers"]

@@ -44,6 +44,17 @@ class FrameOut(Schema):
     lottery_at: datetime | None
     lottery_commitment: str | None = Field(None, description="SHA-256 of the secret seed")
     lottery_drawn: bool = False
+    requires_talk: bool = Field(
+        False, description="A speakers' frame (LT): registering proposes a talk"
+    )
+    speakers_keep_seat: bool = Field(
+        False,
+        description="Speakers' frame: an attendee registered elsewhere proposes a talk "
+        "and keeps their seat (true) or moves into this frame with it (false)",
+    )
+    accepts_lottery_losers: bool = Field(
+        True, description="First-come frame: open to those not drawn in the event's lottery"
+    )
     overbooking: str = Field("off", description='Fill-the-room mode: "off" or "forecast"')
     overflow_risk: float = Field(0.05, description="Accepted chance of more arrivals than seats")
     accept_limit: int | None = Field(
