@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
+from django.views.generic import RedirectView
 from django.views.static import serve
 
 from kaisai.accounts import urls as accounts_urls
@@ -56,6 +57,13 @@ urlpatterns = [
     path("", include("kaisai.talks.urls")),
     path("", include("kaisai.notices.urls")),
     path("api/", include("kaisai.api.urls")),
+    # connpass's shape of an event's address (`/event/ID/`): the `url` of API v2's events, so
+    # that clients which read the id out of it with connpass's pattern keep working.
+    path(
+        "event/<int:pk>/",
+        RedirectView.as_view(pattern_name="events:detail", permanent=True, query_string=True),
+        name="event_permalink",
+    ),
     path("demo-mail/", core_views.demo_mailbox, name="demo_mailbox"),
     path("admin/", admin.site.urls),
 ]

@@ -104,7 +104,7 @@ def test_first_event_is_created_published_and_shown_in_both_languages(
         public = visitor.new_page()
         assert public.goto(event_url).ok
         assert public.locator("h1").inner_text() == "MLCT #5"
-        details = public.locator("aside")
+        details = public.locator("aside.event-essentials")
         assert "Casual Data Inc. 10F" in details.inner_text()
         assert "19:30" in details.inner_text()
         sponsors = public.locator("section[aria-labelledby=sponsors-heading]")

@@ -9,3 +9,5 @@ class RegistrationError(ValidationError):
     def __init__(self, message, code: str = "invalid", params=None) -> None:
         super().__init__(message, code=code, params=params)
         self.reason = code
+        # For code "invalid_answers": the questionnaire's field names (`q<id>`) → question text.
+        self.questions: dict[str, str] = {}

@@ -24,6 +24,7 @@ from kaisai.registrations.models import Frame, Question
 
 FRAME_TIMES = ("lottery_at", "opens_at", "closes_at", "promotion_cutoff")
 FRAME_FIELDS = ("name", "description", "method", *FRAME_TIMES, "fee", "order", "requires_talk",
+                "speakers_keep_seat", "accepts_lottery_losers",
                 "standby_after_minutes")  # fmt: skip
 FILL_FIELDS = ("overbooking", "overflow_risk")  # from fill_the_room and overflow_risk_percent
 STANDBY_MAX_MINUTES = 24 * 60
@@ -80,6 +81,8 @@ class FrameForm(forms.Form):
     fee = _model_field(Frame, "fee")
     order = _model_field(Frame, "order")
     requires_talk = _model_field(Frame, "requires_talk")
+    speakers_keep_seat = _model_field(Frame, "speakers_keep_seat")
+    accepts_lottery_losers = _model_field(Frame, "accepts_lottery_losers")
     # Fill-the-room mode: one switch and the risk as a percentage (stored as 0 < risk <= 0.5).
     fill_the_room = forms.BooleanField(
         label=_("Fill the room"),

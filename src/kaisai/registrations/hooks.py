@@ -11,10 +11,13 @@ listed here, and what runs is what the connected apps say in `ready()`.
   promotion, decision, nomination, draw). `from_status` is "" for a new registration.
   Check-in issues the ticket of an accepted registration here; talks keep an LT's state in
   step with its seat.
-- **Talk writer** — `connect_talk_writer(writer)`; `writer(registration, proposal)` writes the
-  talk proposed with a registration to a speakers' frame (`Frame.requires_talk`), in the same
-  transaction as the registration (talks connect it). `check_talk(frame, user, proposal)` — the
-  validator connected with it — runs before anything is written and raises
+- **Talk writer** — `connect_talk_writer(writer)`; `writer(registration, proposal, *,
+  keep_seat)` writes the talk proposed with a registration to a speakers' frame
+  (`Frame.requires_talk`), in the same transaction as the registration (talks connect it);
+  with `keep_seat` the proposal of an attendee who keeps their seat elsewhere
+  (`Frame.speakers_keep_seat`): a talk not tied to the registration.
+  `check_talk(frame, user, proposal)` — the validator connected with it — runs before
+  anything is written and raises
   `RegistrationError(code="talk_invalid")` for a bad proposal; `has_talk(registration)` — the
   third — says whether a registration already has its talk (a move back into a speakers'
   frame needs no new proposal).
@@ -43,7 +46,7 @@ if TYPE_CHECKING:
     from kaisai.registrations.proposals import TalkProposal
 
 StatusListener = Callable[["Registration", str], object]
-TalkWriter = Callable[["Registration", "TalkProposal"], object]
+TalkWriter = Callable[..., object]  # writer(registration, proposal, *, keep_seat: bool)
 TalkChecker = Callable[["Frame", "User", "TalkProposal"], object]
 TalkFinder = Callable[["Registration"], bool]
 # part(frame, source) → [(cte sql, params)], `source` being the CTE that returns the new
@@ -100,11 +103,15 @@ def has_talk(registration: Registration) -> bool:
     return any(exists(registration) for exists in talk_finders)
 
 
-def write_talk(registration: Registration, proposal: TalkProposal) -> None:
+def write_talk(
+    registration: Registration, proposal: TalkProposal, *, keep_seat: bool = False
+) -> None:
+    """`keep_seat`: the proposal of someone who stays in their frame (a speakers' frame with
+    `speakers_keep_seat`): the talk is not tied to the registration's seat."""
     if not talk_writers:
         raise RuntimeError("No talk writer is connected (is kaisai.talks installed?)")
     for writer in talk_writers:
-        writer(registration, proposal)
+        writer(registration, proposal, keep_seat=keep_seat)
 
 
 def connect_accept_planner(planner: AcceptPlanner) -> None:

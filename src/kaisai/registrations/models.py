@@ -82,6 +82,23 @@ class Frame(models.Model):
             "Its seats are speaker seats; its waitlist is the speaker waitlist."
         ),
     )
+    speakers_keep_seat = models.BooleanField(
+        _("attendees keep their seat when they propose a talk"),
+        default=False,
+        help_text=_(
+            "Speakers' frame only. Ticked: someone already registered in another frame proposes "
+            "a talk and keeps their seat (the organizers accept or reject the talk; it takes no "
+            "speaker seat). Not ticked: proposing moves them into this frame with their talk."
+        ),
+    )
+    accepts_lottery_losers = models.BooleanField(
+        _("open to those who lost a lottery"),
+        default=True,
+        help_text=_(
+            "First come only. Not ticked: people whose lottery application in this event was "
+            "not drawn cannot register to this frame."
+        ),
+    )
     standby_after_minutes = models.PositiveSmallIntegerField(
         _("standbys admitted from (minutes after the start)"),
         null=True,

@@ -11,7 +11,7 @@ from kaisai.accounts.requests import AnyUser
 from kaisai.events.enums import EventStatus
 from kaisai.events.models import Event
 from kaisai.registrations.enums import ACTIVE_STATUSES, Status
-from kaisai.registrations.models import Frame, Registration
+from kaisai.registrations.models import Frame, Question, Registration
 
 # The hottest reads of a registration rush, as raw SQL: several times cheaper than the ORM's
 # compiled join (bench/RESULTS.md). `has_questions` spares the questionnaire query.
@@ -147,3 +147,8 @@ def has_participants(nicknames: list[str]) -> Exists:
             event=OuterRef("pk"), status__in=ACTIVE_STATUSES, user__nickname__in=nicknames
         )
     )
+
+
+def questions_of(event: Event) -> list[Question]:
+    """The event's questionnaire, in its order (asked in every frame of the event)."""
+    return list(Question.objects.filter(event=event).order_by("order", "id"))

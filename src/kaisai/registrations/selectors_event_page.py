@@ -58,6 +58,8 @@ def event_page_frames(
     sees_info = is_organizer or (accepted and selectors.sees_participant_info(event, user))
     return {
         "frames": frames,
+        "has_lottery": any(frame.method == Method.LOTTERY for frame in frames),
+        "open_frames": [frame for frame in frames if frame.window == "open"],
         "my_registration": registration,
         "has_active_registration": registration is not None and registration.is_active,
         "sees_participant_info": sees_info,

@@ -11,6 +11,7 @@ urlpatterns = [
     path("events/<int:pk>/registration/cancel/", part.cancel, name="cancel"),
     path("events/<int:pk>/registration/standby/", part.standby, name="standby"),
     path("events/<int:pk>/registration/change-frame/", part.change_frame, name="change_frame"),
+    path("events/<int:pk>/registration/propose-talk/", part.propose_talk, name="propose_talk"),
     path("events/<int:pk>/frames/<int:frame_id>/lottery/", part.lottery, name="lottery"),
     path("my/events/", part.my_events, name="my_events"),
     # Organizers

@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -87,6 +88,11 @@ def register(request: HttpRequest, pk: int) -> HttpResponse:
     event = public_event_or_404(pk)
     chosen = _frame_of(event, request.POST.get("frame") or request.GET.get("frame"))
     if request.method != "POST" and selectors.registration_of(event, request.user):
+        if chosen is not None and Frame.objects.filter(pk=chosen, requires_talk=True).exists():
+            # "Propose a lightning talk" while registered: propose it from the seat one has.
+            return redirect(
+                f"{reverse('registrations:propose_talk', args=[event.pk])}?frame={chosen}"
+            )
         messages.info(request, _("You are already registered to this event."))
         return redirect("registrations:mine", pk=event.pk)
     frames = _frames(event)
@@ -143,7 +149,11 @@ def my_registration(request: HttpRequest, pk: int) -> HttpResponse:
     _with_position(registration)
     frames = _frames(event) if registration.is_active else []
     change_to = [
-        frame for frame in frames if frame.pk != registration.frame_id and frame.window == "open"
+        frame
+        for frame in frames
+        if frame.pk != registration.frame_id
+        and frame.window == "open"
+        and not services.closed_to(registration, frame)
     ]
     context = {
         "event": event,
@@ -160,6 +170,16 @@ def my_registration(request: HttpRequest, pk: int) -> HttpResponse:
         if any(frame.requires_talk for frame in change_to)
         else None,
         "talk": _talk_of(registration),
+        "speakers_frame": next(
+            (
+                frame
+                for frame in frames
+                if frame.requires_talk
+                and frame.window == "open"
+                and frame.pk != registration.frame_id
+            ),
+            None,
+        ),
     }
     return render(request, "registrations/mine.html", context)
 
@@ -251,6 +271,56 @@ def change_frame(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, outcome_message(moved, event))
     return redirect("registrations:mine", pk=event.pk)
+
+
+@login_required
+def propose_talk(request: HttpRequest, pk: int) -> HttpResponse:
+    """A registered attendee proposes a lightning talk to a speakers' frame (`?frame=`, or the
+    event's only open one): moving into it, or keeping their seat, as the frame says
+    (`Frame.speakers_keep_seat`, `services.propose_talk`)."""
+    event = public_event_or_404(pk)
+    speakers_frames = [
+        frame for frame in _frames(event) if frame.requires_talk and frame.window == "open"
+    ]
+    chosen = _frame_of(event, request.POST.get("frame") or request.GET.get("frame"))
+    frame = next((f for f in speakers_frames if chosen in (None, f.pk)), None)
+    if frame is None:
+        messages.info(request, _("This event does not take talk proposals now."))
+        return redirect(event)
+    registration = selectors.registration_of(event, request.user)
+    if registration is None:
+        return redirect(f"{reverse('registrations:register', args=[event.pk])}?frame={frame.pk}")
+    if registration.frame_id == frame.pk:
+        messages.info(request, _("You are already registered in the speakers' frame."))
+        return redirect("registrations:mine", pk=event.pk)
+    form = TalkProposalForm(request.POST if request.method == "POST" else None, prefix="talk")
+    if request.method == "POST" and form.is_valid():
+        talk = form.proposal()
+        if talk is None:
+            form.add_error("title", _("A speakers' frame needs the title of your talk."))
+        else:
+            try:
+                moved = services.propose_talk(
+                    registration=registration, frame=frame, talk=talk, by=signed_in_user(request)
+                )
+            except RegistrationError as error:
+                form.add_error(None, " ".join(error.messages))
+            else:
+                if frame.speakers_keep_seat:
+                    messages.success(
+                        request,
+                        _(
+                            "Your talk is proposed; you keep your seat in “%(frame)s”. The "
+                            "organizers decide on the talk and we mail you."
+                        )
+                        % {"frame": registration.frame.name},
+                    )
+                else:
+                    messages.success(request, outcome_message(moved, event))
+                return redirect("registrations:mine", pk=event.pk)
+    context = {"event": event, "frame": frame, "registration": registration, "form": form}
+    status = 400 if request.method == "POST" else 200
+    return render(request, "registrations/propose_talk.html", context, status=status)
 
 
 def _talk_missing(form: TalkProposalForm) -> str:

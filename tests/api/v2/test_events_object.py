@@ -68,7 +68,7 @@ def test_event_object_has_every_field_as_connpass_writes_it(v2, mlct):
     assert item["title"] == "MLCT #5"
     assert item["catch"] == "機械学習の気軽な勉強会"
     assert item["description"] == "<h2>内容</h2>\n<p><strong>LT</strong> あり</p>\n"
-    assert item["url"] == f"https://kaisai.example.org/events/{event.pk}/"
+    assert item["url"] == f"https://kaisai.example.org/event/{event.pk}/"
     assert item["image_url"] == ""
     assert item["hash_tag"] == "mlct"
     assert item["started_at"] == "2025-04-17T18:30:00+09:00"

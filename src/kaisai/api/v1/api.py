@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
@@ -48,6 +49,9 @@ STATUS_FOR_REASON = {
     "not_waitlisted": 409,
     "no_standby": 409,
     "over": 409,
+    "lottery_losers_excluded": 409,
+    "talk_exists": 409,
+    "already_speaker": 409,
 }
 
 
@@ -62,6 +66,16 @@ def _error(request: HttpRequest, status: int, detail: str, reason: str, errors=N
 def registration_error(request: HttpRequest, exc: RegistrationError):
     errors = exc.message_dict if hasattr(exc, "error_dict") else None
     detail = "; ".join(exc.messages)
+    if errors and exc.questions:
+        # Name the question of each answer error: "Question 12 “Job”: This question is required."
+        detail = "; ".join(
+            _("Question %(id)s “%(text)s”: %(message)s")
+            % {"id": field[1:], "text": exc.questions[field], "message": message}
+            if field in exc.questions
+            else message
+            for field, messages in errors.items()
+            for message in messages
+        )
     return _error(request, STATUS_FOR_REASON.get(exc.reason, 400), detail, exc.reason, errors)
 
 

@@ -13,6 +13,7 @@ from kaisai.api.v1.schemas import (
     EventSummaryOut,
     FrameForecastOut,
     FrameOut,
+    QuestionOut,
 )
 from kaisai.api.v1.schemas_more import SearchParams
 from kaisai.events.access import public_event_or_404
@@ -20,7 +21,8 @@ from kaisai.events.models import Event
 from kaisai.events.search import EventQuery, search_events
 from kaisai.forecast.selectors import FrameForecast, event_forecast
 from kaisai.groups.permissions import can_manage_events
-from kaisai.registrations.selectors import frames_with_counts
+from kaisai.registrations.models import Question
+from kaisai.registrations.selectors import frames_with_counts, questions_of
 
 router = Router(tags=["events"])
 
@@ -79,10 +81,24 @@ def frame_out(frame, forecast: FrameForecast | None = None) -> FrameOut:
         lottery_at=frame.lottery_at,
         lottery_commitment=draw.commitment if draw else None,
         lottery_drawn=bool(draw and draw.is_drawn),
+        requires_talk=frame.requires_talk,
+        speakers_keep_seat=frame.speakers_keep_seat,
+        accepts_lottery_losers=frame.accepts_lottery_losers,
         overbooking=frame.overbooking,
         overflow_risk=frame.overflow_risk,
         accept_limit=frame.accept_limit,
         forecast=forecast_out(forecast),
+    )
+
+
+def question_out(question: Question) -> QuestionOut:
+    return QuestionOut(
+        id=question.pk,
+        text=question.label,
+        kind=question.kind,  # type: ignore[arg-type]  # a QuestionKind value
+        kind_label=str(question.get_kind_display()),
+        choices=question.choice_list,
+        required=question.required,
     )
 
 
@@ -146,5 +162,6 @@ def get_event(request: HttpRequest, event_id: ObjectId):
         "frames": [
             frame_out(frame, forecasts.get(frame.pk)) for frame in frames_with_counts(event)
         ],
+        "questions": [question_out(question) for question in questions_of(event)],
         "attendance": attendance,
     }

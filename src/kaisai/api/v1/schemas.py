@@ -44,6 +44,17 @@ class FrameOut(Schema):
     lottery_at: datetime | None
     lottery_commitment: str | None = Field(None, description="SHA-256 of the secret seed")
     lottery_drawn: bool = False
+    requires_talk: bool = Field(
+        False, description="A speakers' frame (LT): registering proposes a talk"
+    )
+    speakers_keep_seat: bool = Field(
+        False,
+        description="Speakers' frame: an attendee registered elsewhere proposes a talk "
+        "and keeps their seat (true) or moves into this frame with it (false)",
+    )
+    accepts_lottery_losers: bool = Field(
+        True, description="First-come frame: open to those not drawn in the event's lottery"
+    )
     overbooking: str = Field("off", description='Fill-the-room mode: "off" or "forecast"')
     overflow_risk: float = Field(0.05, description="Accepted chance of more arrivals than seats")
     accept_limit: int | None = Field(
@@ -83,11 +94,30 @@ class AttendanceOut(Schema):
     attendance_rate: float | None = Field(None, description="attended / accepted, 0..1")
 
 
+class QuestionOut(Schema):
+    id: int = Field(..., description="The key of this question's answer in `register`'s `answers`")
+    text: str = Field(..., description="The question, as the organizers wrote it")
+    kind: Literal["text", "single", "multiple"] = Field(
+        ...,
+        description="text: any text (at most 2000 characters); single: one of `choices` (a "
+        "string); multiple: a list of `choices`",
+    )
+    kind_label: str = Field(..., description="The kind, in the caller's language (Accept-Language)")
+    choices: list[str] = Field(..., description="The allowed answers of single and multiple")
+    required: bool
+
+
 class EventOut(EventSummaryOut):
     description: str
     stream_url: str
     hashtag: str
     frames: list[FrameOut]
+    questions: list[QuestionOut] = Field(
+        ...,
+        description="The event's questionnaire, asked in every frame: `register` takes the "
+        "answers as `answers` {question id: answer}; a missing required answer is 422 "
+        "`invalid_answers`, with `errors` naming the question (`q<id>`)",
+    )
     attendance: AttendanceOut | None = Field(
         None, description="Only for the group's owner and organizers (send your token)"
     )

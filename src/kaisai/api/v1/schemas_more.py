@@ -94,6 +94,14 @@ class FrameIn(Schema):
     closes_at: datetime | None = None
     fee: int = Field(0, ge=0, le=10_000_000)
     requires_talk: bool = False
+    speakers_keep_seat: bool = Field(
+        False,
+        description="Speakers' frame: an attendee registered elsewhere proposes a talk "
+        "and keeps their seat (true) or moves into this frame with it (false)",
+    )
+    accepts_lottery_losers: bool = Field(
+        True, description="First-come frame: open to those not drawn in the event's lottery"
+    )
     overbooking: Literal["off", "forecast"] = Field(
         "off", description="Fill-the-room mode: accept more than the seats by the forecast"
     )
@@ -109,6 +117,14 @@ class FramePatch(Schema):
     opens_at: datetime | None = None
     closes_at: datetime | None = None
     fee: int | None = Field(None, ge=0, le=10_000_000)
+    speakers_keep_seat: bool | None = Field(
+        None,
+        description="Speakers' frame: an attendee registered elsewhere proposes a talk "
+        "and keeps their seat (true) or moves into this frame with it (false)",
+    )
+    accepts_lottery_losers: bool | None = Field(
+        None, description="First-come frame: open to those not drawn in the event's lottery"
+    )
     overbooking: Literal["off", "forecast"] | None = Field(
         None, description="Fill-the-room mode: accept more than the seats by the forecast"
     )

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.vary import vary_on_headers
 
 from kaisai.accounts.models import ApiToken, User
@@ -20,8 +21,15 @@ from kaisai.api.v2.params import ParamError
 View = Callable[..., HttpResponse]
 
 
+# connpass answers `application/json; charset=utf-8`; the charset matters here, since names
+# and descriptions are written as UTF-8 characters, not \u escapes.
+CONTENT_TYPE = "application/json; charset=utf-8"
+
+
 def json_response(data: dict[str, Any], status: int = 200) -> JsonResponse:
-    return JsonResponse(data, status=status, json_dumps_params={"ensure_ascii": False})
+    return JsonResponse(
+        data, status=status, content_type=CONTENT_TYPE, json_dumps_params={"ensure_ascii": False}
+    )
 
 
 def error(status: int, detail: str, reason: str, **extra: Any) -> JsonResponse:
@@ -31,6 +39,9 @@ def error(status: int, detail: str, reason: str, **extra: Any) -> JsonResponse:
 def api_v2_view(view: Callable[..., dict[str, Any]]) -> View:
     """Wrap a function (request, user, **kwargs) → JSON body into a connpass-style endpoint."""
 
+    # csrf_exempt: the API has no session and no writes; a POST must get the 405 below, not
+    # the CSRF middleware's 403 page.
+    @csrf_exempt
     @wraps(view)
     @vary_on_headers("X-API-Key")
     def endpoint(request: HttpRequest, **kwargs: Any) -> HttpResponse:

@@ -142,7 +142,7 @@ def event_json(row: EventRow, facts: EventFacts, html: dict[str, str] | None = N
         "title": row["title"],
         "catch": row["catch"],
         "description": (html if html is not None else render_all([description]))[description],
-        "url": page_url("events:detail", "pk", row["id"]),
+        "url": page_url("event_permalink", "pk", row["id"]),
         "image_url": _image_url(row["image"]),
         "hash_tag": row["hashtag"],
         "started_at": timestamp(row["starts_at"], zone),

@@ -91,9 +91,17 @@ def _participated_by(nicknames: list[str], viewer: User) -> Q:
     return where
 
 
-def attended_events(user: User) -> QuerySet[Event]:
-    """The profile's events attended (check-ins at public events), latest first."""
-    return public_events_attended_by(user)
+def attended_events(user: User, *, viewer: User) -> QuerySet[Event]:
+    """Events the person takes part in, as `nickname` finds them (`_participated_by`): anyone's
+    check-ins at public events (the profile's "attended"); for the key's own nickname also its
+    accepted registrations, upcoming events included. Latest first."""
+    if user.pk != viewer.pk:
+        return public_events_attended_by(user)
+    return (
+        public_events()
+        .filter(_participated_by([user.nickname], viewer))
+        .order_by("-starts_at", "-id")
+    )
 
 
 def presenter_events(user: User) -> QuerySet[Event]:

@@ -96,7 +96,7 @@ def user_groups(request: HttpRequest, user: User, nickname: str) -> JSON:
 @api_v2_view
 def user_attended_events(request: HttpRequest, user: User, nickname: str) -> JSON:
     page = page_params(request.GET)
-    return _events_page(selectors.attended_events(_person(nickname)), page)
+    return _events_page(selectors.attended_events(_person(nickname), viewer=user), page)
 
 
 @api_v2_view

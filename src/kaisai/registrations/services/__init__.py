@@ -12,9 +12,11 @@ from kaisai.registrations.services.organizers import (
 from kaisai.registrations.services.participants import (
     cancel_registration,
     change_frame,
+    closed_to,
     move_registration,
     register,
 )
+from kaisai.registrations.services.speakers import propose_talk
 from kaisai.registrations.services.standby import (
     accept_standby,
     opt_in_standby,
@@ -26,6 +28,7 @@ __all__ = [
     "cancel_registration",
     "change_capacity",
     "change_frame",
+    "closed_to",
     "create_frame",
     "decide_application",
     "draw_due_lotteries",
@@ -35,6 +38,7 @@ __all__ = [
     "nominate",
     "opt_in_standby",
     "opt_out_standby",
+    "propose_talk",
     "register",
     "replan",
     "replan_upcoming",

@@ -21,7 +21,8 @@ from kaisai.registrations.services import draws, filling, organizers
 
 EDITABLE = ("name", "description", "method", "lottery_at", "opens_at", "closes_at",
             "promotion_cutoff", "fee", "order", "requires_talk", "overbooking",
-            "overflow_risk", "standby_after_minutes")  # fmt: skip
+            "overflow_risk", "standby_after_minutes", "speakers_keep_seat",
+            "accepts_lottery_losers")  # fmt: skip
 # Changing these re-plans a frame in fill-the-room mode (`filling.replan`).
 PLANNING = frozenset({"overbooking", "overflow_risk"})
 

@@ -20,7 +20,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from kaisai.accounts.models import User
 from kaisai.core import metrics
@@ -52,6 +52,26 @@ def check_window(frame: Frame) -> None:
         raise RegistrationError(_("Registration has not opened yet."), code="not_open")
     if window == "closed":
         raise RegistrationError(_("Registration has closed."), code="closed")
+
+
+_LOSERS_CODE = "lottery_losers_excluded"
+_LOSERS_EXCLUDED = gettext_lazy(
+    "“%(frame)s” is not open to those not drawn in this event's lottery (the organizers' choice)."
+)
+
+
+def check_lottery_losers(frame: Frame, user: User) -> None:
+    """A first-come frame closed to those not drawn in a lottery of the event
+    (`Frame.accepts_lottery_losers` off) refuses someone whose lottery application was
+    rejected. No query for the other frames. (One still on a lottery's waitlist is
+    registered: `change_frame` checks the move.)"""
+    if frame.method != Method.FIRST_COME or frame.accepts_lottery_losers:
+        return
+    lost = Registration.objects.filter(
+        event_id=frame.event_id, user=user, status=Status.REJECTED, frame__method=Method.LOTTERY
+    ).exists()
+    if lost:
+        raise RegistrationError(_LOSERS_EXCLUDED % {"frame": frame.name}, code=_LOSERS_CODE)
 
 
 def _require_talk(frame: Frame, user: User, talk: TalkProposal | None) -> None:
@@ -161,6 +181,7 @@ def register(
     _require_talk(frame, user, talk)
     try:
         check_window(frame)
+        check_lottery_losers(frame, user)
         cleaned = questionnaire.clean_answers(questions_for(frame), answers)
         afterparty = afterparty and frame.event.has_afterparty
         with transaction.atomic() if talk else nullcontext():
@@ -275,10 +296,27 @@ def move_registration(
     return registration
 
 
+def lost_a_lottery(registration: Registration) -> bool:
+    """Not drawn: on the waitlist of a drawn lottery frame (before the draw one is `applied`)."""
+    return registration.frame.method == Method.LOTTERY and registration.status == Status.WAITLISTED
+
+
+def closed_to(registration: Registration, frame: Frame) -> bool:
+    """Whether `frame` refuses this registration's move as one not drawn in a lottery."""
+    return (
+        frame.method == Method.FIRST_COME
+        and not frame.accepts_lottery_losers
+        and lost_a_lottery(registration)
+    )
+
+
 def change_frame(
     *, registration: Registration, to_frame: Frame, by: User, talk: TalkProposal | None = None
 ) -> Registration:
     """The participant's own move: only while the new frame takes registrations (into a
-    speakers' frame with a talk proposal, as `move_registration` says)."""
+    speakers' frame with a talk proposal, as `move_registration` says), and not into a
+    first-come frame closed to those not drawn in a lottery (`Frame.accepts_lottery_losers`)."""
     check_window(to_frame)
+    if closed_to(registration, to_frame):
+        raise RegistrationError(_LOSERS_EXCLUDED % {"frame": to_frame.name}, code=_LOSERS_CODE)
     return move_registration(registration=registration, to_frame=to_frame, by=by, talk=talk)

@@ -43,5 +43,8 @@ def clean_answers(questions: list[Question], answers: dict[Any, Any] | None) -> 
         else:
             cleaned[question.pk] = value
     if errors:
-        raise RegistrationError(errors, code="invalid_answers")
+        error = RegistrationError(errors, code="invalid_answers")
+        # Callers without the form (the API) name each question in their message.
+        error.questions = {f"q{question.pk}": question.label for question in questions}
+        raise error
     return cleaned

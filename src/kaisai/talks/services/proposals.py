@@ -17,13 +17,14 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kaisai.accounts.models import User
 from kaisai.registrations import services as registration_services
 from kaisai.registrations.errors import RegistrationError
 from kaisai.registrations.models import Frame, Registration
 from kaisai.registrations.proposals import LT_MINUTES, TalkProposal
-from kaisai.talks.enums import TalkKind
+from kaisai.talks.enums import TalkKind, TalkState
 from kaisai.talks.models import Speaker, Talk
 from kaisai.talks.services.sync import talk_state_for
 
@@ -58,12 +59,33 @@ def _save_talk(talk: Talk, registration: Registration, user: User) -> Talk:
     return talk
 
 
-def write_proposed_talk(registration: Registration, proposal: TalkProposal) -> None:
+def write_proposed_talk(
+    registration: Registration, proposal: TalkProposal, *, keep_seat: bool = False
+) -> None:
     """The talk writer (`hooks.write_talk`): the registration's LT talk, its user the confirmed
     speaker, in the state the registration's status implies. A registration that had a talk
-    (moved out of the speakers' frame and back with a new proposal) gets it rewritten."""
+    (moved out of the speakers' frame and back with a new proposal) gets it rewritten.
+
+    `keep_seat`: an attendee who keeps their seat in another frame proposes a talk — an LT
+    not tied to the registration (`Talk.registration` empty), proposed, decided by the
+    organizers like any talk; one such open proposal per person and event."""
     user = registration.user
     talk = _checked_talk(registration.event_id, user, proposal)
+    if keep_seat:
+        open_proposal = Talk.objects.filter(
+            event_id=registration.event_id,
+            kind=TalkKind.LT,
+            speakers__user=user,
+            state__in=(TalkState.PROPOSED, TalkState.ACCEPTED),
+        )
+        if open_proposal.exists():
+            raise RegistrationError(
+                _("You have already proposed a talk for this event."), code="talk_exists"
+            )
+        talk.state = TalkState.PROPOSED
+        talk.save()
+        Speaker.objects.create(talk=talk, user=user, confirmed_at=timezone.now())
+        return
     existing = Talk.objects.filter(registration_id=registration.pk).first()
     if existing is None:
         _save_talk(talk, registration, user)
