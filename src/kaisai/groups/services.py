@@ -17,9 +17,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kaisai.accounts.models import User
-from kaisai.groups.enums import RequestStatus, Role
+from kaisai.accounts.selectors import has_two_factor
+from kaisai.groups.enums import Action, RequestStatus, Role
 from kaisai.groups.models import Group, Member, Organizer, OrganizerInvitation, OrganizerRequest
 from kaisai.groups.permissions import MANAGING_ROLES
+from kaisai.groups.services_log import log_action
 
 INVITATION_LIFETIME = timedelta(days=7)
 RESERVED_SLUGS = frozenset({"new"})  # would be shadowed by /groups/new/
@@ -292,8 +294,17 @@ def change_role(*, organizer: Organizer, by: User, role: str) -> Organizer:
                 _("A group needs at least one owner. Make someone else an owner first."),
                 code="last_owner",
             )
+        old_role = organizer.role
         organizer.role = role
         organizer.save(update_fields=["role"])
+        log_action(
+            group=organizer.group,
+            actor=by,
+            action=Action.ROLE_CHANGED,
+            person=organizer.user.nickname,
+            old=old_role,
+            new=role,
+        )
     _forget_roles(by, organizer.user)
     return organizer
 
@@ -312,4 +323,31 @@ def remove_organizer(*, organizer: Organizer, by: User) -> None:
                 code="last_owner",
             )
         organizer.delete()
+        log_action(
+            group=organizer.group,
+            actor=by,
+            action=Action.ORGANIZER_REMOVED,
+            person=organizer.user.nickname,
+            role=organizer.role,
+        )
     _forget_roles(by, organizer.user)
+
+
+def set_require_mfa(*, group: Group, by: User, required: bool) -> Group:
+    """Switch the group's two-factor requirement for its owners and organizers. Only owners
+    may; an owner turns it on only once they use two-factor authentication themselves (else
+    they would lock themselves out of their own group's pages)."""
+    with transaction.atomic():
+        group = _lock_group(group)
+        _require_owner(by, group)
+        if required and not has_two_factor(by):
+            raise GroupError(
+                _("Set up two-factor authentication for yourself first."), code="mfa_missing"
+            )
+        if group.require_mfa != required:
+            group.require_mfa = required
+            group.save(update_fields=["require_mfa"])
+            log_action(
+                group=group, actor=by, action=Action.MFA_REQUIREMENT_CHANGED, required=required
+            )
+    return group
