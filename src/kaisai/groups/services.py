@@ -159,13 +159,17 @@ def create_invitation(*, group: Group, by: User, role: str = Role.ORGANIZER) -> 
     if role == Role.OWNER and _current_role(by, group) != Role.OWNER:
         raise GroupError(_("Only an owner may invite another owner."), code="forbidden")
     with transaction.atomic():
-        return OrganizerInvitation.objects.create(
+        invitation = OrganizerInvitation.objects.create(
             group=group,
             token=secrets.token_urlsafe(32),
             role=role,
             created_by=by,
             expires_at=timezone.now() + INVITATION_LIFETIME,
         )
+        log_action(
+            group=group, actor=by, action=Action.TOKEN_CHANGED, invitation="created", role=role
+        )
+    return invitation
 
 
 def revoke_invitation(*, invitation: OrganizerInvitation, by: User) -> None:
@@ -173,6 +177,13 @@ def revoke_invitation(*, invitation: OrganizerInvitation, by: User) -> None:
     _require_manager(by, invitation.group)
     with transaction.atomic():
         OrganizerInvitation.objects.filter(pk=invitation.pk, used_at__isnull=True).delete()
+        log_action(
+            group=invitation.group,
+            actor=by,
+            action=Action.TOKEN_CHANGED,
+            invitation="revoked",
+            role=invitation.role,
+        )
 
 
 def check_invitation(invitation: OrganizerInvitation) -> None:
