@@ -77,7 +77,7 @@ def delete_account(*, user: User) -> User:
         user.email = ""
         user.display_name = ""
         user.bio = ""
-        user.avatar = ""  # type: ignore[assignment]
+        user.avatar = ""
         user.x_account = ""
         user.github_account = ""
         user.website = ""
