@@ -117,3 +117,9 @@ def test_old_entries_stay_after_the_actor_leaves(group, organizer):
     event_services.publish_event(event=event, by=helper.user)
     group_services.remove_organizer(organizer=helper, by=organizer)
     assert ActionLog.objects.filter(group=group, actor=helper.user).count() == 1
+
+
+def test_admin_lists_the_log_read_only(admin_client, group, organizer):
+    log_action(group=group, actor=organizer, action=Action.CSV_EXPORTED)
+    assert admin_client.get(reverse("admin:groups_actionlog_changelist")).status_code == 200
+    assert admin_client.get(reverse("admin:groups_actionlog_add")).status_code == 403
