@@ -9,6 +9,7 @@ import pytest
 from allauth.account.models import EmailAddress
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
+from allauth.mfa.utils import is_mfa_enabled
 from django.urls import reverse
 
 from kaisai.groups.enums import Action, Role
@@ -150,3 +151,21 @@ def test_only_owners_switch_the_requirement(client, group, organizer, outsider):
         organizer,
         {"required": True},
     )
+
+
+def test_activate_totp_from_the_settings_page(client):
+    person = UserFactory()
+    EmailAddress.objects.create(user=person, email=person.email, verified=True, primary=True)
+    sign_in(client, person)
+    # adding a method asks for the password again first
+    response = client.get(reverse("mfa_activate_totp"))
+    assert response["Location"].startswith(reverse("account_reauthenticate"))
+    client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
+    response = client.get(reverse("mfa_activate_totp"))
+    assert response.status_code == 200
+    secret = response.context["form"].secret
+    assert secret in response.content.decode()  # for apps that cannot scan the QR code
+    response = client.post(reverse("mfa_activate_totp"), {"code": current_code(secret)})
+    assert response.status_code == 302
+    assert is_mfa_enabled(person, types=["totp"])
+    assert is_mfa_enabled(person, types=["recovery_codes"])  # made with the first method
