@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from kaisai.accounts.models import User
 from kaisai.checkin.models import CheckIn
+from kaisai.core.models import OutboxMail
 from kaisai.groups.enums import Role
 from kaisai.groups.models import Member, Organizer
 from kaisai.registrations import services
@@ -103,6 +104,7 @@ def test_delete_anonymises_and_keeps_counters_equal_to_facts(
     co_owned = GroupFactory(owner=organizer)
     Organizer.objects.create(group=co_owned, user=person, role=Role.OWNER)
 
+    assert OutboxMail.objects.filter(to_email=person.email).exists()  # their acceptance mail
     login(client, person)
     response = client.post(reverse("accounts:data_delete"), {"confirmation": PASSWORD})
     assert response.status_code == 302
@@ -132,6 +134,9 @@ def test_delete_anonymises_and_keeps_counters_equal_to_facts(
     talk.refresh_from_db()
     assert talk.title == "Rust at scale"
     assert "Hanako" not in client.get(f"/talks/{talk.pk}/").content.decode()
+    # no mail to them is left to send, and the outbox keeps no copy of their address
+    assert not OutboxMail.objects.filter(recipient=gone, state=OutboxMail.State.PENDING).exists()
+    assert not OutboxMail.objects.filter(to_email=person.email).exists()
     # the session is over, and the password no longer signs in
     assert client.get(reverse("accounts:data")).status_code == 302
     response = client.post(reverse("account_login"), {"login": "hanako", "password": PASSWORD})

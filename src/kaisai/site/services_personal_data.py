@@ -6,7 +6,8 @@ accounts, two-factor authenticators, API tokens, follows, and can no longer sign
 end: the password is made unusable, which invalidates every session's hash). Registrations for
 events that have not started are cancelled through the registration core first, so a freed seat
 promotes the waitlist; the rest stay as anonymous rows (their answers are deleted). Talks keep
-their content; their speaker shows as the anonymous account.
+their content; their speaker shows as the anonymous account. Mail to them that is not sent yet
+is dropped, and no copy of their address or mail text stays in the outbox.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
 from kaisai.accounts.models import ApiToken, User
+from kaisai.core.models import OutboxMail
 from kaisai.groups.enums import Role
 from kaisai.groups.models import Group, Member, Organizer
 from kaisai.registrations import services as registration_services
@@ -70,6 +72,12 @@ def delete_account(*, user: User) -> User:
         Answer.objects.filter(registration__user=user).delete()
         Registration.objects.filter(user=user).exclude(organizer_note="").update(organizer_note="")
         Speaker.objects.filter(user=user).update(name="", invited_email="")
+        # Mail to them: what is not sent yet is not sent; no copy of their address or text stays.
+        mails = OutboxMail.objects.filter(recipient=user)
+        mails.filter(state=OutboxMail.State.PENDING).update(
+            state=OutboxMail.State.FAILED, last_error="account deleted"
+        )
+        mails.update(to_email="", subject="", body="", html_body="", context={})
         for model in (EmailAddress, SocialAccount, Authenticator, ApiToken, Member, Organizer):
             model.objects.filter(user=user).delete()
         old_avatar = user.avatar.name
