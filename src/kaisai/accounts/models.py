@@ -87,6 +87,8 @@ class User(AbstractUser):
 
     @property
     def name(self) -> str:
+        if self.deleted_at is not None:
+            return str(_("Deleted account"))
         return self.display_name or self.nickname
 
     def get_absolute_url(self) -> str:
