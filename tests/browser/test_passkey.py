@@ -1,4 +1,4 @@
-"""A security key / passkey (WebAuthn) added from the settings and used to sign in, with
+"""A passkey (WebAuthn) added from the settings and used as a second factor and to sign in, with
 Chromium's virtual authenticator (DevTools protocol): allauth's scripts run from static files
 in kaisai's layout."""
 
@@ -54,6 +54,7 @@ def test_add_a_security_key_then_sign_in_with_it(page, context, url):
         page.locator("main form button[type=submit]").first.click()
         page.wait_for_load_state()
     page.fill("input[name=name]", "Laptop")
+    page.check("input[name=passwordless]")  # a passkey: it also signs in without a password
     page.click("#mfa_webauthn_add")
     page.wait_for_url("**/recovery-codes/**")
     assert Authenticator.objects.filter(user=person, type="webauthn").count() == 1
@@ -64,5 +65,13 @@ def test_add_a_security_key_then_sign_in_with_it(page, context, url):
     assert "/accounts/2fa/authenticate/" in page.url
     page.click("#mfa_webauthn_authenticate")
     page.wait_for_url(lambda address: "/2fa/" not in address)
+    assert page.locator("nav.main-nav").get_by_role("button", name="Log out").is_visible()
+
+    # and the passkey alone signs in from the login page
+    page.locator("nav.main-nav").get_by_role("button", name="Log out").click()
+    page.wait_for_load_state()
+    page.goto(url("/accounts/login/"))
+    page.click("#passkey_login")
+    page.wait_for_url(lambda address: "/accounts/login/" not in address)
     assert page.locator("nav.main-nav").get_by_role("button", name="Log out").is_visible()
     assert errors == []
