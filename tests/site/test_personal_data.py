@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -105,6 +106,8 @@ def test_delete_anonymises_and_keeps_counters_equal_to_facts(
     Organizer.objects.create(group=co_owned, user=person, role=Role.OWNER)
 
     assert OutboxMail.objects.filter(to_email=person.email).exists()  # their acceptance mail
+    phone = login(Client(), person)  # signed in elsewhere too
+    assert phone.get(reverse("accounts:data")).status_code == 200
     login(client, person)
     response = client.post(reverse("accounts:data_delete"), {"confirmation": PASSWORD})
     assert response.status_code == 302
@@ -140,6 +143,7 @@ def test_delete_anonymises_and_keeps_counters_equal_to_facts(
     assert not OutboxMail.objects.filter(to_email=person.email).exists()
     # the session is over, and the password no longer signs in
     assert client.get(reverse("accounts:data")).status_code == 302
+    assert phone.get(reverse("accounts:data")).status_code == 302  # the other session too
     response = client.post(reverse("account_login"), {"login": "hanako", "password": PASSWORD})
     assert "_auth_user_id" not in client.session
 
