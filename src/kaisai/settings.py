@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.socialaccount",
+    "allauth.mfa",
     "allauth.socialaccount.providers.github",
     "allauth.socialaccount.providers.google",
     "django_htmx",
@@ -100,6 +101,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "kaisai.accounts.middleware.PreferredLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "kaisai.groups.middleware.MFARequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -211,6 +213,14 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if BASE_URL.startswith("https") else "ht
 ACCOUNT_ADAPTER = "kaisai.accounts.adapters.AccountAdapter"
 ACCOUNT_USERNAME_BLACKLIST = ["admin", "api", "settings", "me", "new", "edit", "demo-mail"]
 ACCOUNT_FORMS = {"signup": "kaisai.accounts.forms.SignupForm"}
+
+# Two-factor authentication (docs/security.md): an authenticator app (TOTP), security keys and
+# passkeys (WebAuthn), and recovery codes, offered to everyone on /accounts/2fa/.
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+MFA_PASSKEY_LOGIN_ENABLED = True
+MFA_TOTP_ISSUER = "kaisai"
+# WebAuthn needs https; the demo on http://127.0.0.1 may use it too.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG or TESTING
 
 SOCIALACCOUNT_PROVIDERS: dict[str, dict] = {}
 for _provider, _prefix in (("github", "GITHUB"), ("google", "GOOGLE")):

@@ -69,6 +69,9 @@ class User(AbstractUser):
     preferred_language = models.CharField(
         _("preferred language"), max_length=8, choices=settings.LANGUAGES, blank=True
     )
+    # Set when the person deleted their account: the row stays (registrations, talks and logs
+    # keep pointing at it) but holds nothing personal any more (docs/security.md).
+    deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True)
 
     USERNAME_FIELD = "nickname"
     REQUIRED_FIELDS = ["email"]
@@ -84,6 +87,8 @@ class User(AbstractUser):
 
     @property
     def name(self) -> str:
+        if self.deleted_at is not None:
+            return str(_("Deleted account"))
         return self.display_name or self.nickname
 
     def get_absolute_url(self) -> str:

@@ -56,3 +56,15 @@ def user_for_api_token(key: str | None) -> User | None:
                 [connection.ops.adapt_datetimefield_value(now), token_id, stale_before],
             )
     return user
+
+
+def has_two_factor(user) -> bool:
+    """Whether the user signs in with a second factor (an authenticator app or a security key /
+    passkey; allauth.mfa). Cached per request on the user object."""
+    if user is None or not user.is_authenticated:
+        return False
+    if "_kaisai_has_mfa" not in user.__dict__:
+        from allauth.mfa.utils import is_mfa_enabled
+
+        user.__dict__["_kaisai_has_mfa"] = is_mfa_enabled(user)
+    return user.__dict__["_kaisai_has_mfa"]

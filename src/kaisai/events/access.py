@@ -33,6 +33,7 @@ from django.http import Http404
 from kaisai.accounts.models import User
 from kaisai.events.enums import EventStatus
 from kaisai.events.models import Event
+from kaisai.groups.access import require_two_factor
 from kaisai.groups.permissions import can_do_reception, can_manage_events, require
 
 Viewer = User | AnonymousUser | None
@@ -76,18 +77,22 @@ def public_event_or_404(pk: int, *, queryset: QuerySet[Event] | None = None) -> 
 def managed_event_or_403(
     user: Viewer, pk: int, *, queryset: QuerySet[Event] | None = None
 ) -> Event:
-    """The event for organizer pages: 404 if unseen, 403 unless owner or organizer."""
+    """The event for organizer pages: 404 if unseen, 403 unless owner or organizer; the
+    group's two-factor rule (`kaisai.groups.access.require_two_factor`)."""
     event = visible_event_or_404(user, pk, queryset=queryset)
     require(can_manage_events(user, event.group))
+    require_two_factor(user, event.group)
     return event
 
 
 def reception_event_or_403(
     user: Viewer, pk: int, *, queryset: QuerySet[Event] | None = None
 ) -> Event:
-    """The event for reception pages: 404 if unseen, 403 without a role in its group."""
+    """The event for reception pages: 404 if unseen, 403 without a role in its group; the
+    group's two-factor rule for its owners and organizers (reception staff are not asked)."""
     event = visible_event_or_404(user, pk, queryset=queryset)
     require(can_do_reception(user, event.group))
+    require_two_factor(user, event.group)
     return event
 
 

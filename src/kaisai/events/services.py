@@ -29,7 +29,9 @@ from kaisai.core.images import discard_replaced
 from kaisai.events import hooks
 from kaisai.events.enums import EventStatus
 from kaisai.events.models import Event, Sponsor
+from kaisai.groups.enums import Action
 from kaisai.groups.models import Group
+from kaisai.groups.services_log import log_action
 
 # Fields an organizer may set through create_event / update_event.
 EDITABLE_FIELDS = frozenset(
@@ -180,16 +182,19 @@ def publish_event(*, event: Event, by: User) -> Event:
             error=_("Only a draft or a postponed event can be published."),
         )
         hooks.run_published(event)
+        log_action(group=event.group, actor=by, action=Action.EVENT_PUBLISHED, event=event)
     return event
 
 
 def cancel_event(*, event: Event, by: User) -> Event:
     """Published or postponed → cancelled. The page stays readable and says so."""
-    return _transition(
+    event = _transition(
         event=event,
         to=EventStatus.CANCELLED,
         error=_("Only a published or postponed event can be cancelled."),
     )
+    log_action(group=event.group, actor=by, action=Action.EVENT_CANCELLED, event=event)
+    return event
 
 
 def postpone_event(*, event: Event, by: User) -> Event:

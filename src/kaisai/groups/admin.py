@@ -1,7 +1,14 @@
 from django.contrib import admin
 
 from kaisai.core.images import ADMIN_FORMFIELD_OVERRIDES
-from kaisai.groups.models import Group, Member, Organizer, OrganizerInvitation, OrganizerRequest
+from kaisai.groups.models import (
+    ActionLog,
+    Group,
+    Member,
+    Organizer,
+    OrganizerInvitation,
+    OrganizerRequest,
+)
 
 
 class OrganizerInline(admin.TabularInline):
@@ -52,3 +59,22 @@ class OrganizerRequestAdmin(admin.ModelAdmin):
     raw_id_fields = ["user", "decided_by"]
     autocomplete_fields = ["group"]
     readonly_fields = ["created_at"]
+
+
+@admin.register(ActionLog)
+class ActionLogAdmin(admin.ModelAdmin):
+    """Read-only: the log is written by the services, never by hand."""
+
+    list_display = ["created_at", "group", "actor", "action", "event"]
+    list_select_related = ["group", "actor", "event"]
+    list_filter = ["action"]
+    search_fields = ["group__slug", "actor__nickname"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -6,7 +6,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from kaisai.groups.enums import RequestStatus, Role
+from kaisai.groups.enums import Action, RequestStatus, Role
 
 slug_validator = RegexValidator(
     r"^[a-z0-9](?:[a-z0-9-]{0,48}[a-z0-9])?$",
@@ -36,6 +36,11 @@ class Group(models.Model):
         validators=[RegexValidator(r"^[A-Za-z0-9_]{1,15}$", _("Enter an X handle without @."))],
     )
     image = models.ImageField(_("image"), upload_to="groups/", blank=True)
+    require_mfa = models.BooleanField(
+        _("require two-factor authentication"),
+        default=False,
+        help_text=_("Owners and organizers must use two-factor authentication to manage it."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -148,3 +153,36 @@ class OrganizerRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} → {self.group} ({self.status})"
+
+
+class ActionLog(models.Model):
+    """One organizer action in a group, for its owners to read (docs/security.md)."""
+
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="action_log")
+    # The event it concerns, if any (a string reference: events sit above groups).
+    event = models.ForeignKey(
+        "events.Event", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(_("action"), max_length=40)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["group", "-created_at"], name="actionlog_group_recent")]
+        verbose_name = _("action log entry")
+        verbose_name_plural = _("action log")
+
+    def __str__(self) -> str:
+        return f"{self.action} by {self.actor_id} @ {self.group_id}"
+
+    @property
+    def label(self) -> str:
+        """The action in the reader's language (an unknown one as stored)."""
+        try:
+            return str(Action(self.action).label)
+        except ValueError:
+            return self.action

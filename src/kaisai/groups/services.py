@@ -17,10 +17,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kaisai.accounts.models import User
+from kaisai.accounts.selectors import has_two_factor
 from kaisai.core.images import discard_replaced
-from kaisai.groups.enums import RequestStatus, Role
+from kaisai.groups.enums import Action, RequestStatus, Role
 from kaisai.groups.models import Group, Member, Organizer, OrganizerInvitation, OrganizerRequest
 from kaisai.groups.permissions import MANAGING_ROLES
+from kaisai.groups.services_log import log_action
 
 INVITATION_LIFETIME = timedelta(days=7)
 RESERVED_SLUGS = frozenset({"new"})  # would be shadowed by /groups/new/
@@ -160,13 +162,17 @@ def create_invitation(*, group: Group, by: User, role: str = Role.ORGANIZER) -> 
     if role == Role.OWNER and _current_role(by, group) != Role.OWNER:
         raise GroupError(_("Only an owner may invite another owner."), code="forbidden")
     with transaction.atomic():
-        return OrganizerInvitation.objects.create(
+        invitation = OrganizerInvitation.objects.create(
             group=group,
             token=secrets.token_urlsafe(32),
             role=role,
             created_by=by,
             expires_at=timezone.now() + INVITATION_LIFETIME,
         )
+        log_action(
+            group=group, actor=by, action=Action.TOKEN_CHANGED, invitation="created", role=role
+        )
+    return invitation
 
 
 def revoke_invitation(*, invitation: OrganizerInvitation, by: User) -> None:
@@ -174,6 +180,13 @@ def revoke_invitation(*, invitation: OrganizerInvitation, by: User) -> None:
     _require_manager(by, invitation.group)
     with transaction.atomic():
         OrganizerInvitation.objects.filter(pk=invitation.pk, used_at__isnull=True).delete()
+        log_action(
+            group=invitation.group,
+            actor=by,
+            action=Action.TOKEN_CHANGED,
+            invitation="revoked",
+            role=invitation.role,
+        )
 
 
 def check_invitation(invitation: OrganizerInvitation) -> None:
@@ -295,8 +308,17 @@ def change_role(*, organizer: Organizer, by: User, role: str) -> Organizer:
                 _("A group needs at least one owner. Make someone else an owner first."),
                 code="last_owner",
             )
+        old_role = organizer.role
         organizer.role = role
         organizer.save(update_fields=["role"])
+        log_action(
+            group=organizer.group,
+            actor=by,
+            action=Action.ROLE_CHANGED,
+            person=organizer.user.nickname,
+            old=old_role,
+            new=role,
+        )
     _forget_roles(by, organizer.user)
     return organizer
 
@@ -315,4 +337,31 @@ def remove_organizer(*, organizer: Organizer, by: User) -> None:
                 code="last_owner",
             )
         organizer.delete()
+        log_action(
+            group=organizer.group,
+            actor=by,
+            action=Action.ORGANIZER_REMOVED,
+            person=organizer.user.nickname,
+            role=organizer.role,
+        )
     _forget_roles(by, organizer.user)
+
+
+def set_require_mfa(*, group: Group, by: User, required: bool) -> Group:
+    """Switch the group's two-factor requirement for its owners and organizers. Only owners
+    may; an owner turns it on only once they use two-factor authentication themselves (else
+    they would lock themselves out of their own group's pages)."""
+    with transaction.atomic():
+        group = _lock_group(group)
+        _require_owner(by, group)
+        if required and not has_two_factor(by):
+            raise GroupError(
+                _("Set up two-factor authentication for yourself first."), code="mfa_missing"
+            )
+        if group.require_mfa != required:
+            group.require_mfa = required
+            group.save(update_fields=["require_mfa"])
+            log_action(
+                group=group, actor=by, action=Action.MFA_REQUIREMENT_CHANGED, required=required
+            )
+    return group

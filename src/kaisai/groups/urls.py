@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kaisai.groups import views, views_team
+from kaisai.groups import views, views_security, views_team
 
 # The list, the group page and its feeds are composed into this namespace by kaisai/urls.py
 # (kaisai.site.urls.group_patterns, kaisai.events.urls_feeds.group_patterns).
@@ -37,5 +37,7 @@ urlpatterns = [
         views_team.request_decide,
         name="request_decide",
     ),
+    path("<slug:slug>/log/", views_security.action_log, name="action_log"),
+    path("<slug:slug>/require-mfa/", views_security.require_mfa, name="require_mfa"),
     path("<slug:slug>/join/<str:token>/", views_team.invitation_accept, name="invitation_accept"),
 ]

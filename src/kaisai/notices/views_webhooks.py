@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -10,6 +12,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kaisai.groups.access import managed_group_or_403
+from kaisai.groups.enums import Action
+from kaisai.groups.services_log import log_action
 from kaisai.notices.forms_webhooks import WebhookForm
 from kaisai.notices.models import Webhook
 from kaisai.notices.selectors_webhooks import webhooks_with_recent_deliveries
@@ -28,6 +32,13 @@ def webhooks(request: HttpRequest, slug: str) -> HttpResponse:
         except WebhookError as error:
             form.add_error("url", str(error))
         else:
+            log_action(
+                group=group,
+                actor=request.user,
+                action=Action.WEBHOOK_CHANGED,
+                created=created.pk,
+                host=urlsplit(created.url).hostname,
+            )
             form = WebhookForm()
     context = {
         "group": group,
@@ -44,5 +55,12 @@ def delete(request: HttpRequest, slug: str, webhook_id: int) -> HttpResponse:
     group = managed_group_or_403(request.user, slug)
     webhook = get_object_or_404(Webhook, pk=webhook_id, group=group)
     delete_webhook(webhook=webhook)
+    log_action(
+        group=group,
+        actor=request.user,
+        action=Action.WEBHOOK_CHANGED,
+        deleted=webhook_id,
+        host=urlsplit(webhook.url).hostname,
+    )
     flash.success(request, _("The webhook was deleted."))
     return redirect("notices:webhooks", slug=group.slug)

@@ -20,6 +20,8 @@ from django.views.decorators.http import require_POST
 
 from kaisai.accounts.requests import signed_in_user
 from kaisai.events.models import Event
+from kaisai.groups.enums import Action
+from kaisai.groups.services_log import log_action
 from kaisai.registrations import selectors, services
 from kaisai.registrations.access import managed_registrations_or_403
 from kaisai.registrations.csv_export import registrations_csv as build_csv
@@ -213,6 +215,14 @@ def registrations_csv(request: HttpRequest, pk: int) -> HttpResponse:
     _form, _frames, rows = _filtered(request, event)
     rows_list = selectors.with_waitlist_positions(list(rows))
     event_questions = list(Question.objects.filter(event=event))
+    # The one write of a GET: the action log records who exported personal data.
+    log_action(
+        group=event.group,
+        actor=request.user,
+        action=Action.CSV_EXPORTED,
+        event=event,
+        rows=len(rows_list),
+    )
     response = HttpResponse(
         build_csv(event, rows_list, event_questions), content_type="text/csv; charset=utf-8"
     )

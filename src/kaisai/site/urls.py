@@ -7,6 +7,7 @@ from django.urls import path
 from kaisai.site import (
     views,
     views_accounts,
+    views_data,
     views_events,
     views_feeds,
     views_forecast,
@@ -42,6 +43,9 @@ registration_patterns = [
 # at the root in the "accounts" namespace
 account_patterns = [
     path("user/<str:nickname>/", views_accounts.profile, name="profile"),
+    path("settings/data/", views_data.data, name="data"),
+    path("settings/data/export.json", views_data.data_export, name="data_export"),
+    path("settings/data/delete/", views_data.data_delete, name="data_delete"),
 ]
 
 # at the root in the "feeds" namespace

@@ -16,6 +16,7 @@ from __future__ import annotations
 from django.http import Http404
 
 from kaisai.events.access import Viewer, can_see_event
+from kaisai.groups.access import require_two_factor
 from kaisai.groups.permissions import can_manage_events, require, role_of
 from kaisai.talks.enums import TalkState
 from kaisai.talks.models import Talk
@@ -56,4 +57,5 @@ def editable_talk_or_403(user: Viewer, talk_id: int) -> Talk:
 def decidable_talk_or_403(user: Viewer, talk_id: int) -> Talk:
     talk = visible_talk_or_404(user, talk_id)
     require(can_decide_talk(user, talk))
+    require_two_factor(user, talk.event.group)
     return talk

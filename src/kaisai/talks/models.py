@@ -115,7 +115,7 @@ class Speaker(models.Model):
     @property
     def display_name(self) -> str:
         if self.user_id is not None and self.user is not None:
-            return self.user.display_name or self.user.nickname
+            return self.user.name  # display name, else nickname; "Deleted account"
         return self.name or str(_("Invited speaker"))
 
     @property

@@ -9,6 +9,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from kaisai.api.v1 import checkin, events, manage, me, messages, public, registrations
+from kaisai.groups.access import MFARequired
 from kaisai.registrations.errors import RegistrationError
 
 api = NinjaAPI(
@@ -87,6 +88,13 @@ def not_found(request: HttpRequest, exc: Http404):
 @api.exception_handler(PermissionDenied)
 def forbidden(request: HttpRequest, exc: PermissionDenied):
     return _error(request, 403, "You may not do this.", "forbidden")
+
+
+@api.exception_handler(MFARequired)
+def mfa_required(request: HttpRequest, exc: MFARequired):
+    """A group that requires two-factor authentication of its organizers (docs/security.md)."""
+    message = "This group requires two-factor authentication: turn it on in your settings."
+    return _error(request, 403, message, "mfa_required")
 
 
 @api.exception_handler(AuthenticationError)

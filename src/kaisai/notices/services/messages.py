@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from kaisai.accounts.models import User
 from kaisai.events.models import Event
+from kaisai.groups.enums import Action
+from kaisai.groups.services_log import log_action
 from kaisai.notices.models import OrganizerMessage
 from kaisai.notices.notify import queue_mails
 from kaisai.notices.selectors_messages import audience_recipients, message_kind
@@ -53,4 +55,13 @@ def send_message(
             batch=message.batch,
         )
         message.save(update_fields=["recipient_count"])
+        log_action(
+            group=event.group,
+            actor=by,
+            action=Action.MESSAGE_SENT,
+            event=event,
+            subject=subject,
+            audience=audience,
+            recipients=message.recipient_count,
+        )
     return message

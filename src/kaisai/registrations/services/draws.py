@@ -7,6 +7,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
+from kaisai.groups.enums import Action
+from kaisai.groups.services_log import log_action
 from kaisai.registrations import lottery
 from kaisai.registrations.enums import Method, Status
 from kaisai.registrations.models import Frame, LotteryDraw, Registration
@@ -80,6 +82,16 @@ def draw_lottery(*, frame: Frame, force: bool = False) -> LotteryDraw:
         draw.accepted = len(winners)
         draw.drawn_at = timezone.now()
         draw.save()
+        log_action(
+            group=frame.event.group_id,
+            actor=None,  # the worker draws at the frame's time (an organizer's "draw now": force)
+            action=Action.LOTTERY_DRAWN,
+            event=frame.event_id,
+            frame=frame.name,
+            applicants=len(by_id),
+            accepted=len(winners),
+            forced=force,
+        )
     return draw
 
 

@@ -7,6 +7,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from kaisai.accounts.models import User
+from kaisai.groups.enums import Action
+from kaisai.groups.services_log import log_action
 from kaisai.registrations.enums import Method, Status
 from kaisai.registrations.errors import RegistrationError
 from kaisai.registrations.models import Frame, Registration
@@ -85,8 +87,18 @@ def change_capacity(*, frame: Frame, capacity: int, by: User | None) -> Frame:
         filling.check_settings(
             overbooking=frame.overbooking, overflow_risk=frame.overflow_risk, capacity=capacity
         )
+        old_capacity = frame.capacity
         Frame.objects.filter(pk=frame.pk).update(capacity=capacity)
         frame.capacity = capacity
+        log_action(
+            group=frame.event.group_id,
+            actor=by,
+            action=Action.CAPACITY_CHANGED,
+            event=frame.event_id,
+            frame=frame.name,
+            old=old_capacity,
+            new=capacity,
+        )
         reason = gettext_noop("promoted after a capacity increase")
         if frame.fills_the_room:
             filling.replan(frame=frame, by=by, reason=reason)
