@@ -260,9 +260,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 KAISAI_REGISTRATION_LOCK = not (TESTING and os.environ.get("KAISAI_REGISTRATION_LOCK") == "off")
 
 # connpass-compatible API (/api/v2/): requests per API key, "N/PERIOD" (s, m, h, d) or "off".
-# Webhook URLs may point to private/loopback addresses (self-hosters' own chat servers); a site
-# hosting many communities turns this off (see docs/webhooks.md).
-KAISAI_WEBHOOK_ALLOW_PRIVATE = env_bool("KAISAI_WEBHOOK_ALLOW_PRIVATE", default=True)
+# Webhook URLs may point to private/loopback addresses only on a closed site whose chat server
+# is on its own network; refused by default (SSRF guard, docs/security.md, docs/webhooks.md).
+KAISAI_WEBHOOK_ALLOW_PRIVATE = env_bool("KAISAI_WEBHOOK_ALLOW_PRIVATE", default=False)
 KAISAI_API_V2_RATE = os.environ.get("KAISAI_API_V2_RATE", "1/s")
 
 # --- Security -------------------------------------------------------------------------
