@@ -30,8 +30,14 @@ def test_edge_days_answer_an_empty_result(v2, mlct, name, value):
 
 
 @pytest.mark.parametrize(
-    "query", [{"ym": "000001"}, {"ymd": "00000101"}, {"publish_ym": "999913"},
-              {"publish_ymd": "99991232"}, {"ymd": "99999999"}]  # fmt: skip
+    "query",
+    [
+        {"ym": "000001"},
+        {"ymd": "00000101"},
+        {"publish_ym": "999913"},
+        {"publish_ymd": "99991232"},
+        {"ymd": "99999999"},
+    ],  # fmt: skip
 )
 def test_no_date_is_a_400(v2, db, query):
     response = v2.get("/api/v2/events/", query)
