@@ -27,6 +27,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.text import slugify
 
+from kaisai.core.controls import strip_controls
 from kaisai.events import bounds
 from kaisai.events.models import Event
 from kaisai.talks.enums import MaterialKind, TalkKind, TalkLanguage
@@ -239,9 +240,13 @@ def schedule_json(data: dict[str, Any]) -> bytes:
 
 
 def _sub(parent: ET.Element, tag: str, text: Any = None, **attrs: Any) -> ET.Element:
-    element = ET.SubElement(parent, tag, {key: str(value) for key, value in attrs.items()})
+    """A child element; text stored before control characters were refused is stripped of
+    them (XML 1.0 cannot carry them)."""
+    element = ET.SubElement(
+        parent, tag, {key: strip_controls(str(value)) for key, value in attrs.items()}
+    )
     if text is not None:
-        element.text = str(text)
+        element.text = strip_controls(str(text))
     return element
 
 
