@@ -12,6 +12,8 @@ import dj_email_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from kaisai.core.clientip import parse_networks
+
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent.parent
 DATA_DIR = Path(os.environ.get("KAISAI_DATA_DIR", PROJECT_DIR / "var"))
@@ -192,6 +194,10 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if BASE_URL.startswith("https") else "ht
 ACCOUNT_ADAPTER = "kaisai.accounts.adapters.AccountAdapter"
 ACCOUNT_USERNAME_BLACKLIST = ["admin", "api", "settings", "me", "new", "edit", "demo-mail"]
 ACCOUNT_FORMS = {"signup": "kaisai.accounts.forms.SignupForm"}
+# Per real client IP (kaisai.core.clientip). Failed logins: 10 a minute per IP, and 5 in five
+# minutes per (account, IP) pair — not per account, so that someone guessing a password from
+# elsewhere cannot lock its owner out (AccountAdapter, docs/security.md).
+ACCOUNT_RATE_LIMITS = {"login": "30/m/ip", "login_failed": "10/m/ip,5/300s/key"}
 
 SOCIALACCOUNT_PROVIDERS: dict[str, dict] = {}
 for _provider, _prefix in (("github", "GITHUB"), ("google", "GOOGLE")):
@@ -267,6 +273,12 @@ KAISAI_WEBHOOK_ALLOW_PRIVATE = env_bool("KAISAI_WEBHOOK_ALLOW_PRIVATE", default=
 KAISAI_API_V2_RATE = os.environ.get("KAISAI_API_V2_RATE", "1/s")
 
 # --- Security -------------------------------------------------------------------------
+# Reverse proxies whose X-Forwarded-For is believed (comma-separated addresses or networks);
+# empty: none, the peer address is the client (docs/security.md, docs/configuration.md).
+KAISAI_TRUSTED_PROXIES = env_list("KAISAI_TRUSTED_PROXIES")
+
+
+KAISAI_TRUSTED_PROXY_NETWORKS = parse_networks(KAISAI_TRUSTED_PROXIES)
 SESSION_COOKIE_SECURE = BASE_URL.startswith("https")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
