@@ -159,6 +159,7 @@ def test_stored_private_urls_are_refused_at_every_delivery(group, receiver, fake
           f"{len(receiver.requests)} requests received")  # fmt: skip
     assert receiver.requests == [] and delivered == []
     assert all(d.last_error.startswith("AddressRefused") for d in deliveries)
+    assert {d.attempts for d in deliveries} == {2}  # the retry was refused as well
 
 
 def test_no_redirect_is_followed_from_an_allowed_target(
@@ -229,3 +230,22 @@ def test_guard_classifies_special_ranges():
     allowed = ["8.8.8.8", "93.184.215.14", "2606:4700::1111", "1.1.1.1"]
     assert [a for a in refused if netguard.is_public(ipaddress.ip_address(a))] == []
     assert all(netguard.is_public(ipaddress.ip_address(a)) for a in allowed)
+
+
+def test_answer_bodies_stored_before_are_forgotten(group):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module(
+        "kaisai.notices.migrations.0002_forget_webhook_answer_bodies"
+    )
+    hook = Webhook.objects.create(group=group, url="https://example.com/h", secret="s" * 64)
+    for n, error in enumerate(["HTTP 500: secret internal page", "ConnectError", "HTTP 404"]):
+        WebhookDelivery.objects.create(
+            webhook=hook, key=f"k{n}", event_type="registration.created", payload={},
+            next_attempt_at=timezone.now(), last_error=error,
+        )  # fmt: skip
+    migration.forget_bodies(apps, None)
+    errors = sorted(WebhookDelivery.objects.values_list("last_error", flat=True))
+    assert errors == ["ConnectError", "HTTP 404", "HTTP 500"]
