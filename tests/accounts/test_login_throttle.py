@@ -121,3 +121,19 @@ def test_without_trusted_proxies_forwarding_headers_are_ignored(client, settings
 def test_client_ip(peer, forwarded, expected):
     request = RequestFactory().get("/", REMOTE_ADDR=peer, HTTP_X_FORWARDED_FOR=forwarded)
     assert client_ip(request) == expected
+
+
+def test_many_addresses_guessing_one_account_meet_a_ceiling_the_owner_does_not(client, clock):
+    from kaisai.accounts.adapters import ACCOUNT_FAILURES_CEILING
+
+    owner = account("target")
+    allowed = tried = 0
+    for n in range(100):  # 100 addresses, 3 guesses each
+        for _try in range(3):
+            response = attempt(client, "target", "guess", f"198.51.{n // 250}.{n % 250 + 1}")
+            tried += 1
+            allowed += TOO_MANY not in response.content.decode()
+    print(f"\nguesses let through from 100 addresses: {allowed} of {tried}")
+    assert allowed <= ACCOUNT_FAILURES_CEILING + 100  # then one guess per new address
+    attempt(client, "target", PASSWORD, "203.0.113.10")
+    assert signed_in(client, owner)

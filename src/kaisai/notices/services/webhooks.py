@@ -256,11 +256,14 @@ def deliver_due(*, now: datetime | None = None, limit: int = 100) -> int:
         .values_list("pk", flat=True)[:limit]
     )
     delivered = 0
-    with httpx.Client(timeout=TIMEOUT, follow_redirects=False) as client:
-        for delivery_id in due:
-            delivery = _claim(delivery_id, now)
-            if delivery is not None and send(delivery, client):
-                delivered += 1
+    for delivery_id in due:
+        delivery = _claim(delivery_id, now)
+        if delivery is None:
+            continue
+        # One client per POST: connections go to checked addresses with the name in Host and
+        # SNI, so a pooled connection must not carry another webhook's request.
+        with httpx.Client(timeout=TIMEOUT, follow_redirects=False) as client:
+            delivered += send(delivery, client)
     return delivered
 
 
