@@ -13,6 +13,8 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from kaisai.core.clientip import parse_networks
+
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent.parent
 DATA_DIR = Path(os.environ.get("KAISAI_DATA_DIR", PROJECT_DIR / "var"))
@@ -97,6 +99,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "kaisai.core.controls.ControlCharactersMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "kaisai.accounts.middleware.PreferredLanguageMiddleware",
@@ -213,6 +216,10 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if BASE_URL.startswith("https") else "ht
 ACCOUNT_ADAPTER = "kaisai.accounts.adapters.AccountAdapter"
 ACCOUNT_USERNAME_BLACKLIST = ["admin", "api", "settings", "me", "new", "edit", "demo-mail"]
 ACCOUNT_FORMS = {"signup": "kaisai.accounts.forms.SignupForm"}
+# Per real client IP (kaisai.core.clientip). Failed logins: 10 a minute per IP, and 5 in five
+# minutes per (account, IP) pair — not per account, so that someone guessing a password from
+# elsewhere cannot lock its owner out (AccountAdapter, docs/security.md).
+ACCOUNT_RATE_LIMITS = {"login": "30/m/ip", "login_failed": "10/m/ip,5/300s/key"}
 
 # Two-factor authentication (docs/security.md): an authenticator app (TOTP), security keys and
 # passkeys (WebAuthn), and recovery codes, offered to everyone on /accounts/2fa/.
@@ -290,12 +297,18 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 KAISAI_REGISTRATION_LOCK = not (TESTING and os.environ.get("KAISAI_REGISTRATION_LOCK") == "off")
 
 # connpass-compatible API (/api/v2/): requests per API key, "N/PERIOD" (s, m, h, d) or "off".
-# Webhook URLs may point to private/loopback addresses (self-hosters' own chat servers); a site
-# hosting many communities turns this off (see docs/webhooks.md).
-KAISAI_WEBHOOK_ALLOW_PRIVATE = env_bool("KAISAI_WEBHOOK_ALLOW_PRIVATE", default=True)
+# Webhook URLs may point to private/loopback addresses only on a closed site whose chat server
+# is on its own network; refused by default (SSRF guard, docs/security.md, docs/webhooks.md).
+KAISAI_WEBHOOK_ALLOW_PRIVATE = env_bool("KAISAI_WEBHOOK_ALLOW_PRIVATE", default=False)
 KAISAI_API_V2_RATE = os.environ.get("KAISAI_API_V2_RATE", "1/s")
 
 # --- Security -------------------------------------------------------------------------
+# Reverse proxies whose X-Forwarded-For is believed (comma-separated addresses or networks);
+# empty: none, the peer address is the client (docs/security.md, docs/configuration.md).
+KAISAI_TRUSTED_PROXIES = env_list("KAISAI_TRUSTED_PROXIES")
+
+
+KAISAI_TRUSTED_PROXY_NETWORKS = parse_networks(KAISAI_TRUSTED_PROXIES)
 SESSION_COOKIE_SECURE = BASE_URL.startswith("https")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -72,6 +72,9 @@ def test_register_full_frame_waitlists_with_position(client, event, make_frame, 
 def test_register_lottery_applies_and_shows_commitment(client, event, make_frame, user):
     lottery_at = datetime(2030, 5, 10, 3, 0, tzinfo=UTC)  # 12:00 in Tokyo
     event.time_zone = "Asia/Tokyo"
+    # a week after the lottery (a lottery years after its event is out of bounds)
+    event.starts_at = datetime(2030, 5, 17, 10, 30, tzinfo=UTC)
+    event.ends_at = datetime(2030, 5, 17, 13, 0, tzinfo=UTC)
     event.save()
     frame = make_frame(capacity=2, method=Method.LOTTERY, lottery_at=lottery_at)
     login(client, user)

@@ -1,10 +1,38 @@
 from __future__ import annotations
 
+import time
+from typing import Any
 from urllib.parse import urlencode
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.utils import get_next_redirect_url
+from django.core.cache import cache
+from django.http import HttpRequest
 from django.utils import translation
+
+from kaisai.core.clientip import client_ip
+
+# Failed logins of one account from all addresses, per 10-minute window: past this ceiling an
+# address that has already failed for the account is refused; a fresh one (its owner
+# elsewhere) still gets through. See docs/security.md.
+ACCOUNT_FAILURES_CEILING = 30
+ACCOUNT_WINDOW_SECONDS = 600
+
+
+def _window_keys(account: str, ip: str) -> tuple[str, str]:
+    window = int(time.time() // ACCOUNT_WINDOW_SECONDS)
+    return (
+        f"kaisai:login-failed:account:{account}:{window}",
+        f"kaisai:login-failed:pair:{account}:{ip}:{window}",
+    )
+
+
+def _count(key: str) -> None:
+    cache.add(key, 0, timeout=ACCOUNT_WINDOW_SECONDS * 2)
+    try:
+        cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=ACCOUNT_WINDOW_SECONDS * 2)
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -21,3 +49,31 @@ class AccountAdapter(DefaultAccountAdapter):
         url = super().get_email_confirmation_url(request, emailconfirmation)
         next_url = get_next_redirect_url(request) if request is not None else None
         return f"{url}?{urlencode({'next': next_url})}" if next_url else url
+
+    def get_client_ip(self, request: HttpRequest) -> str:
+        """The real client behind trusted proxies (KAISAI_TRUSTED_PROXIES): every allauth
+        rate limit counts per visitor, not per proxy."""
+        return client_ip(request)
+
+    def _account(self, request: HttpRequest, **credentials: Any) -> str:
+        return super()._get_login_attempts_cache_key(request, **credentials)
+
+    def _get_login_attempts_cache_key(self, request: HttpRequest, **credentials: Any) -> str:
+        """Failed logins are counted per (account, client IP): someone guessing a password
+        from elsewhere slows only themselves and never locks the owner out of their account
+        (ACCOUNT_RATE_LIMITS["login_failed"], docs/security.md)."""
+        return f"{self._account(request, **credentials)}:{client_ip(request)}"
+
+    def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:
+        account_key, pair_key = _window_keys(
+            self._account(request, **credentials), client_ip(request)
+        )
+        counts = cache.get_many([account_key, pair_key])
+        if counts.get(pair_key, 0) > 0 and counts.get(account_key, 0) >= ACCOUNT_FAILURES_CEILING:
+            raise self.validation_error("too_many_login_attempts")
+        super().pre_authenticate(request, **credentials)
+
+    def authentication_failed(self, request: HttpRequest, **credentials: Any) -> None:
+        for key in _window_keys(self._account(request, **credentials), client_ip(request)):
+            _count(key)
+        super().authentication_failed(request, **credentials)

@@ -13,6 +13,8 @@ import time
 from django.core.cache import cache
 from django.http import HttpRequest
 
+from kaisai.core import clientip
+
 WINDOW_SECONDS = 60
 
 
@@ -22,9 +24,8 @@ def _key(scope: str, who: str, back: int = 0) -> str:
 
 
 def client_ip(request: HttpRequest) -> str:
-    """The peer address. Behind a reverse proxy, configure it to set REMOTE_ADDR (e.g.
-    gunicorn's --forwarded-allow-ips), so that X-Forwarded-For cannot be forged."""
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+    """The real client address (behind the proxies of KAISAI_TRUSTED_PROXIES)."""
+    return clientip.client_ip(request)
 
 
 def is_limited(scope: str, who: str, limit: int) -> bool:

@@ -42,14 +42,17 @@ class LocalDateTimeField(forms.DateTimeField):
 def localize(value: datetime, zone: zoneinfo.ZoneInfo) -> datetime:
     """A naive wall-clock time in `zone` → aware UTC. Rejects times that do not exist or
     are ambiguous there (daylight-saving changes)."""
-    if timezone.is_aware(value):
-        return value.astimezone(UTC)
-    first = value.replace(tzinfo=zone, fold=0)
-    second = value.replace(tzinfo=zone, fold=1)
-    if first.utcoffset() != second.utcoffset():
-        raise ValidationError(
-            _("%(time)s does not exist or is ambiguous in %(zone)s (clock change)."),
-            code="ambiguous",
-            params={"time": value.strftime("%Y-%m-%d %H:%M"), "zone": zone.key},
-        )
-    return first.astimezone(UTC)
+    try:
+        if timezone.is_aware(value):
+            return value.astimezone(UTC)
+        first = value.replace(tzinfo=zone, fold=0)
+        second = value.replace(tzinfo=zone, fold=1)
+        if first.utcoffset() != second.utcoffset():
+            raise ValidationError(
+                _("%(time)s does not exist or is ambiguous in %(zone)s (clock change)."),
+                code="ambiguous",
+                params={"time": value.strftime("%Y-%m-%d %H:%M"), "zone": zone.key},
+            )
+        return first.astimezone(UTC)
+    except OverflowError as exc:  # year 1 or 9999 leaves the calendar once in UTC
+        raise ValidationError(_("This date is out of range."), code="out_of_range") from exc

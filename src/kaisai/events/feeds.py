@@ -17,6 +17,8 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from kaisai.core.controls import strip_controls
+from kaisai.events import bounds
 from kaisai.events.enums import EventStatus
 from kaisai.events.ics import event_location, event_to_vevent
 from kaisai.events.models import Event
@@ -43,8 +45,8 @@ def marked_title(event: Event) -> str:
 
 def summary_line(event: Event) -> str:
     """connpass-like: when (in the event's zone) and where, on one line."""
-    start = timezone.localtime(event.starts_at, event.tz)
-    end = timezone.localtime(event.ends_at, event.tz)
+    start = bounds.safe_local(event.starts_at, event.tz)
+    end = bounds.safe_local(bounds.export_end(event.starts_at, event.ends_at), event.tz)
     when = date_format(start, "Y/m/d (D) H:i")
     when += " – " + date_format(end, "H:i" if end.date() == start.date() else "Y/m/d H:i")
     where = event_location(event) or _("Place to be announced")
@@ -91,26 +93,27 @@ def events_atom(
     events: Iterable[Event], *, title: str, link: str, feed_url: str, description: str = ""
 ) -> str:
     feed = Atom1Feed(
-        title=title,
+        title=strip_controls(title),
         link=_absolute(link),
-        description=description,
+        description=strip_controls(description),
         feed_url=_absolute(feed_url),
         language=settings.LANGUAGE_CODE,
     )
     for event in events:
         summary = summary_line(event)
         extra = event_summary(event)
+        # Text stored before control characters were refused would make the XML invalid.
         feed.add_item(
-            title=marked_title(event),
+            title=strip_controls(marked_title(event)),
             link=_absolute(event.get_absolute_url()),
-            description=f"{summary}\n{extra}" if extra else summary,
+            description=strip_controls(f"{summary}\n{extra}" if extra else summary),
             unique_id=_absolute(event.get_absolute_url()),
             unique_id_is_permalink=True,
             pubdate=event.published_at or event.created_at,
             updateddate=event.updated_at,
-            author_name=event.group.title,
+            author_name=strip_controls(event.group.title),
             author_link=_absolute(event.group.get_absolute_url()),
-            categories=[event.hashtag] if event.hashtag else None,
+            categories=[strip_controls(event.hashtag)] if event.hashtag else None,
         )
     return feed.writeString("utf-8")
 

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kaisai.events import bounds
 from kaisai.events.enums import EventStatus
 from kaisai.events.models import Event
 from kaisai.events.text import markdown_to_text
@@ -46,7 +47,7 @@ def event_to_vevent(event: Event) -> icalendar.Event:
     vevent.add("uid", event_uid(event))
     vevent.add("dtstamp", (event.updated_at or timezone.now()).astimezone(UTC))
     vevent.add("dtstart", event.starts_at.astimezone(UTC))
-    vevent.add("dtend", event.ends_at.astimezone(UTC))
+    vevent.add("dtend", bounds.export_end(event.starts_at, event.ends_at).astimezone(UTC))
     summary = event.title
     if event.status == EventStatus.CANCELLED:
         summary = _("[Cancelled] %(title)s") % {"title": event.title}

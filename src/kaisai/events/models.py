@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kaisai.core.prefectures import Prefecture
+from kaisai.events import bounds
 from kaisai.events.enums import EventStatus, VenueKind
 from kaisai.groups.models import Group
 
@@ -130,6 +131,33 @@ class Event(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("events:detail", kwargs={"pk": self.pk})
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        """Rows stored before the date bounds may hold year 1 or 9999: clamped when read so
+        that every page can show them in any time zone (kaisai.events.bounds)."""
+        instance = super().from_db(db, field_names, values)
+        bounds.clamp_loaded(instance, ("starts_at", "ends_at", "afterparty_starts_at"))
+        return instance
+
+    def clean(self) -> None:
+        """Dates within the bounds of kaisai.events.bounds (the form, admin and API v1)."""
+        super().clean()
+        if not isinstance(self.starts_at, datetime) or not isinstance(self.ends_at, datetime):
+            return
+        previous = None
+        if self.pk:
+            previous = (
+                type(self).objects.filter(pk=self.pk).values_list("starts_at", flat=True).first()
+            )
+        errors = bounds.event_date_errors(
+            starts_at=self.starts_at,
+            ends_at=self.ends_at,
+            afterparty_starts_at=self.afterparty_starts_at,
+            previous_starts_at=previous,
+        )
+        if errors:
+            raise ValidationError(errors)
+
     @property
     def tz(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.time_zone)
@@ -137,7 +165,7 @@ class Event(models.Model):
     @property
     def local_starts_at(self) -> datetime:
         """Start in the event's own time zone (templates: `|timezone:event.time_zone`)."""
-        return self.starts_at.astimezone(self.tz)
+        return bounds.safe_local(self.starts_at, self.tz)
 
     @property
     def is_public(self) -> bool:

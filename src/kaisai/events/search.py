@@ -174,18 +174,32 @@ def _parse_day(text: str, fmt: str) -> date | None:
         return None
 
 
+# The first and last days whose midnight exists in every time zone and in UTC: a span at the
+# edge of the calendar (year 1 or 9999) is clamped to them instead of overflowing.
+FIRST_DAY = date(1, 1, 2)
+LAST_DAY = date(9999, 12, 31)
+
+
+def _later(day: date, days: int) -> date:
+    try:
+        return min(day + timedelta(days=days), LAST_DAY)
+    except OverflowError:
+        return LAST_DAY
+
+
 def _held_in_q(months: list[str], days: list[str], column: str) -> Q:
     """The column falls in one of the months ("yyyymm") or days ("yyyymmdd"), in the current
-    time zone. Values that are no date match nothing."""
+    time zone. Values that are no date match nothing; the calendar's edges never overflow."""
     spans: list[tuple[date, date]] = []
     for text in months:
         first = _parse_day(text + "01", "%Y%m%d") if len(text) == 6 else None
         if first:
-            spans.append((first, (first + timedelta(days=32)).replace(day=1)))
+            after = LAST_DAY if first.year == 9999 and first.month == 12 else None
+            spans.append((max(first, FIRST_DAY), after or _later(first, 32).replace(day=1)))
     for text in days:
         day = _parse_day(text, "%Y%m%d") if len(text) == 8 else None
         if day:
-            spans.append((day, day + timedelta(days=1)))
+            spans.append((max(day, FIRST_DAY), _later(day, 1)))
     if not spans:
         return Q(pk__in=[])
     within = Q()

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from kaisai.events import bounds
 from kaisai.events.enums import EventStatus
 from kaisai.events.models import Event
 from kaisai.registrations.enums import (
@@ -161,6 +162,13 @@ class Frame(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.event})"
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        """Times stored before the date bounds are clamped when read (kaisai.events.bounds)."""
+        instance = super().from_db(db, field_names, values)
+        bounds.clamp_loaded(instance, ("lottery_at", "opens_at", "closes_at", "promotion_cutoff"))
+        return instance
 
     @property
     def seat_limit(self) -> int:

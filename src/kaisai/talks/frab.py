@@ -27,6 +27,8 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.text import slugify
 
+from kaisai.core.controls import strip_controls
+from kaisai.events import bounds
 from kaisai.events.models import Event
 from kaisai.talks.enums import MaterialKind, TalkKind, TalkLanguage
 from kaisai.talks.models import Speaker, Talk, TimetableEntry
@@ -146,14 +148,15 @@ def _event_item(event: Event, entry: TimetableEntry, room: str) -> dict[str, Any
 
 
 def _days(event: Event, entries: list[TimetableEntry]) -> list[date]:
-    """Every local date from the event's first to its last (and any entry's), in order."""
+    """Every local date from the event's first to its last (and any entry's), in order; at
+    most bounds.EXPORT_MAX_DAYS of them, whatever is stored."""
     zone = event.tz
-    moments = [event.starts_at, event.ends_at]
+    moments = [event.starts_at, bounds.export_end(event.starts_at, event.ends_at)]
     for entry in entries:
         moments += [entry.starts_at, entry.starts_at + timedelta(minutes=entry.duration)]
-    first = min(moment.astimezone(zone).date() for moment in moments)
-    last = max(moment.astimezone(zone).date() for moment in moments)
-    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+    first = min(bounds.safe_local(moment, zone).date() for moment in moments)
+    last = max(bounds.safe_local(moment, zone).date() for moment in moments)
+    return bounds.export_days(first, last)
 
 
 def _day_bounds(
@@ -164,7 +167,7 @@ def _day_bounds(
     zone = event.tz
     midnight = datetime.combine(day, time.min, tzinfo=zone)
     next_midnight = datetime.combine(day + timedelta(days=1), time.min, tzinfo=zone)
-    spans = [(event.starts_at, event.ends_at)] + [
+    spans = [(event.starts_at, bounds.export_end(event.starts_at, event.ends_at))] + [
         (entry.starts_at, entry.starts_at + timedelta(minutes=entry.duration)) for entry in entries
     ]
     inside = [
@@ -237,9 +240,13 @@ def schedule_json(data: dict[str, Any]) -> bytes:
 
 
 def _sub(parent: ET.Element, tag: str, text: Any = None, **attrs: Any) -> ET.Element:
-    element = ET.SubElement(parent, tag, {key: str(value) for key, value in attrs.items()})
+    """A child element; text stored before control characters were refused is stripped of
+    them (XML 1.0 cannot carry them)."""
+    element = ET.SubElement(
+        parent, tag, {key: strip_controls(str(value)) for key, value in attrs.items()}
+    )
     if text is not None:
-        element.text = str(text)
+        element.text = strip_controls(str(text))
     return element
 
 

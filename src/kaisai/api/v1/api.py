@@ -7,12 +7,23 @@ from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 
 from kaisai.api.v1 import checkin, events, manage, me, messages, public, registrations
+from kaisai.core.controls import clean_value
 from kaisai.groups.access import MFARequired
 from kaisai.registrations.errors import RegistrationError
 
+
+class CleanJsonParser(Parser):
+    """JSON bodies without control characters in any string (kaisai.core.controls)."""
+
+    def parse_body(self, request: HttpRequest):
+        return clean_value(super().parse_body(request))
+
+
 api = NinjaAPI(
+    parser=CleanJsonParser(),
     title="kaisai API",
     version="1",
     description=(

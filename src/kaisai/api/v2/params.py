@@ -110,7 +110,7 @@ class _Reader:
         months = []
         for value in self.strings(name):
             month = int(value[4:]) if _MONTH.match(value) else 0
-            if 1 <= month <= 12:
+            if 1 <= month <= 12 and int(value[:4]) >= 1:
                 months.append(Month(int(value[:4]), month))
             else:
                 self.fail(name, _("“%(value)s” is not a month (yyyymm).") % {"value": value})

@@ -11,11 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import ipaddress
 import json
 import logging
 import secrets
-import socket
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -27,6 +25,7 @@ from django.db.models import F, Max
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from kaisai.core import netguard
 from kaisai.groups.models import Group
 from kaisai.notices.enums import DeliveryState, WebhookEvent
 from kaisai.notices.models import Webhook, WebhookDelivery
@@ -50,10 +49,10 @@ def backoff(attempts: int) -> timedelta:
 
 
 def allow_private_addresses() -> bool:
-    """Self-hosters often post to a chat server on their own network, so private addresses are
-    allowed unless KAISAI_WEBHOOK_ALLOW_PRIVATE is False (then loopback, private, link-local
-    and reserved addresses are refused at delivery time)."""
-    return bool(getattr(settings, "KAISAI_WEBHOOK_ALLOW_PRIVATE", True))
+    """Loopback, private, link-local and other special addresses are refused (when saving and
+    at every delivery) unless KAISAI_WEBHOOK_ALLOW_PRIVATE is set, for a closed site whose
+    chat server is on its own network (kaisai.core.netguard, docs/security.md)."""
+    return bool(getattr(settings, "KAISAI_WEBHOOK_ALLOW_PRIVATE", False))
 
 
 class WebhookError(Exception):
@@ -67,6 +66,12 @@ def create_webhook(*, group: Group, url: str) -> Webhook:
     """A new webhook with a generated secret; it tells about changes from now on."""
     if urlsplit(url).scheme not in ("http", "https"):
         raise WebhookError(_("Only http:// and https:// addresses can receive webhooks."))
+    try:
+        netguard.check_url(url, allow_private=allow_private_addresses())
+    except netguard.AddressRefused as error:
+        raise WebhookError(
+            _("This address is not on the public Internet; webhooks can only be sent there.")
+        ) from error
     with transaction.atomic():
         last = RegistrationLog.objects.aggregate(last=Max("id"))["last"] or 0
         return Webhook.objects.create(
@@ -185,21 +190,6 @@ def body_of(payload: dict[str, Any]) -> bytes:
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
 
 
-def check_address(url: str) -> None:
-    """Refuse private addresses when the setting says so (an SSRF guard for shared hosts)."""
-    if allow_private_addresses():
-        return
-    host = urlsplit(url).hostname or ""
-    try:
-        infos = socket.getaddrinfo(host, None)
-    except OSError as error:
-        raise WebhookError(f"cannot resolve {host}: {error}") from error
-    for info in infos:
-        address = ipaddress.ip_address(info[4][0])
-        if not address.is_global:
-            raise WebhookError(f"{host} resolves to a non-public address ({address})")
-
-
 def _claim(delivery_id: int, now: datetime) -> WebhookDelivery | None:
     """Lease the delivery (one short UPDATE): the POST happens outside any transaction."""
     claimed = WebhookDelivery.objects.filter(
@@ -226,13 +216,21 @@ def send(delivery: WebhookDelivery, client: httpx.Client) -> bool:
     status: int | None = None
     error = ""
     try:
-        check_address(delivery.webhook.url)
-        response = client.post(delivery.webhook.url, content=body, headers=headers)
-        status = response.status_code
+        outcome = netguard.post(
+            delivery.webhook.url,
+            content=body,
+            headers=headers,
+            client=client,
+            allow_private=allow_private_addresses(),
+        )
+        status = outcome.status
         if not 200 <= status < 300:
-            error = f"HTTP {status}: {response.text[:500]}"
-    except (httpx.HTTPError, WebhookError) as exc:
-        error = f"{type(exc).__name__}: {exc}"
+            # Only the status: the answer's body is never read, kept or shown.
+            error = f"HTTP {status}"
+    except netguard.AddressRefused as exc:
+        error = f"AddressRefused: {exc}"
+    except httpx.HTTPError as exc:
+        error = type(exc).__name__
     delivery.last_status = status
     delivery.last_error = error[:2000]
     if not error:
@@ -258,11 +256,14 @@ def deliver_due(*, now: datetime | None = None, limit: int = 100) -> int:
         .values_list("pk", flat=True)[:limit]
     )
     delivered = 0
-    with httpx.Client(timeout=TIMEOUT, follow_redirects=False) as client:
-        for delivery_id in due:
-            delivery = _claim(delivery_id, now)
-            if delivery is not None and send(delivery, client):
-                delivered += 1
+    for delivery_id in due:
+        delivery = _claim(delivery_id, now)
+        if delivery is None:
+            continue
+        # One client per POST: connections go to checked addresses with the name in Host and
+        # SNI, so a pooled connection must not carry another webhook's request.
+        with httpx.Client(timeout=TIMEOUT, follow_redirects=False) as client:
+            delivered += send(delivery, client)
     return delivered
 
 

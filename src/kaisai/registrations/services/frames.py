@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from kaisai.accounts.models import User
+from kaisai.events import bounds
 from kaisai.events.models import Event
 from kaisai.registrations.enums import Method
 from kaisai.registrations.errors import RegistrationError
@@ -23,6 +24,7 @@ EDITABLE = ("name", "description", "method", "lottery_at", "opens_at", "closes_a
             "promotion_cutoff", "fee", "order", "requires_talk", "overbooking",
             "overflow_risk", "standby_after_minutes", "speakers_keep_seat",
             "accepts_lottery_losers")  # fmt: skip
+FRAME_TIMES = ("opens_at", "closes_at", "lottery_at", "promotion_cutoff")
 # Changing these re-plans a frame in fill-the-room mode (`filling.replan`).
 PLANNING = frozenset({"overbooking", "overflow_risk"})
 
@@ -37,6 +39,13 @@ def _check(frame: Frame, capacity: int | None = None) -> None:
         raise RegistrationError({"lottery_at": [_("A lottery frame needs a lottery time.")]})
     if frame.opens_at and frame.closes_at and frame.closes_at <= frame.opens_at:
         raise RegistrationError({"closes_at": [_("Registration must close after it opens.")]})
+    errors = bounds.frame_date_errors(
+        starts_at=frame.event.starts_at,
+        ends_at=frame.event.ends_at,
+        times={name: getattr(frame, name) for name in FRAME_TIMES},
+    )
+    if errors:
+        raise RegistrationError({name: [message] for name, message in errors.items()})
     minutes = frame.standby_after_minutes
     if minutes is not None and not (0 <= minutes <= 24 * 60):
         raise RegistrationError(
