@@ -76,3 +76,16 @@ def events_attended_by(user: User) -> QuerySet[Event]:
 def public_events_attended_by(user: User) -> QuerySet[Event]:
     """Public events the person checked in at, newest first (a profile's "attended")."""
     return events_attended_by(user).filter(status__in=LISTED_STATUSES)
+
+
+def days_from_event(event: Event, moment=None) -> int:
+    """0 on the event's day(s) in its own time zone; otherwise how many days before (> 0) or
+    after (< 0) them `moment` (default now) is. The reception warns when it is not 0."""
+    today = timezone.localtime(moment or timezone.now(), event.tz).date()
+    first = timezone.localtime(event.starts_at, event.tz).date()
+    last = timezone.localtime(event.ends_at, event.tz).date()
+    if today < first:
+        return (first - today).days
+    if today > last:
+        return -(today - last).days
+    return 0
