@@ -229,7 +229,10 @@ ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if BASE_URL.startswith("https") else "http"
 ACCOUNT_ADAPTER = "kaisai.accounts.adapters.AccountAdapter"
 ACCOUNT_USERNAME_BLACKLIST = ["admin", "api", "settings", "me", "new", "edit", "demo-mail"]
-ACCOUNT_FORMS = {"signup": "kaisai.accounts.forms.SignupForm"}
+ACCOUNT_FORMS = {
+    "signup": "kaisai.accounts.forms.SignupForm",
+    "login": "kaisai.accounts.forms.LoginForm",
+}
 
 SOCIALACCOUNT_PROVIDERS: dict[str, dict] = {}
 for _provider, _prefix in (("github", "GITHUB"), ("google", "GOOGLE")):

@@ -4,11 +4,20 @@ from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
 from django.utils import translation
 from django.utils.encoding import force_str
+from django.utils.translation import gettext_lazy as _
 
 from kaisai.core.site import current_site
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    # The public handle is the "nickname" everywhere, never allauth's "username".
+    error_messages = {
+        **DefaultAccountAdapter.error_messages,
+        "username_blacklisted": _("This nickname cannot be used. Please choose another one."),
+        "username_password_mismatch": _("The nickname and/or password are not correct."),
+        "username_taken": _("This nickname is already taken."),
+    }
+
     def save_user(self, request, user, form, commit=True):
         # A new account speaks the language it signed up in.
         user.preferred_language = translation.get_language() or ""
