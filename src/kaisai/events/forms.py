@@ -20,8 +20,9 @@ from django.utils.translation import gettext_lazy as _
 
 from kaisai.core.form_fields import LocalDateTimeField, localize
 from kaisai.events.enums import VenueKind
-from kaisai.events.models import TIME_ZONE_CHOICES, Event, Sponsor
+from kaisai.events.models import Event, Sponsor
 from kaisai.events.services import EDITABLE_FIELDS
+from kaisai.events.time_zones import grouped_time_zone_choices
 
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
 LOCAL_DATETIME_FIELDS = ("starts_at", "ends_at", "afterparty_starts_at")
@@ -36,7 +37,7 @@ def _check_image_size(file) -> None:
 class EventForm(forms.ModelForm):
     time_zone = forms.ChoiceField(
         label=_("Time zone"),
-        choices=TIME_ZONE_CHOICES,
+        choices=grouped_time_zone_choices,
         initial=settings.TIME_ZONE,
         help_text=_("Dates and times below are in this zone."),
     )
