@@ -16,9 +16,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet, inlineformset_factory
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from kaisai.core.form_fields import LocalDateTimeField, localize
+from kaisai.core.markdown import MARKDOWN_HELP
 from kaisai.events.enums import VenueKind
 from kaisai.events.models import Event, Sponsor
 from kaisai.events.services import EDITABLE_FIELDS
@@ -85,6 +87,12 @@ class EventForm(forms.ModelForm):
         widgets = {
             "description": forms.Textarea(attrs={"rows": 12}),
             "participant_info": forms.Textarea(attrs={"rows": 5}),
+        }
+        help_texts = {
+            "description": MARKDOWN_HELP,
+            "participant_info": format_lazy(
+                "{} {}", MARKDOWN_HELP, _("Shown only to participants and organizers.")
+            ),
         }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kaisai.core.markdown import MARKDOWN_HELP
 from kaisai.groups.enums import Role
 from kaisai.groups.models import Group, OrganizerRequest
 
@@ -23,7 +24,7 @@ class GroupEditForm(forms.ModelForm):
             "image": forms.ClearableFileInput(attrs={"accept": "image/*"}),
         }
         help_texts = {
-            "description": _("Markdown: **bold**, [links](https://example.com), lists, code."),
+            "description": MARKDOWN_HELP,
             "x_account": _("Without @."),
         }
 
