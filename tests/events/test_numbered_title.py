@@ -31,3 +31,14 @@ def test_pages_do_not_repeat_the_number(client, organizer):
         url = f"/events/{event.pk}/manage/{page}/"
         html = client.get(url).content.decode()
         assert "#5 Machine Learning Casual Talks #5" not in html, url
+
+
+@pytest.mark.django_db
+def test_event_page_says_the_number_once(client, group):
+    from tests.factories import EventFactory
+
+    said = EventFactory(group=group, number=5, title="Machine Learning Casual Talks #5")
+    assert 'class="event-number"' not in client.get(said.get_absolute_url()).content.decode()
+    unsaid = EventFactory(group=group, number=6, title="Casual Talks")
+    html = client.get(unsaid.get_absolute_url()).content.decode()
+    assert '<span class="event-number">#6</span>' in html
