@@ -82,14 +82,18 @@ def argv_for(command: str, data_dir: Path) -> list[str]:
     name = words[0]
     if name in LONG_RUNNING:
         return [name, "--help"]
+    queries = {
+        "FRAME_ID": "SELECT frame_id FROM registrations_lotterydraw WHERE drawn_at IS NOT NULL",
+        "EVENT_ID": "SELECT max(id) FROM events_event",
+    }
+    values = {}
     database = sqlite3.connect(data_dir / "kaisai.sqlite3")
     try:
-        values = {
-            "FRAME_ID": str(database.execute(
-                "SELECT frame_id FROM registrations_lotterydraw WHERE drawn_at IS NOT NULL LIMIT 1"
-            ).fetchone()[0]),
-            "EVENT_ID": str(database.execute("SELECT max(id) FROM events_event").fetchone()[0]),
-        }  # fmt: skip
+        for word, query in queries.items():
+            if word in words:
+                row = database.execute(query).fetchone()
+                assert row and row[0], f"the demo has nothing for {word}"
+                values[word] = str(row[0])
     finally:
         database.close()
     values["NICKNAME..."] = "demo"
