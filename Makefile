@@ -27,6 +27,7 @@ install-test: $(VENV)/.installed-test
 
 ## Run the demo: SQLite in var/, demo data, web server and worker at http://127.0.0.1:8000
 demo: install $(MO_FILES)
+	$(BIN)/python -m kaisai.envfile "$${KAISAI_DATA_DIR:-var}" >/dev/null
 	KAISAI_DEBUG=1 $(BIN)/kaisai migrate --noinput
 	KAISAI_DEBUG=1 $(BIN)/kaisai demo
 	KAISAI_DEBUG=1 $(BIN)/kaisai serve

@@ -13,11 +13,20 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from kaisai import envfile
 from kaisai.core.clientip import parse_networks
 
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent.parent
 DATA_DIR = Path(os.environ.get("KAISAI_DATA_DIR", PROJECT_DIR / "var"))
+
+# $KAISAI_DATA_DIR/kaisai.env (written by `make demo`): the environment wins over the file.
+# The test suite never reads it, so that a demo's settings do not leak into the tests.
+if "pytest" not in sys.modules:
+    try:
+        envfile.load(DATA_DIR / envfile.FILE_NAME)
+    except (OSError, envfile.EnvFileError) as _error:
+        raise ImproperlyConfigured(f"Cannot read the settings file: {_error}") from _error
 
 
 def env_bool(name: str, default: bool = False) -> bool:
@@ -25,6 +34,26 @@ def env_bool(name: str, default: bool = False) -> bool:
     if value is None or value == "":
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}.") from None
+
+
+def env_float(name: str, default: float) -> float:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        return float(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a number, not {value!r}.") from None
 
 
 def env_list(name: str, default: str = "") -> list[str]:
@@ -49,12 +78,21 @@ def _secret_key() -> str:
             path.write_text(secrets.token_urlsafe(50))
             path.chmod(0o600)
         return path.read_text().strip()
-    raise ImproperlyConfigured("SECRET_KEY must be set when KAISAI_DEBUG is off.")
+    raise ImproperlyConfigured(
+        "SECRET_KEY must be set when KAISAI_DEBUG is off "
+        "(in the environment or in $KAISAI_DATA_DIR/kaisai.env; see docs/configuration.md)."
+    )
 
 
 SECRET_KEY = _secret_key()
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 BASE_URL = os.environ.get("KAISAI_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+if not BASE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured(
+        f"KAISAI_BASE_URL must start with http:// or https://, not {BASE_URL!r}."
+    )
+# The site's name in mail subjects and greetings (django.contrib.sites' Site follows it).
+KAISAI_SITE_NAME = os.environ.get("KAISAI_SITE_NAME", "").strip() or "kaisai"
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", BASE_URL)
 
 INSTALLED_APPS = [
@@ -137,7 +175,7 @@ DATABASES = {
     "default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
 }
 # Seconds a client is told to wait (Retry-After) while the database is unavailable.
-KAISAI_RETRY_AFTER_SECONDS = int(os.environ.get("KAISAI_RETRY_AFTER_SECONDS", "5"))
+KAISAI_RETRY_AFTER_SECONDS = env_int("KAISAI_RETRY_AFTER_SECONDS", 5)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
@@ -215,7 +253,10 @@ ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if BASE_URL.startswith("https") else "http"
 ACCOUNT_ADAPTER = "kaisai.accounts.adapters.AccountAdapter"
 ACCOUNT_USERNAME_BLACKLIST = ["admin", "api", "settings", "me", "new", "edit", "demo-mail"]
-ACCOUNT_FORMS = {"signup": "kaisai.accounts.forms.SignupForm"}
+ACCOUNT_FORMS = {
+    "signup": "kaisai.accounts.forms.SignupForm",
+    "login": "kaisai.accounts.forms.LoginForm",
+}
 # Per real client IP (kaisai.core.clientip). Failed logins: 10 a minute per IP, and 5 in five
 # minutes per (account, IP) pair — not per account, so that someone guessing a password from
 # elsewhere cannot lock its owner out (AccountAdapter, docs/security.md).
@@ -415,7 +456,7 @@ KAISAI_METRICS_ALLOW = [
     for n in os.environ.get("KAISAI_METRICS_ALLOW", "127.0.0.0/8,::1").split(",")
     if n.strip()
 ]
-KAISAI_WORKER_STALE_SECONDS = int(os.environ.get("KAISAI_WORKER_STALE_SECONDS", "120"))
+KAISAI_WORKER_STALE_SECONDS = env_int("KAISAI_WORKER_STALE_SECONDS", 120)
 
 # Error reporting to Sentry (or a compatible service): off unless SENTRY_DSN is set.
 SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
@@ -429,7 +470,7 @@ if SENTRY_DSN:
     sentry_sdk.init(
         dsn=SENTRY_DSN,
         send_default_pii=False,  # no e-mail addresses or IPs leave the site
-        traces_sample_rate=float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE", "0")),
+        traces_sample_rate=env_float("SENTRY_TRACES_SAMPLE_RATE", 0.0),
         environment=os.environ.get("SENTRY_ENVIRONMENT", "production"),
     )
 
@@ -439,7 +480,7 @@ if TESTING:
 
 # Jobs the worker's ticker runs, with their intervals in seconds (see core/ticker.py).
 KAISAI_PERIODIC_JOBS = {
-    "kaisai.core.outbox.deliver_due_mail": float(os.environ.get("KAISAI_MAIL_POLL_SECONDS", "2")),
+    "kaisai.core.outbox.deliver_due_mail": env_float("KAISAI_MAIL_POLL_SECONDS", 2.0),
     "kaisai.registrations.services.draw_due_lotteries": 15.0,
     "kaisai.registrations.services.replan_upcoming": 60.0,
     "kaisai.notices.services.reminders.send_due_reminders": 60.0,

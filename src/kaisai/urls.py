@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 from django.views.static import serve
@@ -14,6 +15,16 @@ from kaisai.registrations import urls as registrations_urls
 from kaisai.site import urls as site_urls
 
 
+class FaviconRedirect(RedirectView):
+    """/favicon.ico → the static icon (resolved per request: the manifest of hashed static
+    names exists only after collectstatic)."""
+
+    permanent = True
+
+    def get_redirect_url(self, *args, **kwargs) -> str:
+        return static("kaisai/favicon.ico")
+
+
 def _namespace(name: str, *patterns: list) -> tuple[list, str]:
     """One namespace made of several apps' patterns (the site's pages belong to the namespace
     of the app they show), so that URL names stay `events:detail`, `groups:detail`, …"""
@@ -21,6 +32,8 @@ def _namespace(name: str, *patterns: list) -> tuple[list, str]:
 
 
 urlpatterns = [
+    # Browsers ask for /favicon.ico whatever the page says: the static file answers.
+    path("favicon.ico", FaviconRedirect.as_view()),
     path("healthz", views_health.healthz, name="healthz"),
     path("readyz", views_health.readyz, name="readyz"),
     path("metrics", views_health.prometheus, name="metrics"),

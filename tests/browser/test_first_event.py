@@ -95,6 +95,8 @@ def test_first_event_is_created_published_and_shown_in_both_languages(
     submit(page, "form.event-form")
     assert page.url == event_url
 
+    submit(page, "form[action$='/publish/']")  # the confirmation: what goes to whom
+    assert page.locator("h1").inner_text() == "Publish the event?"
     submit(page, "form[action$='/publish/']")
     assert page.locator(".badge.draft").count() == 0
 

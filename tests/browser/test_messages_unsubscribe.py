@@ -59,12 +59,13 @@ def test_message_to_members_and_one_click_unsubscribe(
     page.get_by_label("Group members").check()
     page.locator("#id_subject").fill("Call for LT speakers")
     page.locator("#id_body").fill("Apply for an **LT** slot!\n\n<script>alert(1)</script>")
-    page.get_by_role("button", name="Preview").click()
+    page.get_by_role("button", name="Preview and send").click()
     preview = page.locator(".message-preview")
     expect(preview).to_contain_text("To 2 people")
     expect(preview.locator(".markdown strong")).to_have_text("LT")
     assert preview.locator("script").count() == 0
-    page.get_by_role("button", name="Send").click()
+    assert not OrganizerMessage.objects.exists()  # nothing is sent before the confirmation
+    page.get_by_role("button", name="Send to 2 people").click()
     expect(page.locator("h1")).to_have_text("Call for LT speakers")
     expect(page.locator(".count-pending")).to_have_text("2")
 
@@ -117,7 +118,7 @@ def test_message_to_members_and_one_click_unsubscribe(
     page.get_by_label("Group members").check()
     page.locator("#id_subject").fill("Again")
     page.locator("#id_body").fill("Anyone?")
-    page.get_by_role("button", name="Send").click()
+    page.get_by_role("button", name="Preview and send").click()
     expect(page.locator("main")).to_contain_text("Nobody would receive this message")
     assert OrganizerMessage.objects.count() == 1
     assert OutboxMail.objects.filter(batch__startswith="message:").count() == 2

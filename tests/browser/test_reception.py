@@ -102,9 +102,9 @@ def session_cookie(live_server, user) -> dict:
     }
 
 
-def reception_page(browser, live_server, door):
+def reception_page(browser, live_server, door, **options):
     """A phone-sized page of the reception, logged in as the organizer."""
-    context = browser.new_context(locale="en-US", viewport=PHONE, has_touch=True)
+    context = browser.new_context(locale="en-US", viewport=PHONE, has_touch=True, **options)
     context.set_default_timeout(TIMEOUT_MS)
     with door["idle"]:  # another device may be talking to the server
         context.add_cookies([session_cookie(live_server, door["organizer"])])
@@ -123,7 +123,8 @@ def test_scanning_a_ticket_with_the_camera_checks_the_participant_in(door, live_
     guest = door["people"][0]
     video = write_y4m(tmp_path / "ticket.y4m", [ticket_url(door["tickets"][0])])
     with camera_browser(video) as browser:
-        context, page = reception_page(browser, live_server, door)
+        # a phone set to another zone than the event's: its log still shows the event's times
+        context, page = reception_page(browser, live_server, door, timezone_id="America/New_York")
         expect(page.locator("[data-counter]")).to_contain_text("0 / 5")
         page.get_by_role("button", name="Start camera").click()
 
@@ -144,11 +145,16 @@ def test_scanning_a_ticket_with_the_camera_checks_the_participant_in(door, live_
         expect(result_state(page)).to_have_text("Checked in")
         page.get_by_role("button", name="Stop camera").click()
         page.screenshot(path=str(SCREENSHOTS / "kaisai-reception-scan.png"), full_page=True)
+        logged = page.locator("[data-recent] li").first.inner_text()
         context.close()
 
     [checkin] = checkins(door)
     assert checkin.registration_id == guest.pk and checkin.by == door["organizer"]
     assert checkin.method == "scan" and checkin.nonce and not checkin.late
+    event = door["event"]
+    at = checkin.checked_in_at.astimezone(event.tz)
+    minutes = {(at + timedelta(minutes=d)).strftime("%H:%M") for d in (-1, 0, 1)}
+    assert logged.split(" · ")[0] in minutes, (logged, event.time_zone)
 
 
 def test_search_check_in_and_undo_update_the_card_and_counter(door, live_server, tmp_path):

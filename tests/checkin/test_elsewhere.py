@@ -132,3 +132,21 @@ def test_profile_hides_attended_drafts(group, organizer):
     services.check_in(event=event, registration=registration, by=organizer, method="search")
     Event.objects.filter(pk=event.pk).update(status="draft")
     assert list(accounts_selectors.events_attended_by(registration.user)) == []
+
+
+def test_registrations_page_status_line_and_card_agree(client, event, make_frame, organizer):
+    """The status line's "Applied" and the card's are one number (status applied); the card's
+    total counts every registration."""
+    lottery = make_frame(capacity=2, method="lottery", name="Lottery")
+    for _ in range(3):
+        registrations.register(frame=lottery, user=UserFactory())
+    first_come = make_frame(capacity=5, name="First come")
+    cancelled = registrations.register(frame=first_come, user=UserFactory())
+    registrations.register(frame=first_come, user=UserFactory())
+    registrations.cancel_registration(registration=cancelled, by=cancelled.user)
+    login(client, organizer)
+    html = client.get(reverse("registrations:registrations", kwargs={"pk": event.pk})).content
+    html = html.decode()
+    assert '?status=applied">Applied</a> <strong>3</strong>' in html
+    assert "<dt>Applied</dt><dd>3</dd>" in html
+    assert "<dt>Total</dt><dd>5</dd>" in html

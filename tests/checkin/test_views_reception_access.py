@@ -85,3 +85,31 @@ def test_post_endpoints_need_the_csrf_token(event, accepted, reception_staff):
         headers={"X-CSRFToken": token},
     )
     assert response.status_code == 200 and response.json()["result"] == "checked_in"
+
+
+# --- not the event's day ---------------------------------------------------------------
+
+
+def test_reception_warns_when_it_is_not_the_events_day(client, event, organizer):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from kaisai.events.models import Event
+
+    login(client, organizer)
+    reception = url("reception", event)
+    start = timezone.now() + timedelta(days=19)
+    Event.objects.filter(pk=event.pk).update(starts_at=start, ends_at=start + timedelta(hours=2))
+    html = client.get(reception).content.decode()
+    assert "Today is not the event's day" in html and "in 19 days" in html
+    assert f'data-time-zone="{event.time_zone}"' in html  # the log shows the event's times
+
+    start = timezone.now() - timedelta(days=3)
+    Event.objects.filter(pk=event.pk).update(starts_at=start, ends_at=start + timedelta(hours=2))
+    assert "The event is over" in client.get(reception).content.decode()
+
+    start = timezone.now()
+    Event.objects.filter(pk=event.pk).update(starts_at=start, ends_at=start + timedelta(hours=2))
+    html = client.get(reception).content.decode()
+    assert "reception-not-today" not in html

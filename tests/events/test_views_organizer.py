@@ -122,7 +122,7 @@ def test_event_action_reception_forbidden(client, event, name, method, status, e
     assert snapshot(event.group) == before
 
 
-@pytest.mark.parametrize("name", ["publish", "cancel", "postpone", "copy"])
+@pytest.mark.parametrize("name", ["cancel", "postpone", "copy"])
 def test_event_action_get_not_allowed(client, event, organizer, name):
     login(client, organizer)
     assert client.get(url(name, event)).status_code == 405
@@ -133,7 +133,7 @@ def test_event_action_allowed_for_owner_and_organizer(client, draft, role):
     person = OrganizerFactory(group=draft.group, role=role).user
     login(client, person)
     assert client.get(url("edit", draft)).status_code == 200
-    client.post(url("publish", draft))
+    client.post(url("publish", draft), {"confirm": "1"})
     assert Event.objects.get(pk=draft.pk).status == EventStatus.PUBLISHED
 
 
@@ -297,7 +297,7 @@ def test_edit_rejects_too_large_image(client, event, organizer):
 
 def test_publish_draft(client, draft, organizer):
     login(client, organizer)
-    response = client.post(url("publish", draft), follow=True)
+    response = client.post(url("publish", draft), {"confirm": "1"}, follow=True)
     draft.refresh_from_db()
     assert draft.status == EventStatus.PUBLISHED
     assert draft.published_at is not None

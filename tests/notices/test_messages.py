@@ -200,8 +200,26 @@ def test_preview_renders_sanitised_markdown_and_sends_nothing(client, organizer,
     assert not OutboxMail.objects.exists()
 
 
-def test_send_from_the_page_redirects_to_progress(client, organizer, event, crowd):
+def test_send_asks_for_confirmation_first(client, organizer, event, crowd):
+    """Sending shows what goes to whom (the number, names, subject and body) and sends
+    nothing until the organizer confirms that number."""
     data = {"audience": Audience.ACCEPTED, "subject": "Venue", "body": BODY, "send": "1"}
+    response = login(client, organizer).post(messages_url(event), data)
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "Check before sending" in content and "To 2 people" in content
+    assert crowd["acc1"].name in content and crowd["acc2"].name in content
+    assert "<strong>19:00</strong>" in content
+    assert 'name="confirm" value="2"' in content and "Send to 2 people" in content
+    assert not OrganizerMessage.objects.exists() and not OutboxMail.objects.exists()
+
+    stale = login(client, organizer).post(messages_url(event), data | {"confirm": "5"})
+    assert stale.status_code == 200 and "The recipients changed" in stale.content.decode()
+    assert not OrganizerMessage.objects.exists()
+
+
+def test_send_from_the_page_redirects_to_progress(client, organizer, event, crowd):
+    data = {"audience": Audience.ACCEPTED, "subject": "Venue", "body": BODY, "confirm": "2"}
     response = login(client, organizer).post(messages_url(event), data)
     message = OrganizerMessage.objects.get()
     assert response.status_code == 302
@@ -349,7 +367,7 @@ def test_others_are_refused(client, group, event, sent, outsider, who):
 
 def test_co_organizer_may_send(client, group, event, crowd):
     co = OrganizerFactory(group=group, role=Role.ORGANIZER).user
-    data = {"audience": "accepted", "subject": "s", "body": "b", "send": "1"}
+    data = {"audience": "accepted", "subject": "s", "body": "b", "confirm": "2"}
     assert login(client, co).post(messages_url(event), data).status_code == 302
 
 

@@ -141,3 +141,18 @@ def test_lottery_page_of_draft_is_404_to_outsiders(client, group, make_frame, or
     assert client.get(target).status_code == 404
     login(client, organizer)
     assert client.get(target).status_code == 200
+
+
+def test_frames_of_a_draft_say_not_yet_open(client, group, make_frame, organizer):
+    """A draft was never opened: its frames say "not open yet", not "closed"."""
+    draft = EventFactory(group=group, status=EventStatus.DRAFT)
+    frame = make_frame(capacity=2, target=draft)
+    frame.refresh_from_db()
+    assert frame.window_now() == "not_yet"
+    login(client, organizer)
+    html = client.get(draft.get_absolute_url()).content.decode()
+    assert "Not open yet" in html
+    assert ">Closed<" not in html
+    EventFactory._meta.model.objects.filter(pk=draft.pk).update(status=EventStatus.CANCELLED)
+    frame = type(frame).objects.select_related("event").get(pk=frame.pk)
+    assert frame.window_now() == "closed"

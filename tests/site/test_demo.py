@@ -208,3 +208,26 @@ def test_load_demo_mlct_history_makes_the_forecast_meaningful(demo):
     general, *_ = event_forecast(upcoming)
     assert general.based_on_history
     assert 110 <= general.recommended_accept <= 150  # about 70% come: more than 100 to fill 100
+
+
+def test_demo_applications_lie_in_the_past(demo):
+    """However near #5 falls, nobody applied at a time still to come."""
+    from django.utils import timezone
+
+    from kaisai.registrations.models import Registration
+
+    assert not Registration.objects.filter(created_at__gt=timezone.now()).exists()
+
+
+def test_demo_descriptions_tell_the_real_timetable(demo):
+    """The timetable in each MLCT description is the event's timetable, not fixed slots."""
+    from django.utils import timezone
+
+    from kaisai.talks.models import TimetableEntry
+
+    for event in Event.objects.filter(group__slug="mlct"):
+        assert "{timetable}" not in event.description
+        for entry in TimetableEntry.objects.filter(event=event).select_related("talk"):
+            at = timezone.localtime(entry.starts_at, event.tz).strftime("%H:%M")
+            what = entry.talk.title if entry.talk else entry.title.split(" / ")[0]
+            assert f"| {at} | {what} |" in event.description, (event.number, at, what)

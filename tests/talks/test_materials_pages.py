@@ -220,3 +220,11 @@ def test_event_page_without_materials_before_the_event_has_no_section(client, gr
     upcoming = EventFactory(group=group)
     html = client.get(upcoming.get_absolute_url()).content.decode()
     assert _page(upcoming) not in html
+
+
+def test_materials_form_says_who_is_told(client, event, organizer):
+    """Every member is told by default (MATERIALS_ADDED is on until switched off): the form
+    must not say only those who asked for it are."""
+    html = login(client, organizer).get(_page(event)).content.decode()
+    assert "who asked for it" not in html
+    assert "except those who switched these mails off" in html

@@ -130,3 +130,21 @@ def test_change_frame_page_with_a_title_moves_and_proposes(
     assert (talk.title, talk.language, talk.consent_stream, talk.consent_record) == (
         "My LT", "en", True, False
     )  # fmt: skip
+
+
+def test_a_too_long_title_gets_only_the_length_error(client, event, lt_frame, make_frame, user):
+    """A 10,000-character title is not "missing": the page says only that it is too long."""
+    long_title = "L" * 10_000
+    login(client, user)
+    response = client.post(url("register", event), {"frame": lt_frame.pk, "title": long_title})
+    html = response.content.decode()
+    assert "Ensure this value has at most" in html
+    assert "needs the title of your talk" not in html
+
+    services.register(frame=make_frame(capacity=5, name="General"), user=user)
+    response = client.post(
+        url("change_frame", event), {"frame": lt_frame.pk, "talk-title": long_title}, follow=True
+    )
+    shown = " ".join(messages_of(response))
+    assert "Ensure this value has at most" in shown
+    assert "needs the title of your talk" not in shown

@@ -6,9 +6,14 @@ from urllib.parse import urlencode
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.utils import get_next_redirect_url
+from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 from django.utils import translation
+from django.utils.encoding import force_str
+from django.utils.translation import gettext_lazy as _
+
+from kaisai.core.site import current_site
 
 from kaisai.core.clientip import client_ip
 
@@ -36,6 +41,14 @@ def _count(key: str) -> None:
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    # The public handle is the "nickname" everywhere, never allauth's "username".
+    error_messages = {
+        **DefaultAccountAdapter.error_messages,
+        "username_blacklisted": _("This nickname cannot be used. Please choose another one."),
+        "username_password_mismatch": _("The nickname and/or password are not correct."),
+        "username_taken": _("This nickname is already taken."),
+    }
+
     def save_user(self, request, user, form, commit=True):
         # A new account speaks the language it signed up in.
         user.preferred_language = translation.get_language() or ""
@@ -77,3 +90,12 @@ class AccountAdapter(DefaultAccountAdapter):
         for key in _window_keys(self._account(request, **credentials), client_ip(request)):
             _count(key)
         super().authentication_failed(request, **credentials)
+
+    def format_email_subject(self, subject: str) -> str:
+        # "[kaisai] …" from KAISAI_SITE_NAME, never the database's Site ("example.com").
+        return f"[{settings.KAISAI_SITE_NAME}] {force_str(subject)}"
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        # The mail templates' `current_site` and `BASE_URL` come from the settings.
+        context = {**context, "current_site": current_site(), "BASE_URL": settings.BASE_URL}
+        super().send_mail(template_prefix, email, context)

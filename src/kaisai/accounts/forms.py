@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import cast
 
+from allauth.account.forms import LoginForm as AllauthLoginForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
 from django.conf import settings
@@ -9,6 +10,17 @@ from django.utils.translation import gettext_lazy as _
 
 from kaisai.accounts.models import User
 from kaisai.core.images import ImageUploadField
+
+
+class LoginForm(AllauthLoginForm):
+    """allauth's login form, saying "nickname" (the public handle) where allauth says
+    "username": one word for it on every page."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        login = self.fields["login"]
+        login.label = _("Nickname or email")
+        login.widget.attrs["placeholder"] = ""
 
 
 class SignupForm(AllauthSignupForm):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from kaisai.accounts.models import User
@@ -11,24 +11,36 @@ from kaisai.events.models import Event
 from kaisai.events.selectors import LISTED_STATUSES
 from kaisai.registrations.enums import Status
 from kaisai.registrations.models import Registration
+from kaisai.registrations.selectors import status_counts
 
 
 def attendance_numbers(event: Event) -> dict[str, float | int | None]:
-    """applied, accepted, waitlisted, cancelled, attended, no-show and the attendance rate.
+    """total, applied, accepted, waitlisted, cancelled, attended, no-show and the attendance
+    rate. The numbers per status are `registrations.selectors.status_counts`, the same the
+    registrations page's status line shows: "applied" is the status (waiting for a lottery
+    or an organizer's decision), "total" every registration.
 
     No-shows are accepted registrations neither checked in nor cancelled; they are counted
     once the event has ended (before that, they may still come)."""
-    counts = Registration.objects.filter(event=event).aggregate(
-        applied=Count("id"),
-        accepted=Count("id", filter=Q(status=Status.ACCEPTED)),
-        waitlisted=Count("id", filter=Q(status=Status.WAITLISTED)),
-        cancelled=Count("id", filter=Q(status=Status.CANCELLED)),
-        attended=Count("id", filter=Q(status=Status.ACCEPTED, checkin__isnull=False)),
-    )
+    by_status = status_counts(event)
+    counts: dict[str, float | int | None] = {
+        "total": sum(by_status.values()),
+        "applied": by_status[Status.APPLIED],
+        "accepted": by_status[Status.ACCEPTED],
+        "waitlisted": by_status[Status.WAITLISTED],
+        "cancelled": by_status[Status.CANCELLED],
+    }
+    attended = Registration.objects.filter(
+        event=event, status=Status.ACCEPTED, checkin__isnull=False
+    ).count()
+    accepted = by_status[Status.ACCEPTED]
     ended = event.ends_at <= timezone.now()
-    no_show = counts["accepted"] - counts["attended"] if ended else None
-    rate = counts["attended"] / counts["accepted"] if counts["accepted"] else None
-    return {**counts, "no_show": no_show, "attendance_rate": rate}
+    return {
+        **counts,
+        "attended": attended,
+        "no_show": accepted - attended if ended else None,
+        "attendance_rate": attended / accepted if accepted else None,
+    }
 
 
 def checked_in_count(event: Event) -> tuple[int, int]:
@@ -64,3 +76,16 @@ def events_attended_by(user: User) -> QuerySet[Event]:
 def public_events_attended_by(user: User) -> QuerySet[Event]:
     """Public events the person checked in at, newest first (a profile's "attended")."""
     return events_attended_by(user).filter(status__in=LISTED_STATUSES)
+
+
+def days_from_event(event: Event, moment=None) -> int:
+    """0 on the event's day(s) in its own time zone; otherwise how many days before (> 0) or
+    after (< 0) them `moment` (default now) is. The reception warns when it is not 0."""
+    today = timezone.localtime(moment or timezone.now(), event.tz).date()
+    first = timezone.localtime(event.starts_at, event.tz).date()
+    last = timezone.localtime(event.ends_at, event.tz).date()
+    if today < first:
+        return (first - today).days
+    if today > last:
+        return -(today - last).days
+    return 0

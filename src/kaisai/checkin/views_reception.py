@@ -230,6 +230,7 @@ def reception(request: HttpRequest, pk: int) -> HttpResponse:
         "counter": _counter(event),
         "strings": _strings(),
         "standby": selectors_standby.standby_panel(event),
+        "days_from_event": selectors.days_from_event(event),
     }
     return render(request, "checkin/reception.html", context)
 

@@ -1,4 +1,23 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def sync_site(using: str = "default", **kwargs) -> None:
+    """django.contrib.sites' Site follows KAISAI_SITE_NAME and KAISAI_BASE_URL (allauth and
+    the admin read it): never the "example.com" the sites migration creates."""
+    from django.apps import apps
+    from django.conf import settings
+
+    if not apps.is_installed("django.contrib.sites"):
+        return
+    from django.contrib.sites.models import Site
+
+    from kaisai.core.site import site_domain
+
+    Site.objects.using(using).update_or_create(
+        pk=settings.SITE_ID,
+        defaults={"domain": site_domain(), "name": settings.KAISAI_SITE_NAME},
+    )
 
 
 class CoreConfig(AppConfig):
@@ -6,6 +25,8 @@ class CoreConfig(AppConfig):
     label = "core"
 
     def ready(self) -> None:
+        post_migrate.connect(sync_site, dispatch_uid="kaisai.core.sync_site")
+
         from django.db.models.signals import post_delete
 
         from kaisai.core.images import discard_files_of_deleted, models_with_files

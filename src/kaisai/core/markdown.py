@@ -9,7 +9,14 @@ from __future__ import annotations
 
 import nh3
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext_lazy as _
 from markdown_it import MarkdownIt
+
+# The help text of every field written in Markdown: raw HTML is shown as text, say so.
+MARKDOWN_HELP = _(
+    "Markdown: **bold**, [links](https://example.org), lists, code. HTML tags are not "
+    "allowed: they are shown as text."
+)
 
 _md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable(
     ["table", "strikethrough"]

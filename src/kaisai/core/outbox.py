@@ -136,7 +136,13 @@ def mail_row(
 
 def _context(mail: OutboxMail) -> dict[str, Any]:
     context = {name: _resolve(value) for name, value in mail.context.items()}
-    context.update({"user": mail.recipient, "BASE_URL": settings.BASE_URL})
+    context.update(
+        {
+            "user": mail.recipient,
+            "BASE_URL": settings.BASE_URL,
+            "SITE_NAME": settings.KAISAI_SITE_NAME,
+        }
+    )
     return context
 
 

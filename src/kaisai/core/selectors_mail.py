@@ -16,3 +16,15 @@ def undeliverable_emails(users: Iterable) -> set[str]:
     return set(
         UndeliverableAddress.objects.filter(email__in=emails).values_list("email", flat=True)
     )
+
+
+def demo_mails(to: str = ""):
+    """The demo mailbox, newest first; `to` keeps the mails whose recipient contains it
+    (an address or part of one, any case)."""
+    from kaisai.core.models import DemoMail
+
+    mails = DemoMail.objects.all()
+    to = to.strip()
+    if to:
+        mails = mails.filter(to__icontains=to)
+    return mails

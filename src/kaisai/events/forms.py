@@ -16,13 +16,16 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet, inlineformset_factory
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from kaisai.core.form_fields import LocalDateTimeField, localize
 from kaisai.core.images import ImageUploadField
+from kaisai.core.markdown import MARKDOWN_HELP
 from kaisai.events.enums import VenueKind
-from kaisai.events.models import TIME_ZONE_CHOICES, Event, Sponsor
+from kaisai.events.models import Event, Sponsor
 from kaisai.events.services import EDITABLE_FIELDS
+from kaisai.events.time_zones import grouped_time_zone_choices
 
 LOCAL_DATETIME_FIELDS = ("starts_at", "ends_at", "afterparty_starts_at")
 
@@ -30,7 +33,7 @@ LOCAL_DATETIME_FIELDS = ("starts_at", "ends_at", "afterparty_starts_at")
 class EventForm(forms.ModelForm):
     time_zone = forms.ChoiceField(
         label=_("Time zone"),
-        choices=TIME_ZONE_CHOICES,
+        choices=grouped_time_zone_choices,
         initial=settings.TIME_ZONE,
         help_text=_("Dates and times below are in this zone."),
     )
@@ -73,6 +76,12 @@ class EventForm(forms.ModelForm):
         widgets = {
             "description": forms.Textarea(attrs={"rows": 12}),
             "participant_info": forms.Textarea(attrs={"rows": 5}),
+        }
+        help_texts = {
+            "description": MARKDOWN_HELP,
+            "participant_info": format_lazy(
+                "{} {}", MARKDOWN_HELP, _("Shown only to participants and organizers.")
+            ),
         }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 import zoneinfo
 from datetime import datetime
 from urllib.parse import quote_plus
@@ -157,6 +158,16 @@ class Event(models.Model):
         )
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def numbered_title(self) -> str:
+        """The title with the event's number, "#5 Title", unless the title already says it
+        ("Machine Learning Casual Talks #5", "第5回 …"): the one place that decides."""
+        if not self.number:
+            return self.title
+        if re.search(rf"(#|＃|第\s*){self.number}(?!\d)", self.title):
+            return self.title
+        return f"#{self.number} {self.title}"
 
     @property
     def tz(self) -> zoneinfo.ZoneInfo:

@@ -9,7 +9,6 @@ urlpatterns = [
     path("search/feed.atom", views_feeds.search_atom, name="search_atom"),
     path("new/<slug:group_slug>/", views.event_create, name="create"),
     path("<int:pk>/edit/", views.event_edit, name="edit"),
-    path("<int:pk>/publish/", views.event_publish, name="publish"),
     path("<int:pk>/cancel/", views.event_cancel, name="cancel"),
     path("<int:pk>/postpone/", views.event_postpone, name="postpone"),
     path("<int:pk>/copy/", views.event_copy, name="copy"),

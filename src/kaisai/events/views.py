@@ -109,7 +109,7 @@ def _state_change(service: Callable[..., Event], success) -> Callable[..., HttpR
     return view
 
 
-event_publish = _state_change(services.publish_event, gettext_lazy("The event is published."))
+# Publishing asks for a confirmation first (what goes to whom): kaisai.site.views_publish.
 event_cancel = _state_change(services.cancel_event, gettext_lazy("The event is cancelled."))
 event_postpone = _state_change(services.postpone_event, gettext_lazy("The event is postponed."))
 

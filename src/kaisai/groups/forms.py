@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kaisai.core.images import ImageUploadField
+from kaisai.core.markdown import MARKDOWN_HELP
 from kaisai.groups.enums import Role
 from kaisai.groups.models import Group, OrganizerRequest
 
@@ -24,7 +25,7 @@ class GroupEditForm(forms.ModelForm):
         }
         field_classes = {"image": ImageUploadField}
         help_texts = {
-            "description": _("Markdown: **bold**, [links](https://example.com), lists, code."),
+            "description": MARKDOWN_HELP,
             "x_account": _("Without @."),
         }
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from kaisai.core.markdown import MARKDOWN_HELP
 from kaisai.notices.enums import Audience
 from kaisai.notices.models import OrganizerMessage
 
@@ -20,7 +22,9 @@ class MessageForm(forms.Form):
         label=_("Message"),
         max_length=20000,
         widget=forms.Textarea(attrs={"rows": 12}),
-        help_text=_("Markdown. Use Preview to see it as recipients will."),
+        help_text=format_lazy(
+            "{} {}", MARKDOWN_HELP, _("Preview shows it as recipients will see it.")
+        ),
     )
 
     def clean_subject(self) -> str:

@@ -84,6 +84,21 @@ def notify_group_members(
     each member's `unsubscribe_url`. Returns how many mails were newly queued.
 
     Queries: members, opt-outs, existing keys, the INSERT — the same for 2 or 2000 members."""
+    recipients = group_notice_recipients(group, kind=kind, exclude=exclude)
+    return queue_mails(
+        recipients,
+        key=lambda person: f"{key}-{person.pk}",
+        template=template,
+        context=context,
+        kind=kind,
+        group=group,
+    )
+
+
+def group_notice_recipients(group, *, kind: str, exclude=(), key: str = "") -> list[User]:
+    """The members of `group` a group notice of `kind` goes to: active, with an address,
+    not in `exclude` and not opted out. With `key`, those who already got that notice are
+    left out too (what a confirmation page shows). Two or three queries."""
     members = list(
         User.objects.filter(memberships__group=group, is_active=True)
         .exclude(email="")
@@ -91,11 +106,7 @@ def notify_group_members(
     )
     skip = opted_out_user_ids((person.pk for person in members), kind=kind, group=group)
     skip |= _ids(exclude)
-    return queue_mails(
-        [person for person in members if person.pk not in skip],
-        key=lambda person: f"{key}-{person.pk}",
-        template=template,
-        context=context,
-        kind=kind,
-        group=group,
-    )
+    if key:
+        sent = OutboxMail.objects.filter(key__in=[f"{key}-{p.pk}" for p in members])
+        skip |= set(sent.values_list("recipient_id", flat=True))
+    return [person for person in members if person.pk not in skip]

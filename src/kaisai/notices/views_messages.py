@@ -21,27 +21,44 @@ from kaisai.notices.selectors_messages import (
 )
 from kaisai.notices.services.messages import MessageError, send_message
 
+SAMPLE_SIZE = 10
+
+
+def _preview(event, data) -> dict:
+    """What would go to whom: the subject and body as mailed, how many get it, a few names."""
+    people = audience_recipients(event, data["audience"])
+    return {
+        "subject": data["subject"],
+        "html": render_markdown(data["body"]),
+        "recipients": len(people),
+        "sample": people[:SAMPLE_SIZE],
+        "more": max(len(people) - SAMPLE_SIZE, 0),
+    }
+
 
 @login_required
 def messages(request: HttpRequest, pk: int) -> HttpResponse:
-    """GET: the form and the history. POST name=preview: the form again with the rendered
-    Markdown and the number of recipients. POST (send): send, then the message's page."""
+    """GET: the form and the history. POST with preview or send: the confirmation — the
+    message as it will be mailed, the number of recipients and some of their names — and
+    nothing is sent. POST with confirm=N (the number the organizer saw): send, then the
+    message's page; if the audience changed meanwhile, the confirmation again."""
     event = managed_event_or_403(request.user, pk)
     form = MessageForm(request.POST or None)
     preview = None
+    changed = False
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        if "preview" in request.POST:
-            preview = {
-                "subject": data["subject"],
-                "html": render_markdown(data["body"]),
-                "recipients": len(audience_recipients(event, data["audience"])),
-            }
-        else:
+        preview = _preview(event, data)
+        if not preview["recipients"]:
+            form.add_error("audience", MessageError.EMPTY)
+        confirmed = request.POST.get("confirm", "")
+        changed = bool(confirmed) and confirmed != str(preview["recipients"])
+        if confirmed and not changed and preview["recipients"]:
             try:
                 message = send_message(event=event, by=signed_in_user(request), **data)
             except MessageError as error:
                 form.add_error("audience", str(error))
+                preview = None
             else:
                 flash.success(
                     request,
@@ -53,6 +70,7 @@ def messages(request: HttpRequest, pk: int) -> HttpResponse:
         "event": event,
         "form": form,
         "preview": preview,
+        "changed": changed,
         "history": message_history(event),
     }
     return render(request, "notices/messages.html", context)

@@ -96,7 +96,12 @@ class RegisterForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or self.cleaned_data
-        if self.wants_talk() and not (data.get("title") or "").strip():
+        # A title refused for its own reason (too long) already says what is wrong.
+        if (
+            self.wants_talk()
+            and "title" not in self.errors
+            and not (data.get("title") or "").strip()
+        ):
             self.add_error("title", _("A speakers' frame needs the title of your talk."))
         return data
 

@@ -187,7 +187,10 @@ class Frame(models.Model):
 
     def window_now(self, moment: datetime | None = None) -> str:
         """open / not_yet / closed: whether the frame takes registrations (`self.event` is
-        read: load it with the frame). A frame of an unpublished event is closed."""
+        read: load it with the frame). A draft's frames have not opened yet (the event may
+        still be published); those of a cancelled or postponed event are closed."""
+        if self.event.status == EventStatus.DRAFT:
+            return "not_yet"
         if self.event.status != EventStatus.PUBLISHED:
             return "closed"
         return registration_window(

@@ -329,7 +329,9 @@ def _talk_missing(form: TalkProposalForm) -> str:
         f"{form.fields[name].label}: {' '.join(str(error) for error in errors)}"
         for name, errors in form.errors.items()
     ]
-    return " ".join([_("A speakers' frame needs the title of your talk."), *problems])
+    title = str(form["title"].value() or "").strip()
+    missing = [] if title else [_("A speakers' frame needs the title of your talk.")]
+    return " ".join([*missing, *problems])
 
 
 def lottery(request: HttpRequest, pk: int, frame_id: int) -> HttpResponse:

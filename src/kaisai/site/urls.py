@@ -12,6 +12,7 @@ from kaisai.site import (
     views_feeds,
     views_forecast,
     views_groups,
+    views_publish,
 )
 
 home_patterns = [
@@ -21,6 +22,7 @@ home_patterns = [
 # under events/ in the "events" namespace
 event_patterns = [
     path("<int:pk>/", views_events.event_detail, name="detail"),
+    path("<int:pk>/publish/", views_publish.event_publish, name="publish"),
 ]
 
 # under groups/ in the "groups" namespace (after the groups app's own "new/")

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from kaisai.core.markdown import MARKDOWN_HELP
 from kaisai.talks.enums import TalkState
 from kaisai.talks.models import Talk
 from kaisai.talks.services.talks import ORGANIZER_FIELDS
@@ -33,6 +34,7 @@ class TalkForm(forms.ModelForm):
         model = Talk
         fields = ORGANIZER_FIELDS
         widgets = {"abstract": forms.Textarea(attrs={"rows": 6})}
+        help_texts = {"abstract": MARKDOWN_HELP}
 
     def __init__(self, *args: Any, organizer: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -19,6 +19,8 @@ from kaisai.notices.selectors_messages import audience_recipients, message_kind
 class MessageError(Exception):
     """A message that cannot be sent. `str(error)` is a translated message."""
 
+    EMPTY = _("Nobody would receive this message: the audience is empty.")
+
     def __init__(self, message: Any) -> None:
         super().__init__(message)
         self.message = message
@@ -37,7 +39,7 @@ def send_message(
     with transaction.atomic():
         recipients = audience_recipients(event, audience)
         if not recipients:
-            raise MessageError(_("Nobody would receive this message: the audience is empty."))
+            raise MessageError(MessageError.EMPTY)
         message = OrganizerMessage.objects.create(
             event=event,
             audience=audience,

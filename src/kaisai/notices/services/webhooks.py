@@ -101,12 +101,11 @@ def build_payload(log: RegistrationLog, event_type: str) -> dict[str, Any]:
     registration = log.registration
     event = registration.event
     person = registration.user
-    number = f" #{event.number}" if event.number else ""
     with translation.override(settings.LANGUAGE_CODE):
         what = str(WebhookEvent(event_type).label)
         status = str(Status(log.to_status).label)
         text = (
-            f"{what}: {person.name} (@{person.nickname}) — {event.title}{number} · "
+            f"{what}: {person.name} (@{person.nickname}) — {event.numbered_title} · "
             f"{log.frame.name} · {status}\n{settings.BASE_URL}{event.get_absolute_url()}"
         )
     return {

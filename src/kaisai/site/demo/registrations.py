@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cached_property
 
+from django.utils import timezone
+
 from kaisai.accounts.models import User
 from kaisai.checkin.models import CheckIn
 from kaisai.checkin.tickets import issue_tickets
@@ -167,7 +169,8 @@ def next_event_frames(rng: random.Random, event: Event, by: User, crowd: list[Us
     )  # fmt: skip
     add_questionnaire(event)
     people = rng.sample(crowd, 221)
-    applied_at = event.starts_at - timedelta(days=18)
+    # 18 days before the event, but never a time still to come (the event may be nearer)
+    applied_at = min(event.starts_at - timedelta(days=18), timezone.now() - timedelta(days=1))
     _write(general, people[:214], Status.APPLIED, applied_at, rng)
     _write(lt, people[214:217], Status.ACCEPTED, applied_at, rng)
     _write(students, people[217:221], Status.ACCEPTED, applied_at, rng)

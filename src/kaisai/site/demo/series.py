@@ -84,13 +84,9 @@ def _event(
     return event
 
 
-def _timetable(talks: list[str]) -> str:
-    lines = ["## タイムテーブル", "", "| 時刻 | 内容 |", "| --- | --- |", "| 19:00 | 開場・受付 |"]
-    lines.append("| 19:30 | オープニング |")
-    for slot, talk in zip(("19:40", "20:05", "20:30", "20:50"), talks, strict=False):
-        lines.append(f"| {slot} | {talk} |")
-    lines += ["| 21:10 | クロージング・懇親会 |", ""]
-    return "\n".join(lines)
+# The description's timetable is written from the event's real timetable once its talks
+# exist (demo/talks.py replaces this marker), so that the two never disagree.
+TIMETABLE_MARKER = "{timetable}"
 
 
 def create_mlct(
@@ -138,7 +134,7 @@ def create_mlct(
             description=(
                 f"MLCT #{number} を開催します。"
                 f"会場は{venue.company}さんにご提供いただきました。\n\n"
-                + _timetable(talks)
+                + TIMETABLE_MARKER
                 + "\n発表資料は後日このページにまとめます。"
             ),
             hashtag="mlct",
@@ -170,7 +166,7 @@ def create_mlct(
         description=(
             "MLCT #5 を開催します! 今回の会場・ドリンク・懇親会は"
             f"[{venue.company}]({venue.url})さんにご提供いただきます。\n\n"
-            + _timetable(content.MLCT_NEXT_TALKS)
+            + TIMETABLE_MARKER
             + "\nLT 枠 (5 分) を募集しています。初めての方も歓迎です。\n\n"
             "当日の様子は YouTube で配信します。ハッシュタグは **#mlct** です。"
         ),

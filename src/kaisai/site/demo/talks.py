@@ -15,12 +15,15 @@ import random
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.utils import timezone
+
 from kaisai.accounts.models import User
 from kaisai.events.models import Event
 from kaisai.registrations.enums import Method, Status
 from kaisai.registrations.models import Frame, Registration
 from kaisai.site.demo import content
 from kaisai.site.demo.registrations import _write as write_registrations
+from kaisai.site.demo.series import TIMETABLE_MARKER
 from kaisai.talks import embeds
 from kaisai.talks.enums import EntryKind, MaterialKind, TalkKind, TalkLanguage, TalkState
 from kaisai.talks.models import Material, Speaker, Talk, TimetableEntry
@@ -178,6 +181,20 @@ def _timetable(event: Event, talks: list[Talk]) -> None:
     rows.append(TimetableEntry(event=event, kind=EntryKind.AFTERPARTY, title="懇親会 / After-party",
                                starts_at=party, duration=60))  # fmt: skip
     TimetableEntry.objects.bulk_create(rows)
+    _describe_timetable(event, rows)
+
+
+def _describe_timetable(event: Event, rows: list[TimetableEntry]) -> None:
+    """The description's timetable, written from the real one (series.TIMETABLE_MARKER)."""
+    lines = ["## タイムテーブル", "", "| 時刻 | 内容 |", "| --- | --- |"]
+    for row in rows:
+        at = timezone.localtime(row.starts_at, event.tz).strftime("%H:%M")
+        what = row.talk.title if row.talk else row.title.split(" / ")[0]
+        lines.append(f"| {at} | {what} |")
+    table = "\n".join([*lines, ""])
+    Event.objects.filter(pk=event.pk).update(
+        description=event.description.replace(TIMETABLE_MARKER, table)
+    )
 
 
 def past_event_talks(
@@ -238,9 +255,9 @@ def next_event_talks(rng: random.Random, event: Event, demo: User, crowd: list[U
         )
         registered = set(Registration.objects.filter(event=event).values_list("user_id", flat=True))
         newcomers = [p for p in crowd if p.pk not in registered][: len(NEXT_LT_PROPOSALS)]
-        applied = write_registrations(
-            frame, newcomers, Status.APPLIED, event.starts_at - timedelta(days=10), rng
-        )
+        # applied in the past, however close the event is (never a time still to come)
+        applied_at = min(event.starts_at - timedelta(days=10), timezone.now() - timedelta(hours=6))
+        applied = write_registrations(frame, newcomers, Status.APPLIED, applied_at, rng)
         specs += [
             {"title": title, "kind": TalkKind.LT, "speaker": row.user, "registration": row}
             for title, row in zip(NEXT_LT_ACCEPTED, accepted, strict=False)

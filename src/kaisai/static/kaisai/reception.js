@@ -326,10 +326,12 @@
   function addRecent(item, data, state, text) {
     const li = document.createElement("li");
     li.className = "recent recent-" + state;
+    // In the event's time zone, not the phone's: the log matches the event's timetable.
     const time = new Date(item.scanned_at).toLocaleTimeString(document.documentElement.lang || [], {
       hour: "2-digit",
       minute: "2-digit",
       hour12: false,
+      timeZone: cfg.timeZone || undefined,
     });
     const who = data.person ? data.person.name : item.person ? item.person.name : "";
     li.textContent = time + " · " + (who ? who + " · " : "") + text;

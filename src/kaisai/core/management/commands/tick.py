@@ -6,7 +6,7 @@ from kaisai.core.ticker import tick
 
 
 class Command(BaseCommand):
-    help = "Run the periodic jobs once: due lottery draws and mail retries."
+    help = "Run the periodic jobs once: lottery draws, mail delivery, reminders, webhooks."
 
     def handle(self, *args, **options) -> None:
         for job, result in tick().items():
