@@ -36,14 +36,17 @@ def env_bool(name: str, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-def env_int(name: str, default: int) -> int:
+def env_int(name: str, default: int, minimum: int | None = None) -> int:
     value = os.environ.get(name, "").strip()
     if not value:
         return default
     try:
-        return int(value)
+        number = int(value)
     except ValueError:
         raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}.") from None
+    if minimum is not None and number < minimum:
+        raise ImproperlyConfigured(f"{name} must be a whole number ≥ {minimum}, not {value!r}.")
+    return number
 
 
 def env_float(name: str, default: float) -> float:
@@ -364,19 +367,6 @@ SECURE_SSL_REDIRECT = env_bool("KAISAI_SSL_REDIRECT")
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 
 
-def env_int(name: str, default: int, minimum: int = 1) -> int:
-    raw = os.environ.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        value = minimum - 1
-    if value < minimum:
-        raise ImproperlyConfigured(f"{name} must be a whole number ≥ {minimum}, not {raw!r}")
-    return value
-
-
 # Content-Security-Policy (django-csp) and the other headers of kaisai.core.security_headers
 # (docs/security.md "Headers and caching"). No inline script or style anywhere: scripts are
 # files under /static/ (kaisai/kaisai.js), styles are kaisai.css.
@@ -422,7 +412,7 @@ SECURE_HSTS_PRELOAD = KAISAI_HSTS_PRELOAD
 
 # Uploaded images (kaisai.core.images, docs/security.md "Uploads"): at most this many MB and
 # this many pixels on each side; PNG, JPEG, GIF or WebP only, re-encoded on upload.
-KAISAI_IMAGE_MAX_MB = env_int("KAISAI_IMAGE_MAX_MB", 5)
+KAISAI_IMAGE_MAX_MB = env_int("KAISAI_IMAGE_MAX_MB", 5, minimum=1)
 KAISAI_IMAGE_MAX_SIDE = env_int("KAISAI_IMAGE_MAX_SIDE", 4096, minimum=16)
 
 # KAISAI_LOG_FORMAT=json: one JSON object per line (python-json-logger), for log collectors.

@@ -13,9 +13,8 @@ from django.utils import translation
 from django.utils.encoding import force_str
 from django.utils.translation import gettext_lazy as _
 
-from kaisai.core.site import current_site
-
 from kaisai.core.clientip import client_ip
+from kaisai.core.site import current_site
 
 # Failed logins of one account from all addresses, per 10-minute window: past this ceiling an
 # address that has already failed for the account is refused; a fresh one (its owner
