@@ -45,6 +45,7 @@ def start_app_servers(count: int, *, lock: bool = True) -> Iterator[list[str]]:
         "KAISAI_TESTING": "1",
         "KAISAI_REGISTRATION_LOCK": "on" if lock else "off",
         "SECRET_KEY": "live-test-key",
+        "KAISAI_DATA_DIR": "/nonexistent-kaisai-data",  # no demo env file (var/kaisai.env)
         "KAISAI_LOG_LEVEL": "WARNING",
     }
     processes, urls = [], []

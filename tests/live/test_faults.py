@@ -67,6 +67,7 @@ def environment(database: str, **extra: str) -> dict[str, str]:
         "DJANGO_SETTINGS_MODULE": "kaisai.settings",
         "KAISAI_TESTING": "1",
         "SECRET_KEY": "live-test-key",
+        "KAISAI_DATA_DIR": "/nonexistent-kaisai-data",  # no demo env file (var/kaisai.env)
         "KAISAI_LOG_LEVEL": "WARNING",
         "KAISAI_RETRY_AFTER_SECONDS": "1",
         "ALLOWED_HOSTS": "127.0.0.1,localhost",

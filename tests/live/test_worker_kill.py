@@ -64,6 +64,7 @@ def start_worker(port: int) -> subprocess.Popen:
         "DJANGO_SETTINGS_MODULE": "kaisai.settings",
         "KAISAI_TESTING": "1",
         "SECRET_KEY": "live-test-key",
+        "KAISAI_DATA_DIR": "/nonexistent-kaisai-data",  # no demo env file (var/kaisai.env)
         "KAISAI_LOG_LEVEL": "WARNING",
     }
     return subprocess.Popen([sys.executable, "-c", WORKER], env=env)
