@@ -27,6 +27,8 @@ import pytest
 from kaisai.accounts.services import create_users_without_password
 from kaisai.core import outbox
 from kaisai.core.models import OutboxMail
+from kaisai.notices.enums import Audience
+from kaisai.notices.services.messages import send_message
 from kaisai.registrations import services
 from tests.core.smtp_counting import CountingSmtpServer
 from tests.factories import EventFactory, UserFactory
@@ -85,6 +87,20 @@ def queue_mails(group, organizer) -> list[str]:
     return keys
 
 
+def queue_message(group, organizer) -> list[str]:
+    """An organizer's message to MAILS registrants (send_message: one outbox row each)."""
+    event = EventFactory(group=group)
+    frame = services.create_frame(event=event, by=organizer, capacity=MAILS, name="General")
+    for person in create_users_without_password(nicknames=[f"msg{i}" for i in range(MAILS)]):
+        services.register(frame=frame, user=person)
+    OutboxMail.objects.all().delete()
+    send_message(event=event, by=organizer, audience=Audience.REGISTRANTS,
+                 subject="Room change", body="We moved to room 2.")  # fmt: skip
+    keys = list(OutboxMail.objects.values_list("key", flat=True))
+    assert len(keys) == MAILS
+    return keys
+
+
 def wait_for(condition, timeout: float, what: str) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
@@ -117,8 +133,9 @@ def in_flight_after_kill(smtp: CountingSmtpServer) -> set[str]:
     return set(smtp.inbox.keys()) & pending_keys()
 
 
-def test_worker_killed_mid_batch_resumes_without_losing_mail(smtp, group, organizer):
-    keys = queue_mails(group, organizer)
+@pytest.mark.parametrize("queue", [queue_mails, queue_message], ids=["mails", "message"])
+def test_worker_killed_mid_batch_resumes_without_losing_mail(smtp, group, organizer, queue):
+    keys = queue(group, organizer)
     worker = start_worker(smtp.port)
     try:
         wait_for(lambda: smtp.inbox.count >= KILL_AFTER, 120, f"{KILL_AFTER} mails received")
