@@ -4,7 +4,7 @@ docs/copy-as-next.md).
 The next date keeps the weekday and the local time of the event copied, in its time zone: a
 Friday 19:30 series stays on Fridays at 19:30. Its distance is the series' usual interval —
 the median gap between the group's last events (up to `SERIES_WINDOW` of them, not cancelled)
-— else `DEFAULT_SERIES_INTERVAL_MONTHS`. A gap of about a month or more is counted in months and
+— else `DEFAULT_SERIES_INTERVAL_MONTHS` (pauses over a year are left out). A gap of about a month or more is counted in months and
 keeps the weekday's place in the month ("the 3rd Friday"); a shorter one in whole weeks. A
 date in the past is moved on by the same interval until it is ahead."""
 
@@ -23,6 +23,7 @@ DEFAULT_SERIES_INTERVAL_MONTHS = 2
 SERIES_WINDOW = 6
 DAYS_PER_MONTH = 30.44
 MONTHLY_FROM_DAYS = 25  # a median gap of 25 days or more: counted in months
+MAX_GAP_DAYS = 366  # a longer pause is not the series' rhythm
 
 
 def same_weekday_months_later(local: datetime, months: int) -> datetime:
@@ -58,7 +59,7 @@ def usual_gap_days(event: Event) -> float | None:
         .values_list("starts_at", flat=True)[:SERIES_WINDOW]
     )
     gaps = [(a - b).total_seconds() / 86400 for a, b in zip(starts, starts[1:], strict=False)]
-    gaps = [gap for gap in gaps if gap > 0]
+    gaps = [gap for gap in gaps if 0 < gap <= MAX_GAP_DAYS]
     return median(gaps) if gaps else None
 
 

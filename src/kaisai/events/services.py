@@ -229,7 +229,7 @@ def _shift(value: datetime | None, *, event: Event, start: datetime, new_start: 
     return moved.replace(tzinfo=event.tz).astimezone(UTC)
 
 
-def _next_title(title: str, old: int | None, new: int) -> str:
+def next_title(title: str, old: int | None, new: int) -> str:
     """ "MLCT #5" becomes "MLCT #6" when the title carries the old number."""
     if old is None:
         return title
@@ -268,7 +268,7 @@ def copy_event_as_next(
         for name in EDITABLE_FIELDS - {"image"} - NOT_COPIED:
             setattr(new, name, getattr(event, name))
         new.image = event.image.name or ""
-        new.title = _next_title(event.title, event.number, number)
+        new.title = next_title(event.title, event.number, number)
         new.starts_at = new_start.replace(tzinfo=tz).astimezone(UTC)
         new.ends_at = _shift(event.ends_at, event=event, start=start, new_start=new_start)
         new.afterparty_starts_at = _shift(
