@@ -3,10 +3,11 @@ docs/copy-as-next.md).
 
 The next date keeps the weekday and the local time of the event copied, in its time zone: a
 Friday 19:30 series stays on Fridays at 19:30. Its distance is the series' usual interval —
-the median gap between the group's last events (up to `SERIES_WINDOW` of them, not cancelled)
-— else `DEFAULT_SERIES_INTERVAL_MONTHS` (pauses over a year are left out). A gap of about a month or more is counted in months and
-keeps the weekday's place in the month ("the 3rd Friday"); a shorter one in whole weeks. A
-date in the past is moved on by the same interval until it is ahead."""
+the median gap between the group's last events (up to `SERIES_WINDOW` of them, not cancelled;
+pauses over a year left out) — else `DEFAULT_SERIES_INTERVAL_MONTHS`. A gap of about a month
+or more is counted in months and keeps the weekday's place in the month ("the 3rd Friday"); a
+shorter one in whole weeks. A date in the past is moved on by the same interval until it is
+ahead."""
 
 from __future__ import annotations
 

@@ -216,7 +216,10 @@ def shift_time(value: datetime | None, *, event: Event, new_start: datetime) -> 
     (aware): the same wall-clock distance from the start in the event's zone."""
     start = event.starts_at.astimezone(event.tz).replace(tzinfo=None)
     return _shift(
-        value, event=event, start=start, new_start=new_start.astimezone(event.tz).replace(tzinfo=None)
+        value,
+        event=event,
+        start=start,
+        new_start=new_start.astimezone(event.tz).replace(tzinfo=None),
     )
 
 
@@ -240,9 +243,7 @@ def next_title(title: str, old: int | None, new: int) -> str:
 NOT_COPIED = frozenset({"catch", "stream_url"})
 
 
-def copy_event_as_next(
-    *, event: Event, by: User, starts_at: datetime | None = None
-) -> Event:
+def copy_event_as_next(*, event: Event, by: User, starts_at: datetime | None = None) -> Event:
     """A new draft: the next of the series, numbered max+1 (the title's "#5" becomes "#6"),
     with the same texts, venue, image, sponsors and after-party — not the catch line or the
     stream URL, which belong to the old event. It starts at `starts_at` (default: the series'

@@ -7,12 +7,12 @@ from django.urls import path
 from kaisai.site import (
     views,
     views_accounts,
+    views_copy_next,
     views_data,
     views_events,
     views_feeds,
     views_forecast,
     views_groups,
-    views_copy_next,
     views_publish,
 )
 

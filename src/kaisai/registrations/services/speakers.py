@@ -26,11 +26,11 @@ from django.utils.translation import gettext_noop
 
 from kaisai.accounts.models import User
 from kaisai.registrations import hooks
-from kaisai.registrations.errors import RegistrationError
 from kaisai.registrations.enums import Status
+from kaisai.registrations.errors import RegistrationError
 from kaisai.registrations.models import Frame, Registration
-from kaisai.registrations.services import audit, placement, seats
 from kaisai.registrations.proposals import TalkProposal
+from kaisai.registrations.services import audit, placement, seats
 from kaisai.registrations.services.participants import change_frame, check_window
 
 
