@@ -147,3 +147,24 @@ def test_a_proposed_talk_not_invited_holds_no_seat(event, organizer, make_frame,
     person = people(1)[0]
     TalkFactory(event=event, state=TalkState.PROPOSED, speaker=person)
     assert services.register(frame=frame, user=person).status == Status.WAITLISTED
+
+
+def test_reception_lists_mark_the_speakers(client, event, organizer, make_frame, people):
+    from django.urls import reverse
+
+    from kaisai.checkin.selectors_pages import attendance_rows
+    from tests.conftest import login
+
+    frame = make_frame(capacity=5)
+    speaker, guest = people(1, "speaker")[0], people(1, "guest")[0]
+    TalkFactory(event=event, speaker=speaker)
+    for person in (speaker, guest):
+        services.register(frame=frame, user=person)
+    marks = {row.user_id: row.is_speaker for row in attendance_rows(event)}
+    assert marks == {speaker.pk: True, guest.pk: False}
+    login(client, organizer)
+    search = reverse("checkin:search", kwargs={"pk": event.pk})
+    found = client.get(search, {"q": "speaker"}).json()["results"]
+    assert found[0]["person"]["flags"] == ["Speaker"]
+    found = client.get(search, {"q": "guest"}).json()["results"]
+    assert found[0]["person"]["flags"] == []

@@ -293,11 +293,11 @@ def search(request: HttpRequest, pk: int) -> JsonResponse:
         .select_related("user", "frame", "ticket", "checkin__by")
         .order_by("user__nickname", "pk")[:SEARCH_LIMIT]
     )
-    rows = list(rows)
-    speakers = speaker_user_ids(event.pk, [row.user_id for row in rows])
+    found = list(rows)
+    speakers = speaker_user_ids(event.pk, [row.user_id for row in found])
     results = [
         {"person": _person(event, row, speakers), **_checkin(event, getattr(row, "checkin", None))}
-        for row in rows
+        for row in found
     ]
     return JsonResponse({"results": results})
 

@@ -177,6 +177,12 @@ def skeleton_title(entry: TimetableEntry) -> str:
     return _("%(kind)s slot (%(minutes)s min)") % {"kind": kind, "minutes": entry.duration}
 
 
+def _moved(entry: TimetableEntry, source: Event, target: Event) -> datetime:
+    moved = shift_time(entry.starts_at, event=source, new_start=target.starts_at)
+    assert moved is not None
+    return moved
+
+
 def copy_skeleton(*, source: Event, target: Event) -> list[TimetableEntry]:
     """Copy as next (docs/copy-as-next.md): the timetable's slots onto the next event, moved
     with its date (same distance from the start), without talks — a talk's slot becomes an
@@ -188,7 +194,7 @@ def copy_skeleton(*, source: Event, target: Event) -> list[TimetableEntry]:
                 event=target,
                 kind=EntryKind.OTHER if entry.kind == EntryKind.TALK else entry.kind,
                 title=skeleton_title(entry) if entry.kind == EntryKind.TALK else entry.title,
-                starts_at=shift_time(entry.starts_at, event=source, new_start=target.starts_at),
+                starts_at=_moved(entry, source, target),
                 duration=entry.duration,
                 room=entry.room,
             )
