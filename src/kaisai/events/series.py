@@ -66,9 +66,19 @@ def usual_gap_days(event: Event) -> float | None:
 
 def next_start(event: Event, *, now: datetime | None = None) -> datetime:
     """The default start of the event after `event` (aware, UTC-comparable): same weekday
-    and local time, one usual interval later, and in the future."""
+    and local time, one usual interval later, in the future (after `now`) and after the
+    group's latest event (copying #4 while #5 is planned gives the date after #5)."""
     tz = event.tz
     now = now or timezone.now()
+    latest = (
+        Event.objects.filter(group_id=event.group_id)
+        .exclude(status=EventStatus.CANCELLED)
+        .order_by("-starts_at")
+        .values_list("starts_at", flat=True)
+        .first()
+    )
+    if latest is not None:
+        now = max(now, latest)
     gap = usual_gap_days(event)
     local = event.starts_at.astimezone(tz).replace(tzinfo=None)
     candidate = step(local, gap)

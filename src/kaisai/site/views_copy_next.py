@@ -16,10 +16,9 @@ from django.utils.translation import gettext_lazy
 
 from kaisai.accounts.requests import signed_in_user
 from kaisai.core.form_fields import LocalDateTimeField, localize
-from kaisai.events import series
 from kaisai.events.access import managed_event_or_403
 from kaisai.site.selectors_copy_next import copy_preview
-from kaisai.site.services_copy_next import CopyError, do_copy_as_next
+from kaisai.site.services_copy_next import CopyError, default_start, do_copy_as_next
 
 
 class NextDateForm(forms.Form):
@@ -36,7 +35,7 @@ class NextDateForm(forms.Form):
 @login_required
 def event_copy(request: HttpRequest, pk: int) -> HttpResponse:
     event = managed_event_or_403(request.user, pk)
-    default = series.next_start(event)
+    default = default_start(event)
     data = request.POST if request.method == "POST" else request.GET
     bound = "starts_at" in data
     form = NextDateForm(

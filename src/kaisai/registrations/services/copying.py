@@ -14,7 +14,7 @@ drawn in the past is refused before anything is written (`RegistrationError`, co
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -60,6 +60,19 @@ def planned_frames(event: Event, new_starts_at: datetime) -> list[FrameCopy]:
         )
         for frame in Frame.objects.filter(event=event).order_by("order", "id")
     ]
+
+
+def lead_time(event: Event) -> timedelta:
+    """How long before the start the event's frames first open or draw (zero without such
+    times): the next date must be at least that far ahead for its copied windows to lie ahead."""
+    times = [
+        getattr(frame, name)
+        for frame in Frame.objects.filter(event=event)
+        for name in MUST_BE_AHEAD
+        if getattr(frame, name) is not None
+    ]
+    earliest = min(times, default=event.starts_at)
+    return max(event.starts_at - earliest, timedelta(0))
 
 
 def check_frames(plan: list[FrameCopy]) -> None:
