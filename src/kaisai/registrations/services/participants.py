@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy, gettext_noop
 
 from kaisai.accounts.models import User
 from kaisai.core import metrics
+from kaisai.core.models import OutboxMail
 from kaisai.events.enums import EventStatus
 from kaisai.events.models import Event
 from kaisai.registrations import hooks
@@ -201,6 +202,22 @@ def register(
     return registration
 
 
+def _seat_late_speaker(registration: Registration) -> Registration:
+    """The one statement waitlisted a speaker (the frame filled up after it was read as
+    having seats): take back its waitlist mail, still unsent in the outbox, and give the
+    speaker seat (`speakers.seat_speaker`), in one transaction."""
+    from kaisai.registrations.services.speakers import seat_speaker  # (speakers imports us)
+
+    with transaction.atomic():
+        OutboxMail.objects.filter(
+            key__startswith=f"registration-{registration.pk}-",
+            template=audit.MAIL_FOR[Status.WAITLISTED],
+            state=OutboxMail.State.PENDING,
+        ).delete()
+        seated = seat_speaker(event_id=registration.event_id, user_id=registration.user_id, by=None)
+    return seated or registration
+
+
 def _place(
     frame: Frame, user: User, cleaned: dict[int, Any], afterparty: bool, *, one_statement: bool
 ) -> Registration:
@@ -218,6 +235,12 @@ def _place(
         and onestatement.available()
     ):
         registration = onestatement.register_first_come(frame, user, cleaned)
+        if (
+            seat_free
+            and registration.status == Status.WAITLISTED
+            and hooks.speakers_among(frame.event_id, [user.pk])
+        ):
+            registration = _seat_late_speaker(registration)
     elif not speaker and seat_free and not afterparty:
         registration = _register_seat_last(frame, user, cleaned)
     if registration is None:
