@@ -4,6 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from kaisai.events import services
 from kaisai.events.enums import EventStatus
@@ -129,12 +130,12 @@ def test_copy_event_as_next_numbers_texts_and_dates(event, organizer):
     assert new.number == 6
     assert new.status == EventStatus.DRAFT
     assert new.title == "MLCT #6"
+    # The catch line and the stream URL belong to the old event.
+    assert (new.catch, new.stream_url) == ("", "")
     for name in (
-        "catch",
         "description",
         "participant_info",
         "hashtag",
-        "stream_url",
         "place",
         "address",
         "prefecture",
@@ -144,10 +145,11 @@ def test_copy_event_as_next_numbers_texts_and_dates(event, organizer):
         "afterparty_fee",
     ):
         assert getattr(new, name) == getattr(event, name), name
-    # Two months later, same wall-clock times in Tokyo (19:30–22:00, after-party 22:15).
-    assert new.starts_at == datetime(2030, 7, 17, 10, 30, tzinfo=UTC)
-    assert new.ends_at == datetime(2030, 7, 17, 13, 0, tzinfo=UTC)
-    assert new.afterparty_starts_at == datetime(2030, 7, 17, 13, 15, tzinfo=UTC)
+    # No series yet: two months later on the same weekday (the 3rd Friday), same wall-clock
+    # times in Tokyo (19:30–22:00, after-party 22:15).
+    assert new.starts_at == datetime(2030, 7, 19, 10, 30, tzinfo=UTC)
+    assert new.ends_at == datetime(2030, 7, 19, 13, 0, tzinfo=UTC)
+    assert new.afterparty_starts_at == datetime(2030, 7, 19, 13, 15, tzinfo=UTC)
     assert new.published_at is None
 
 
@@ -183,12 +185,13 @@ def test_copy_event_as_next_keeps_local_time_across_daylight_saving(group, organ
         ends_at=datetime(2030, 2, 14, 20, 0, tzinfo=UTC),
     )
     new = services.copy_event_as_next(event=event, by=organizer)
-    assert new.starts_at == datetime(2030, 4, 14, 17, 0, tzinfo=UTC)
-    assert new.ends_at == datetime(2030, 4, 14, 19, 0, tzinfo=UTC)
+    # The 2nd Thursday of April, 19:00 in Berlin.
+    assert new.starts_at == datetime(2030, 4, 11, 17, 0, tzinfo=UTC)
+    assert new.ends_at == datetime(2030, 4, 11, 19, 0, tzinfo=UTC)
 
 
-def test_copy_event_as_next_clamps_to_month_end(group, organizer):
-    # 31 December 19:00 Tokyo → 28 February (no 31st), still 19:00; over midnight stays 3h.
+def test_copy_event_as_next_fifth_weekday_becomes_the_last(group, organizer):
+    # Monday 31 December 19:00 Tokyo (a 5th Monday) → the last Monday of February, 19:00.
     event = EventFactory(
         group=group,
         number=1,
@@ -196,13 +199,23 @@ def test_copy_event_as_next_clamps_to_month_end(group, organizer):
         ends_at=datetime(2029, 12, 31, 13, 0, tzinfo=UTC),
     )
     new = services.copy_event_as_next(event=event, by=organizer)
-    assert new.starts_at == datetime(2030, 2, 28, 10, 0, tzinfo=UTC)
+    assert new.starts_at == datetime(2030, 2, 25, 10, 0, tzinfo=UTC)
     assert new.ends_at - new.starts_at == timedelta(hours=3)
 
 
-def test_copy_event_as_next_custom_interval(event, organizer):
-    new = services.copy_event_as_next(event=event, by=organizer, months=1)
-    assert new.starts_at == datetime(2030, 6, 17, 10, 30, tzinfo=UTC)
+def test_copy_event_as_next_on_a_chosen_date(event, organizer):
+    chosen = datetime(2030, 6, 21, 10, 30, tzinfo=UTC)
+    new = services.copy_event_as_next(event=event, by=organizer, starts_at=chosen)
+    assert new.starts_at == chosen
+    assert new.ends_at - new.starts_at == event.ends_at - event.starts_at
+
+
+def test_copy_event_as_next_refuses_a_start_in_the_past(event, organizer):
+    with pytest.raises(services.EventError):
+        services.copy_event_as_next(
+            event=event, by=organizer, starts_at=timezone.now() - timedelta(days=1)
+        )
+    assert Event.objects.count() == 1
 
 
 @pytest.mark.parametrize(

@@ -122,7 +122,7 @@ def test_event_action_reception_forbidden(client, event, name, method, status, e
     assert snapshot(event.group) == before
 
 
-@pytest.mark.parametrize("name", ["cancel", "postpone", "copy"])
+@pytest.mark.parametrize("name", ["cancel", "postpone"])
 def test_event_action_get_not_allowed(client, event, organizer, name):
     login(client, organizer)
     assert client.get(url(name, event)).status_code == 405
@@ -333,13 +333,17 @@ def test_postpone_published(client, event, organizer):
     assert Event.objects.get(pk=event.pk).status == EventStatus.POSTPONED
 
 
-def test_copy_creates_next_draft_and_opens_its_edit_page(client, event, organizer):
+def test_copy_shows_a_preview_then_creates_the_next_draft(client, event, organizer):
     SponsorFactory(event=event, name="Venue Co")
     login(client, organizer)
-    response = client.post(url("copy", event))
+    preview = client.post(url("copy", event))  # the event page's button
+    assert preview.status_code == 200
+    assert "MLCT #6" in preview.content.decode()
+    assert Event.objects.count() == 1
+    response = client.post(url("copy", event), {"starts_at": "2030-07-19T19:30", "confirm": "1"})
     new = Event.objects.exclude(pk=event.pk).get()
     assert response.status_code == 302
-    assert response["Location"] == url("edit", new)
+    assert response["Location"] == new.get_absolute_url()
     assert (new.number, new.status, new.title) == (6, EventStatus.DRAFT, "MLCT #6")
-    assert new.starts_at == datetime(2030, 7, 17, 10, 30, tzinfo=UTC)
+    assert new.starts_at == datetime(2030, 7, 19, 10, 30, tzinfo=UTC)
     assert list(new.sponsors.values_list("name", flat=True)) == ["Venue Co"]

@@ -20,6 +20,7 @@ from kaisai.events.models import Event
 from kaisai.registrations.csv_export import RowCells, local_time
 from kaisai.registrations.enums import Status
 from kaisai.registrations.models import Registration
+from kaisai.registrations.selectors import speaker_user_ids
 
 SHOW_CHOICES = ("all", "attended", "not_attended")
 
@@ -45,9 +46,11 @@ def attendance_rows(event: Event, *, show: str = "all") -> list[Registration]:
     elif show == "not_attended":
         rows = rows.filter(checkin__isnull=True)
     result = list(rows)
+    speakers = speaker_user_ids(event.pk, [row.user_id for row in result])
     for row in result:
         row.arrival = _related(row, "checkin")
         row.the_ticket = _related(row, "ticket")
+        row.is_speaker = row.user_id in speakers
     return result
 
 

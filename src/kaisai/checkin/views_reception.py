@@ -37,6 +37,7 @@ from kaisai.events.access import reception_event_or_403
 from kaisai.events.models import Event
 from kaisai.registrations.enums import Status
 from kaisai.registrations.models import Registration
+from kaisai.registrations.selectors import speaker_user_ids
 
 SEARCH_LIMIT = 20
 SCANS_PER_MINUTE = 120
@@ -107,9 +108,15 @@ def _local_time(event: Event, moment: datetime | None) -> str:
     return timezone.localtime(moment, event.tz).strftime("%H:%M") if moment else ""
 
 
-def _person(event: Event, registration: Registration) -> dict:
+def _person(event: Event, registration: Registration, speakers: set[int] | None = None) -> dict:
+    """`speakers`: the speakers among a list's people (one query for all); None asks for
+    this one person."""
     ticket = getattr(registration, "ticket", None)
+    if speakers is None:
+        speakers = speaker_user_ids(event.pk, [registration.user_id])
     flags = []
+    if registration.user_id in speakers:
+        flags.append(str(_("Speaker")))
     if registration.nominated:
         flags.append(str(_("Nominated")))
     if registration.standby:
@@ -286,9 +293,11 @@ def search(request: HttpRequest, pk: int) -> JsonResponse:
         .select_related("user", "frame", "ticket", "checkin__by")
         .order_by("user__nickname", "pk")[:SEARCH_LIMIT]
     )
+    found = list(rows)
+    speakers = speaker_user_ids(event.pk, [row.user_id for row in found])
     results = [
-        {"person": _person(event, row), **_checkin(event, getattr(row, "checkin", None))}
-        for row in rows
+        {"person": _person(event, row, speakers), **_checkin(event, getattr(row, "checkin", None))}
+        for row in found
     ]
     return JsonResponse({"results": results})
 

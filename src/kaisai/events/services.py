@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kaisai.accounts.models import User
 from kaisai.core.images import discard_replaced
-from kaisai.events import hooks
+from kaisai.events import hooks, series
 from kaisai.events.enums import EventStatus
 from kaisai.events.models import Event, Sponsor
 from kaisai.groups.enums import Action
@@ -65,9 +65,6 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     EventStatus.POSTPONED: frozenset({EventStatus.PUBLISHED, EventStatus.CANCELLED}),
     EventStatus.CANCELLED: frozenset(),
 }
-
-# The series in the product story runs every two months.
-DEFAULT_SERIES_INTERVAL_MONTHS = 2
 
 
 class EventError(Exception):
@@ -214,6 +211,18 @@ def add_months(value: datetime, months: int) -> datetime:
     return value.replace(year=year, month=month, day=day)
 
 
+def shift_time(value: datetime | None, *, event: Event, new_start: datetime) -> datetime | None:
+    """`value` (a time of `event`, e.g. a frame's window) moved with the event to `new_start`
+    (aware): the same wall-clock distance from the start in the event's zone."""
+    start = event.starts_at.astimezone(event.tz).replace(tzinfo=None)
+    return _shift(
+        value,
+        event=event,
+        start=start,
+        new_start=new_start.astimezone(event.tz).replace(tzinfo=None),
+    )
+
+
 def _shift(value: datetime | None, *, event: Event, start: datetime, new_start: datetime):
     """Move `value` by the same wall-clock offset from the start, in the event's zone."""
     if value is None:
@@ -223,22 +232,31 @@ def _shift(value: datetime | None, *, event: Event, start: datetime, new_start: 
     return moved.replace(tzinfo=event.tz).astimezone(UTC)
 
 
-def _next_title(title: str, old: int | None, new: int) -> str:
+def next_title(title: str, old: int | None, new: int) -> str:
     """ "MLCT #5" becomes "MLCT #6" when the title carries the old number."""
     if old is None:
         return title
     return re.sub(rf"#{old}(?!\d)", f"#{new}", title, count=1)
 
 
-def copy_event_as_next(
-    *, event: Event, by: User, months: int = DEFAULT_SERIES_INTERVAL_MONTHS
-) -> Event:
-    """A new draft: the next of the series, numbered max+1, with the same texts, venue,
-    stream, image, sponsors and after-party, its dates `months` later at the same time of
-    day in the event's zone."""
+# What belongs to the old event and is not copied (besides registrations, talks, materials).
+NOT_COPIED = frozenset({"catch", "stream_url"})
+
+
+def copy_event_as_next(*, event: Event, by: User, starts_at: datetime | None = None) -> Event:
+    """A new draft: the next of the series, numbered max+1 (the title's "#5" becomes "#6"),
+    with the same texts, venue, image, sponsors and after-party — not the catch line or the
+    stream URL, which belong to the old event. It starts at `starts_at` (default: the series'
+    next date, `series.next_start`: same weekday and local time), and its end and after-party
+    keep their distance from the start in the event's zone. Must start in the future.
+    Frames, questionnaire and timetable are copied by the apps that own them
+    (kaisai.site.services_copy_next runs it all in one transaction)."""
     tz = event.tz
     start = event.starts_at.astimezone(tz).replace(tzinfo=None)
-    new_start = add_months(start, months)
+    aware = starts_at if starts_at is not None else series.next_start(event)
+    if aware <= timezone.now():
+        raise EventError(_("The next event must start in the future. Choose a later date."))
+    new_start = aware.astimezone(tz).replace(tzinfo=None)
     with transaction.atomic():
         _lock_group(event.group)
         number = _next_number(event.group)
@@ -248,10 +266,10 @@ def copy_event_as_next(
             status=EventStatus.DRAFT,
             created_by=by if getattr(by, "is_authenticated", False) else None,
         )
-        for name in EDITABLE_FIELDS - {"image"}:
+        for name in EDITABLE_FIELDS - {"image"} - NOT_COPIED:
             setattr(new, name, getattr(event, name))
         new.image = event.image.name or ""
-        new.title = _next_title(event.title, event.number, number)
+        new.title = next_title(event.title, event.number, number)
         new.starts_at = new_start.replace(tzinfo=tz).astimezone(UTC)
         new.ends_at = _shift(event.ends_at, event=event, start=start, new_start=new_start)
         new.afterparty_starts_at = _shift(

@@ -11,6 +11,5 @@ urlpatterns = [
     path("<int:pk>/edit/", views.event_edit, name="edit"),
     path("<int:pk>/cancel/", views.event_cancel, name="cancel"),
     path("<int:pk>/postpone/", views.event_postpone, name="postpone"),
-    path("<int:pk>/copy/", views.event_copy, name="copy"),
     path("<int:pk>/event.ics", views.event_ics, name="ics"),
 ]

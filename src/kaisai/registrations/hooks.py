@@ -33,11 +33,15 @@ listed here, and what runs is what the connected apps say in `ready()`.
   accept. `services.replan` applies it through `set_accept_limit` (the forecast connects its
   planner in `ForecastConfig.ready()`). The most recently connected planner decides; without
   one, a frame accepts `capacity` people.
+- **Speaker finder** — `connect_speaker_finder(finder)`; `finder(event_id, user_ids) ->
+  set[int]` is those of `user_ids` who speak at the event in an accepted talk or one they
+  were invited to (talks connect it). Their registration gets a speaker seat: accepted
+  whatever the capacity, first in a draw, never waitlisted (`services.speakers`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -53,6 +57,7 @@ TalkFinder = Callable[["Registration"], bool]
 # registration's (id, status, event_id) after the registration's INSERT.
 StatementPart = Callable[["Frame", str], list[tuple[str, list]]]
 AcceptPlanner = Callable[["Frame"], int]
+SpeakerFinder = Callable[[int, Iterable[int]], set[int]]
 
 status_listeners: list[StatusListener] = []
 talk_writers: list[TalkWriter] = []
@@ -61,6 +66,7 @@ talk_finders: list[TalkFinder] = []
 statement_parts: list[StatementPart] = []
 _listeners_needing_python: list[StatusListener] = []
 accept_planners: list[AcceptPlanner] = []
+speaker_finders: list[SpeakerFinder] = []
 
 
 def _connect(hooks: list, function: Callable) -> None:
@@ -129,3 +135,18 @@ def planned_accept(frame: Frame) -> int | None:
     if not accept_planners:
         return None
     return int(accept_planners[-1](frame))
+
+
+def connect_speaker_finder(finder: SpeakerFinder) -> None:
+    _connect(speaker_finders, finder)
+
+
+def speakers_among(event_id: int, user_ids: Iterable[int]) -> set[int]:
+    """Those of `user_ids` who hold a speaker seat at the event (no query without users)."""
+    ids = [user_id for user_id in user_ids if user_id is not None]
+    if not ids or not speaker_finders:
+        return set()
+    found: set[int] = set()
+    for finder in speaker_finders:
+        found |= set(finder(event_id, ids))
+    return found

@@ -244,6 +244,7 @@ class Registration(models.Model):
     # checkin's page selectors add (typed loosely: registrations does not import checkin).
     position: int | None
     arrival: Any
+    is_speaker: bool
     the_ticket: Any
     outcome: str
 

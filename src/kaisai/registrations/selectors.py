@@ -10,6 +10,7 @@ from django.db.models.functions import Coalesce
 from kaisai.accounts.requests import AnyUser
 from kaisai.events.enums import EventStatus
 from kaisai.events.models import Event
+from kaisai.registrations import hooks
 from kaisai.registrations.enums import ACTIVE_STATUSES, Status
 from kaisai.registrations.models import Frame, Question, Registration
 
@@ -152,3 +153,10 @@ def has_participants(nicknames: list[str]) -> Exists:
 def questions_of(event: Event) -> list[Question]:
     """The event's questionnaire, in its order (asked in every frame of the event)."""
     return list(Question.objects.filter(event=event).order_by("order", "id"))
+
+
+def speaker_user_ids(event_id: int, user_ids) -> set[int]:
+    """Those of `user_ids` who hold a speaker seat at the event (speakers of accepted or
+    invited talks: the speaker finder talks connect); one query for all, none without users.
+    The reception marks them."""
+    return hooks.speakers_among(event_id, user_ids)

@@ -7,6 +7,7 @@ from django.urls import path
 from kaisai.site import (
     views,
     views_accounts,
+    views_copy_next,
     views_data,
     views_events,
     views_feeds,
@@ -23,6 +24,7 @@ home_patterns = [
 event_patterns = [
     path("<int:pk>/", views_events.event_detail, name="detail"),
     path("<int:pk>/publish/", views_publish.event_publish, name="publish"),
+    path("<int:pk>/copy/", views_copy_next.event_copy, name="copy"),
 ]
 
 # under groups/ in the "groups" namespace (after the groups app's own "new/")

@@ -14,7 +14,7 @@ class TalksConfig(AppConfig):
         from kaisai.notices.enums import Audience
         from kaisai.notices.selectors_messages import add_audience
         from kaisai.registrations import hooks
-        from kaisai.talks.selectors_talks import speakers_among
+        from kaisai.talks.selectors_talks import seated_speakers, speakers_among
         from kaisai.talks.services import proposals, sync
 
         # A new registration's talk is written by the talk writer, after it (never on the
@@ -24,3 +24,5 @@ class TalksConfig(AppConfig):
             proposals.write_proposed_talk, check=proposals.check_proposal, exists=proposals.has_talk
         )
         add_audience(Audience.SPEAKERS, speakers_among)
+        # Speakers of accepted or invited talks keep a speaker seat (docs/registration.md).
+        hooks.connect_speaker_finder(seated_speakers)

@@ -6,9 +6,10 @@ positions and material flags one query each for all talks)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import HttpRequest
 
 from kaisai.accounts.models import User
@@ -30,6 +31,17 @@ def speakers_among(people: QuerySet[User], event: Event) -> QuerySet[User]:
     return people.filter(
         speaker_roles__talk__event=event, speaker_roles__talk__state__in=SPEAKING_STATES
     )
+
+
+def seated_speakers(event_id: int, user_ids: Iterable[int]) -> set[int]:
+    """Those of `user_ids` with a speaker seat at the event: speakers of an accepted talk, or
+    invited speakers (accepted the invitation) of a talk still proposed. The registration
+    core's speaker finder (connected in TalksConfig.ready()); one query."""
+    rows = Speaker.objects.filter(talk__event_id=event_id, user_id__in=list(user_ids)).filter(
+        Q(talk__state=TalkState.ACCEPTED)
+        | Q(talk__state=TalkState.PROPOSED, invited_at__isnull=False)
+    )
+    return set(rows.values_list("user_id", flat=True))
 
 
 def _speakers() -> Prefetch:

@@ -16,7 +16,7 @@ from kaisai.registrations.services.participants import (
     move_registration,
     register,
 )
-from kaisai.registrations.services.speakers import propose_talk
+from kaisai.registrations.services.speakers import propose_talk, seat_speaker
 from kaisai.registrations.services.standby import (
     accept_standby,
     opt_in_standby,
@@ -43,6 +43,7 @@ __all__ = [
     "replan",
     "replan_upcoming",
     "set_accept_limit",
+    "seat_speaker",
     "set_organizer_note",
     "update_frame",
 ]

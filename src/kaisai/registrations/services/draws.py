@@ -9,7 +9,7 @@ from django.utils.translation import gettext_noop
 
 from kaisai.groups.enums import Action
 from kaisai.groups.services_log import log_action
-from kaisai.registrations import lottery
+from kaisai.registrations import hooks, lottery
 from kaisai.registrations.enums import Method, Status
 from kaisai.registrations.models import Frame, LotteryDraw, Registration
 from kaisai.registrations.services import audit, filling, seats
@@ -48,10 +48,16 @@ def draw_lottery(*, frame: Frame, force: bool = False) -> LotteryDraw:
             .select_related("user")
         )
         by_id = {registration.pk: registration for registration in applicants}
-        nominated = sorted(r.pk for r in applicants if r.nominated)
+        # Speakers of the event (accepted or invited talks) are drawn first, like the
+        # nominated, and win even beyond the free seats: a speaker seat (services.speakers).
+        speaker_users = hooks.speakers_among(frame.event_id, (r.user_id for r in applicants))
+        speakers = {r.pk for r in applicants if r.user_id in speaker_users}
+        nominated = sorted(r.pk for r in applicants if r.nominated or r.pk in speakers)
         order = lottery.draw_order(draw.seed, by_id, nominated)
         free = seats.free_seats(frame)
-        winners, rest = order[:free], order[free:]
+        winners = order[:free]
+        winners += [rid for rid in order[free:] if rid in speakers]
+        rest = [rid for rid in order if rid not in set(winners)]
         for registration_id in winners:
             registration = by_id[registration_id]
             registration.status = Status.ACCEPTED
@@ -70,10 +76,13 @@ def draw_lottery(*, frame: Frame, force: bool = False) -> LotteryDraw:
         for registration_id in order:
             registration = by_id[registration_id]
             won = registration.status == Status.ACCEPTED
+            reason = gettext_noop("lottery: won") if won else gettext_noop("lottery: waitlisted")
+            if registration_id in speakers:
+                reason = gettext_noop("lottery: speaker seat")
             audit.record(
                 registration,
                 from_status=Status.APPLIED,
-                reason=gettext_noop("lottery: won") if won else gettext_noop("lottery: waitlisted"),
+                reason=reason,
                 mail="lottery_won" if won else "lottery_waitlisted",
             )
         draw.applicants = sorted(by_id)

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy, gettext_noop
 
 from kaisai.accounts.models import User
 from kaisai.core import metrics
+from kaisai.core.models import OutboxMail
 from kaisai.events.enums import EventStatus
 from kaisai.events.models import Event
 from kaisai.registrations import hooks
@@ -152,13 +153,13 @@ def _register_seat_last(frame: Frame, user: User, cleaned: dict[int, Any]) -> Re
 
 
 def _register_lock_first(
-    frame: Frame, user: User, cleaned: dict[int, Any], afterparty: bool
+    frame: Frame, user: User, cleaned: dict[int, Any], afterparty: bool, *, speaker: bool = False
 ) -> Registration:
     """Every other case: lock (and decide the status) first, then write."""
     with transaction.atomic():
         if afterparty:
             reserve_afterparty(frame.event)
-        status, key = placement.initial_status(frame)
+        status, key = placement.initial_status(frame, speaker=speaker)
         return _create(frame, user, status, key, afterparty, cleaned)
 
 
@@ -201,22 +202,52 @@ def register(
     return registration
 
 
+def _seat_late_speaker(registration: Registration) -> Registration:
+    """The one statement waitlisted a speaker (the frame filled up after it was read as
+    having seats): take back its waitlist mail, still unsent in the outbox, and give the
+    speaker seat (`speakers.seat_speaker`), in one transaction."""
+    from kaisai.registrations.services.speakers import seat_speaker  # (speakers imports us)
+
+    with transaction.atomic():
+        OutboxMail.objects.filter(
+            key__startswith=f"registration-{registration.pk}-",
+            template=audit.MAIL_FOR[Status.WAITLISTED],
+            state=OutboxMail.State.PENDING,
+        ).delete()
+        seated = seat_speaker(event_id=registration.event_id, user_id=registration.user_id, by=None)
+    return seated or registration
+
+
 def _place(
     frame: Frame, user: User, cleaned: dict[int, Any], afterparty: bool, *, one_statement: bool
 ) -> Registration:
-    """The fastest of the three write paths that the case allows."""
+    """The fastest of the three write paths that the case allows. A speaker of the event
+    (`hooks.speakers_among`) is asked about only when the frame may not seat them (one
+    query): they go the lock-first way and get a speaker seat, never the waitlist."""
     registration = None
+    seat_free = seats.seat_last_possible(frame)
+    speaker = not seat_free and bool(hooks.speakers_among(frame.event_id, [user.pk]))
     if (
-        one_statement
+        not speaker
+        and one_statement
         and not afterparty
         and frame.method == Method.FIRST_COME
         and onestatement.available()
     ):
         registration = onestatement.register_first_come(frame, user, cleaned)
-    elif seats.seat_last_possible(frame) and not afterparty:
+        if (
+            seat_free
+            and registration.status == Status.WAITLISTED
+            and hooks.speakers_among(frame.event_id, [user.pk])
+        ):
+            registration = _seat_late_speaker(registration)
+    elif not speaker and seat_free and not afterparty:
         registration = _register_seat_last(frame, user, cleaned)
     if registration is None:
-        registration = _register_lock_first(frame, user, cleaned, afterparty)
+        speaker = speaker or (
+            seat_free and bool(hooks.speakers_among(frame.event_id, [user.pk]))
+        )  # the seat-last attempt found the frame full after all
+        registration = _register_lock_first(frame, user, cleaned, afterparty, speaker=speaker)
     return registration
 
 
@@ -274,7 +305,8 @@ def move_registration(
         previous = registration.status
         if previous == Status.ACCEPTED:
             seats.release_seat(old_frame.pk)
-        status, key = placement.initial_status(new_frame)
+        speaker = bool(hooks.speakers_among(registration.event_id, [registration.user_id]))
+        status, key = placement.initial_status(new_frame, speaker=speaker)
         registration.frame = new_frame
         registration.status = status
         registration.waitlist_key = key

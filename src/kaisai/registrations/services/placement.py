@@ -21,11 +21,27 @@ def lottery_pending(frame: Frame) -> bool:
     return not LotteryDraw.objects.filter(frame=frame, drawn_at__isnull=False).exists()
 
 
-def initial_status(frame: Frame) -> tuple[str, int | None]:
+def speaker_seat(frame: Frame) -> None:
+    """Take a seat of a locked frame for a speaker (`services.speakers`): a free one if
+    there is one, else one beyond the limit — a speaker is never waitlisted. The accepted
+    count stays the number of accepted registrations."""
+    if not seats.take_seat(frame.pk):
+        seats.take_door_seat(frame.pk)
+
+
+def initial_status(frame: Frame, *, speaker: bool = False) -> tuple[str, int | None]:
     """Decide the status of a new application to `frame`, taking a seat if it gets one.
+    A `speaker` (of an accepted or invited talk of the event) is accepted at once, whatever
+    the capacity and the method, except before a lottery's draw (which accepts them first).
 
     Returns (status, waitlist_key). Takes the frame's row lock (first statement).
     """
+    if speaker:
+        seats.next_waitlist_key(frame.pk)  # the frame's lock, first
+        if lottery_pending(frame):
+            return Status.APPLIED, None
+        speaker_seat(frame)
+        return Status.ACCEPTED, None
     if frame.method == Method.APPROVAL:
         return Status.APPLIED, None
     if frame.method == Method.LOTTERY:

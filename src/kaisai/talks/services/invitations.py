@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from kaisai.accounts.models import User
 from kaisai.core.models import OutboxMail
+from kaisai.registrations import services as registration_services
 from kaisai.talks.enums import TalkState
 from kaisai.talks.models import Speaker, Talk
 from kaisai.talks.services.errors import TalkError
@@ -159,4 +160,6 @@ def accept_invitation(*, token: str, user: User) -> Speaker:
         speaker.user = user
         speaker.confirmed_at = timezone.now()
         speaker.save(update_fields=["user", "confirmed_at"])
+        # Registered already and waiting? The invited speaker's seat is theirs now.
+        registration_services.seat_speaker(event_id=speaker.talk.event_id, user_id=user.pk, by=user)
     return speaker

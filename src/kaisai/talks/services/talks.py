@@ -131,7 +131,16 @@ def decide_talk(*, talk: Talk, by: User, accept: bool) -> Talk:
             _decide_through_registration(talk, by=by, accept=accept)
         talk = _set_state(talk, state)
         _mail_speakers(talk, DECIDED_MAIL[state])
+        if accept:
+            seat_speakers(talk, by=by)
     return talk
+
+
+def seat_speakers(talk: Talk, *, by: User | None) -> None:
+    """The talk's speakers registered to the event but waiting (applied, waitlisted) get
+    their speaker seat (`registrations.services.seat_speaker`), in the caller's transaction."""
+    for user_id in talk.speakers.filter(user__isnull=False).values_list("user_id", flat=True):
+        registration_services.seat_speaker(event_id=talk.event_id, user_id=user_id, by=by)
 
 
 def withdraw_talk(*, talk: Talk, by: User) -> Talk:

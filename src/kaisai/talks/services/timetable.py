@@ -25,6 +25,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from kaisai.events.models import Event
+from kaisai.events.services import shift_time
 from kaisai.talks.enums import EntryKind, TalkState
 from kaisai.talks.models import Talk, TimetableEntry
 
@@ -168,3 +169,34 @@ def delete_entry(*, entry: TimetableEntry) -> None:
     with transaction.atomic():
         _lock(entry.event)
         TimetableEntry.objects.filter(pk=entry.pk).delete()
+
+
+def skeleton_title(entry: TimetableEntry) -> str:
+    """The title a talk's slot keeps in a copied timetable: its kind and length, no talk."""
+    kind = entry.talk.get_kind_display() if entry.talk is not None else _("Talk")
+    return _("%(kind)s slot (%(minutes)s min)") % {"kind": kind, "minutes": entry.duration}
+
+
+def _moved(entry: TimetableEntry, source: Event, target: Event) -> datetime:
+    moved = shift_time(entry.starts_at, event=source, new_start=target.starts_at)
+    assert moved is not None
+    return moved
+
+
+def copy_skeleton(*, source: Event, target: Event) -> list[TimetableEntry]:
+    """Copy as next (docs/copy-as-next.md): the timetable's slots onto the next event, moved
+    with its date (same distance from the start), without talks — a talk's slot becomes an
+    "other" entry titled with the talk's kind and length, for the next speakers."""
+    entries = TimetableEntry.objects.filter(event=source).select_related("talk")
+    with transaction.atomic():
+        return TimetableEntry.objects.bulk_create(
+            TimetableEntry(
+                event=target,
+                kind=EntryKind.OTHER if entry.kind == EntryKind.TALK else entry.kind,
+                title=skeleton_title(entry) if entry.kind == EntryKind.TALK else entry.title,
+                starts_at=_moved(entry, source, target),
+                duration=entry.duration,
+                room=entry.room,
+            )
+            for entry in entries
+        )
