@@ -302,10 +302,11 @@ def cancellation_bins(events: list[Event]) -> list[CancelBin]:
     aggregates = {}
     for key, hours_from, hours_to in CANCEL_BINS:
         condition = Q()
-        if hours_from is not None:  # at most hours_from before the start: later than that
-            condition &= Q(created_at__gt=start - timedelta(hours=hours_from))
+        # hours_from <= (start - cancelled at) < hours_to
+        if hours_from is not None:
+            condition &= Q(created_at__lte=start - timedelta(hours=hours_from))
         if hours_to is not None:
-            condition &= Q(created_at__lte=start - timedelta(hours=hours_to))
+            condition &= Q(created_at__gt=start - timedelta(hours=hours_to))
         aggregates[key] = Count("id", filter=condition)
     counts = RegistrationLog.objects.filter(
         registration__event__in=[e.pk for e in events], to_status=Status.CANCELLED
