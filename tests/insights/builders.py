@@ -39,8 +39,10 @@ def person(
     its log), then checked in or cancelled that many hours before the start."""
     event = frame.event
     starts: datetime = event.starts_at
-    status = "cancelled" if cancelled_hours_before is not None else (
-        "accepted" if accepted else "waitlisted"
+    status = (
+        "cancelled"
+        if cancelled_hours_before is not None
+        else ("accepted" if accepted else "waitlisted")
     )
     registration = Registration.objects.create(
         event=event,

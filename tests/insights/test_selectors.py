@@ -42,7 +42,9 @@ def test_event_insights_numbers(series):
         ("General", 6, 5, 2),
         ("LT", 1, 1, 1),
     ]
-    assert [(r.event.label, r.accepted, r.came, r.no_shows, r.rate) for r in insights.attendance] == [
+    assert [
+        (r.event.label, r.accepted, r.came, r.no_shows, r.rate) for r in insights.attendance
+    ] == [
         ("#1", 3, 2, 1, 66.7),
         ("#2", 4, 3, 1, 75.0),
     ]

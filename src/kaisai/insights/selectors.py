@@ -178,7 +178,9 @@ def applications_over_time(event: Event, previous: Event | None) -> list[Applica
     today = timezone.now().astimezone(event.tz).date()
     days_left = (event.starts_at.astimezone(event.tz).date() - today).days  # today's index
     this = _cumulative(mine, span)
-    that = _cumulative(theirs, span) if previous is not None else [None] * (span + 1)
+    that: list[int | None] = [None] * (span + 1)
+    if previous is not None:
+        that = list(_cumulative(theirs, span))
     return [
         ApplicationsRow(
             days_before=span - index,

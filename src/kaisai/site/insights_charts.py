@@ -106,10 +106,7 @@ def _funnel(insights: Insights) -> Chart | None:
     return Chart(
         "funnel",
         title,
-        _(
-            "Applied: every registration made. Accepted: accepted at some point. Came: "
-            "checked in."
-        ),
+        _("Applied: every registration made. Accepted: accepted at some point. Came: checked in."),
         [by, _("Applied"), _("Accepted"), _("Came")],
         [[r.label, r.applied, r.accepted, r.came] for r in rows],
         [_safe(svg)],
@@ -148,7 +145,14 @@ def _attendance(insights: Insights) -> Chart | None:
             "Of those accepted at the end of each held event: who came (checked in), the "
             "no-shows, and the attendance rate (came ÷ accepted)."
         ),
-        [_("Event"), _("Starts at"), _("Accepted"), _("Came"), _("No-shows"), _("Attendance rate (%)")],
+        [
+            _("Event"),
+            _("Starts at"),
+            _("Accepted"),
+            _("Came"),
+            _("No-shows"),
+            _("Attendance rate (%)"),
+        ],
         [
             [r.event.label, r.event.starts_at_local, r.accepted, r.came, r.no_shows, _cell(r.rate)]
             for r in rows

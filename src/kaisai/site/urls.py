@@ -47,9 +47,7 @@ group_patterns = [
 # at the root in the "registrations" namespace (the event's management pages)
 registration_patterns = [
     path("events/<int:pk>/manage/forecast/", views_forecast.event_forecast, name="forecast"),
-    path(
-        "events/<int:pk>/manage/insights/", views_insights.event_insights_page, name="insights"
-    ),
+    path("events/<int:pk>/manage/insights/", views_insights.event_insights_page, name="insights"),
     path(
         "events/<int:pk>/manage/insights/<slug:key>.csv",
         views_insights.event_insights_csv,
