@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
 HEIGHT = 240
-TOP = 16
+TOP = 28
 BOTTOM = 44
 LEFT = 44
 RIGHT = 12
