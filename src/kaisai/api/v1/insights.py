@@ -20,41 +20,41 @@ router = Router(tags=["organizers"], auth=TOKEN_AUTH)
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
 
 
-class EventRefOut(Schema):
+class InsightsEventRefOut(Schema):
     id: int
     number: int | None
     title: str
     starts_at_local: str = Field(..., description="YYYY-MM-DD HH:MM in the event's time zone")
 
 
-class ApplicationsOut(Schema):
+class InsightsApplicationsOut(Schema):
     days_before: int = Field(..., description="Days before the start's day (event's zone)")
     this_event: int | None = Field(..., description="Applications so far (null: day to come)")
     previous_event: int | None = Field(..., description="The previous event's, same day")
 
 
-class FunnelOut(Schema):
+class InsightsFunnelOut(Schema):
     label: str = Field(..., description="The frame's name (event) or the event's number (group)")
     applied: int
     accepted: int = Field(..., description="Accepted at some point")
     came: int = Field(..., description="Checked in")
 
 
-class AttendanceOut(Schema):
-    event: EventRefOut
+class InsightsAttendanceOut(Schema):
+    event: InsightsEventRefOut
     accepted: int = Field(..., description="Accepted at the event's end")
     came: int
     no_shows: int
     rate: float | None = Field(..., description="came ÷ accepted in percent")
 
 
-class ReturningOut(Schema):
-    event: EventRefOut
+class InsightsReturningOut(Schema):
+    event: InsightsEventRefOut
     new: int = Field(..., description="Came for the first time to the group's events")
     returning: int = Field(..., description="Had come to an earlier event of the group")
 
 
-class CancelBinOut(Schema):
+class InsightsCancelBinOut(Schema):
     key: str
     hours_from: float | None = Field(..., description="Hours before the start, from (incl.)")
     hours_to: float | None = Field(..., description="Hours before the start, up to (excl.)")
@@ -62,13 +62,13 @@ class CancelBinOut(Schema):
 
 
 class InsightsOut(Schema):
-    event: EventRefOut | None
-    previous: EventRefOut | None = Field(..., description="The group's previous event")
-    applications: list[ApplicationsOut]
-    funnel: list[FunnelOut]
-    attendance: list[AttendanceOut]
-    returning: list[ReturningOut]
-    cancellations: list[CancelBinOut]
+    event: InsightsEventRefOut | None
+    previous: InsightsEventRefOut | None = Field(..., description="The group's previous event")
+    applications: list[InsightsApplicationsOut]
+    funnel: list[InsightsFunnelOut]
+    attendance: list[InsightsAttendanceOut]
+    returning: list[InsightsReturningOut]
+    cancellations: list[InsightsCancelBinOut]
 
 
 def insights_out(insights: Insights) -> dict:
