@@ -125,6 +125,7 @@ INSTALLED_APPS = [
     "kaisai.checkin",
     "kaisai.talks",
     "kaisai.forecast",
+    "kaisai.insights",
     "kaisai.notices",
     "kaisai.api",
     "kaisai.site",

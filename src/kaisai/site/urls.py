@@ -13,6 +13,7 @@ from kaisai.site import (
     views_feeds,
     views_forecast,
     views_groups,
+    views_insights,
     views_publish,
 )
 
@@ -37,11 +38,23 @@ group_patterns = [
         views_forecast.group_forecast_history_csv,
         name="forecast_history_csv",
     ),
+    path("<slug:slug>/insights/", views_insights.group_insights_page, name="insights"),
+    path(
+        "<slug:slug>/insights/<slug:key>.csv",
+        views_insights.group_insights_csv,
+        name="insights_csv",
+    ),
 ]
 
 # at the root in the "registrations" namespace (the event's management pages)
 registration_patterns = [
     path("events/<int:pk>/manage/forecast/", views_forecast.event_forecast, name="forecast"),
+    path("events/<int:pk>/manage/insights/", views_insights.event_insights_page, name="insights"),
+    path(
+        "events/<int:pk>/manage/insights/<slug:key>.csv",
+        views_insights.event_insights_csv,
+        name="insights_csv",
+    ),
 ]
 
 # at the root in the "accounts" namespace
