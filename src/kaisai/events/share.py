@@ -7,11 +7,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
+from django.utils.translation import gettext as _
+
 
 @dataclass(frozen=True)
 class ShareLink:
     service: str  # a CSS class and test hook: x, hatena, facebook, line
-    label: str  # the service's own name (not translated)
+    label: str  # the service's own name (Hatena's in the reader's language)
     href: str
 
 
@@ -24,7 +26,7 @@ def share_links(url: str, title: str, hashtag: str = "") -> list[ShareLink]:
         ShareLink("x", "X", "https://x.com/intent/tweet?" + urlencode(x_params)),
         ShareLink(
             "hatena",
-            "Hatena Bookmark",
+            _("Hatena Bookmark"),
             "https://b.hatena.ne.jp/add?"
             + urlencode({"mode": "confirm", "url": url, "title": title}),
         ),
