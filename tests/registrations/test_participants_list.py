@@ -298,3 +298,23 @@ def test_drafts_have_no_share_links(client, group, organizer):
     login(client, organizer)
     html = client.get(draft.get_absolute_url()).content.decode()
     assert "share-x" not in html
+
+
+def test_the_list_is_a_fixed_number_of_queries(client, event, make_frame):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    frame = make_frame(capacity=3)
+    url = reverse("registrations:participants", kwargs={"pk": event.pk})
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    for i in range(2):
+        services.register(frame=frame, user=UserFactory(nickname=f"few{i}", show_in_lists=True))
+    few = queries()
+    for i in range(10):
+        services.register(frame=frame, user=UserFactory(nickname=f"many{i}", show_in_lists=i % 2))
+    assert queries() == few
