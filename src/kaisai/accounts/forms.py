@@ -56,6 +56,7 @@ class ProfileForm(forms.ModelForm):
             "github_account",
             "website",
             "preferred_language",
+            "show_in_lists",
         ]
         widgets = {"bio": forms.Textarea(attrs={"rows": 5})}
         field_classes = {"avatar": ImageUploadField}

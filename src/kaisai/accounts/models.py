@@ -69,6 +69,18 @@ class User(AbstractUser):
     preferred_language = models.CharField(
         _("preferred language"), max_length=8, choices=settings.LANGUAGES, blank=True
     )
+    # Participants and members lists (docs/participants.md): hidden unless the person chooses to
+    # appear; a registration or a membership can override it for one event or one group.
+    show_in_lists = models.BooleanField(
+        _("appear in participants and members lists"),
+        default=False,
+        help_text=_(
+            "Ticked: your nickname and avatar appear in the participants list of the events you "
+            "register for and in the members list of the groups you follow. You can still choose "
+            "otherwise for one event (on your registration page) or one group (on its members "
+            "page). Not ticked: you are only counted."
+        ),
+    )
     # Set when the person deleted their account: the row stays (registrations, talks and logs
     # keep pointing at it) but holds nothing personal any more (docs/security.md).
     deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True)

@@ -6,12 +6,39 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from kaisai.accounts.models import ApiToken, User
 
 TOKEN_LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+# The three choices a registration or a membership holds for its list (docs/participants.md).
+LISTING_CHOICES = {"default": None, "show": True, "hide": False}
+
+
+def listed_q(prefix: str = "") -> Q:
+    """Whether a row that holds a person's own list choice (`listed`, a nullable boolean, and
+    `user`: a registration or a membership) names the person in a public list — the one rule
+    for participants and members lists, the API and profiles: the row's choice if made, else
+    the person's default (`User.show_in_lists`, off unless they chose to appear); never a
+    deactivated or deleted account. `prefix` reaches the row from another model
+    ("registration__")."""
+    chose_show = Q(**{f"{prefix}listed": True})
+    follows_default = Q(**{f"{prefix}listed__isnull": True, f"{prefix}user__show_in_lists": True})
+    active = Q(**{f"{prefix}user__is_active": True, f"{prefix}user__deleted_at__isnull": True})
+    return (chose_show | follows_default) & active
+
+
+def is_listed(listed: bool | None, user: User) -> bool:
+    """`listed_q` for one row already loaded."""
+    shown = user.show_in_lists if listed is None else listed
+    return shown and user.is_active and user.deleted_at is None
+
+
+def listing_choice(listed: bool | None) -> str:
+    """The form value of a row's choice: default / show / hide."""
+    return next(key for key, value in LISTING_CHOICES.items() if value is listed)
 
 
 def api_tokens_of(user: User) -> QuerySet[ApiToken]:

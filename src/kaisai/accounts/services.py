@@ -19,6 +19,7 @@ PROFILE_FIELDS = frozenset(
     {
         "display_name",
         "bio",
+        "show_in_lists",
         "avatar",
         "x_account",
         "github_account",

@@ -6,6 +6,7 @@ from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from kaisai.accounts.models import User
+from kaisai.accounts.selectors import listed_q
 from kaisai.checkin.models import CheckIn
 from kaisai.events.models import Event
 from kaisai.events.selectors import LISTED_STATUSES
@@ -74,8 +75,15 @@ def events_attended_by(user: User) -> QuerySet[Event]:
 
 
 def public_events_attended_by(user: User) -> QuerySet[Event]:
-    """Public events the person checked in at, newest first (a profile's "attended")."""
-    return events_attended_by(user).filter(status__in=LISTED_STATUSES)
+    """Public events the person checked in at and chose to appear in the participants list
+    of, newest first (a profile's "attended", API v2's attended events): a hidden participant
+    is never named as one, not even on their own profile's list (docs/participants.md)."""
+    shown = CheckIn.objects.filter(listed_q("registration__"), registration__user=user)
+    return (
+        Event.objects.filter(pk__in=shown.values("event_id"), status__in=LISTED_STATUSES)
+        .select_related("group")
+        .order_by("-starts_at", "-id")
+    )
 
 
 def days_from_event(event: Event, moment=None) -> int:

@@ -88,6 +88,9 @@ class Member(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
     )
     joined_at = models.DateTimeField(auto_now_add=True)
+    # The person's own choice for this group's members list: None follows their
+    # `User.show_in_lists`; True appears, False stays hidden (docs/participants.md).
+    listed = models.BooleanField(_("shown in the members list"), null=True, blank=True)
 
     class Meta:
         constraints = [

@@ -8,6 +8,7 @@ from django.db.models import Case, IntegerField, QuerySet, Value, When
 from django.utils import timezone
 
 from kaisai.accounts.models import User
+from kaisai.accounts.selectors import listed_q
 from kaisai.groups.enums import RequestStatus, Role
 from kaisai.groups.models import Group, Member, Organizer, OrganizerInvitation, OrganizerRequest
 
@@ -52,6 +53,22 @@ def is_member(user: User | AnonymousUser, group: Group) -> bool:
     if not user.is_authenticated:
         return False
     return Member.objects.filter(group=group, user=user).exists()
+
+
+def shown_members_of(group: Group) -> QuerySet[Member]:
+    """The members who chose to appear in the group's members list (docs/participants.md),
+    earliest first; the others are only counted (`Group.members.count()`)."""
+    return (
+        Member.objects.filter(listed_q(), group=group)
+        .select_related("user")
+        .order_by("joined_at", "id")
+    )
+
+
+def membership_of(user: User | AnonymousUser, group: Group) -> Member | None:
+    if not user.is_authenticated:
+        return None
+    return Member.objects.filter(group=group, user=user).select_related("user").first()
 
 
 def pending_request_of(user: User | AnonymousUser, group: Group) -> OrganizerRequest | None:

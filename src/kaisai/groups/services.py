@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kaisai.accounts.models import User
-from kaisai.accounts.selectors import has_two_factor
+from kaisai.accounts.selectors import LISTING_CHOICES, has_two_factor
 from kaisai.core.images import discard_replaced
 from kaisai.groups.enums import Action, RequestStatus, Role
 from kaisai.groups.models import Group, Member, Organizer, OrganizerInvitation, OrganizerRequest
@@ -150,6 +150,22 @@ def unfollow_group(*, group: Group, user: User) -> None:
     """Stop following the group. Unfollowing a group one does not follow changes nothing."""
     with transaction.atomic():
         Member.objects.filter(group=group, user=user).delete()
+
+
+def set_member_listed(*, group: Group, user: User, choice: str) -> Member:
+    """The member's own choice for the group's members list: "show", "hide" or "default"
+    (follow their settings). Only the person's own membership is changed."""
+    if choice not in LISTING_CHOICES:
+        raise GroupError(_("Choose to appear, to stay hidden or your default."), code="invalid")
+    listed = LISTING_CHOICES[choice]
+    with transaction.atomic():
+        member = Member.objects.select_for_update().filter(group=group, user=user).first()
+        if member is None:
+            raise GroupError(_("You do not follow this group."), code="not_member")
+        if member.listed is not listed:
+            member.listed = listed
+            member.save(update_fields=["listed"])
+    return member
 
 
 # --- invitations ---------------------------------------------------------------------------

@@ -10,6 +10,8 @@ urlpatterns = [
     path("<slug:slug>/edit/", views.group_edit, name="edit"),
     path("<slug:slug>/follow/", views.follow, name="follow"),
     path("<slug:slug>/unfollow/", views.unfollow, name="unfollow"),
+    path("<slug:slug>/members/", views.members, name="members"),
+    path("<slug:slug>/members/listing/", views.member_listing, name="member_listing"),
     path("<slug:slug>/organizers/", views_team.organizers, name="organizers"),
     path(
         "<slug:slug>/organizers/<int:pk>/role/",

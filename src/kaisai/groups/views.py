@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kaisai.accounts.requests import signed_in_user
+from kaisai.accounts.selectors import is_listed, listing_choice
+from kaisai.groups import selectors
 from kaisai.groups.access import managed_group_or_403
 from kaisai.groups.forms import GroupCreateForm, GroupEditForm
 from kaisai.groups.models import Group
@@ -19,6 +22,7 @@ from kaisai.groups.services import (
     GroupError,
     create_group,
     follow_group,
+    set_member_listed,
     unfollow_group,
     update_group,
 )
@@ -96,3 +100,44 @@ def unfollow(request: HttpRequest, slug: str) -> HttpResponse:
     unfollow_group(group=group, user=signed_in_user(request))
     messages.success(request, _("You no longer follow “%(title)s”.") % {"title": group.title})
     return redirect(group)
+
+
+MEMBERS_PER_PAGE = 100
+
+
+def members(request: HttpRequest, slug: str) -> HttpResponse:
+    """The group's members list: those who chose to appear, the others counted."""
+    group = get_object_or_404(Group, slug=slug)
+    shown = selectors.shown_members_of(group)
+    page = Paginator(shown, MEMBERS_PER_PAGE).get_page(request.GET.get("page"))
+    mine = selectors.membership_of(request.user, group)
+    total = group.members.count()
+    context = {
+        "group": group,
+        "page": page,
+        "members": [member.user for member in page.object_list],
+        "total": total,
+        "hidden": total - page.paginator.count,
+        "membership": mine,
+        "my_choice": listing_choice(mine.listed) if mine else None,
+        "i_am_shown": is_listed(mine.listed, mine.user) if mine else False,
+    }
+    return render(request, "groups/members.html", context)
+
+
+@login_required
+@require_POST
+def member_listing(request: HttpRequest, slug: str) -> HttpResponse:
+    group = get_object_or_404(Group, slug=slug)
+    try:
+        member = set_member_listed(
+            group=group, user=signed_in_user(request), choice=request.POST.get("choice", "")
+        )
+    except GroupError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        if is_listed(member.listed, member.user):
+            messages.success(request, _("You appear in the members list."))
+        else:
+            messages.success(request, _("You are hidden from the members list."))
+    return redirect("groups:members", slug=group.slug)

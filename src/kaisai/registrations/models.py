@@ -266,6 +266,9 @@ class Registration(models.Model):
         default=False,
         help_text=_("Waitlisted, and comes to the door to take a seat left free (当日補欠)."),
     )
+    # The person's own choice for this event's participants list: None follows their
+    # `User.show_in_lists`; True appears, False stays hidden (docs/participants.md).
+    listed = models.BooleanField(_("shown in the participants list"), null=True, blank=True)
     organizer_note = models.CharField(
         _("note for the reception"),
         max_length=300,

@@ -2,6 +2,7 @@ from django.urls import path
 
 from kaisai.registrations import views_organizer as org
 from kaisai.registrations import views_participant as part
+from kaisai.registrations import views_participants as plist
 
 app_name = "registrations"
 urlpatterns = [
@@ -14,6 +15,8 @@ urlpatterns = [
     path("events/<int:pk>/registration/propose-talk/", part.propose_talk, name="propose_talk"),
     path("events/<int:pk>/frames/<int:frame_id>/lottery/", part.lottery, name="lottery"),
     path("my/events/", part.my_events, name="my_events"),
+    path("events/<int:pk>/participants/", plist.participants, name="participants"),
+    path("events/<int:pk>/registration/listing/", plist.listing, name="listing"),
     # Organizers
     path("events/<int:pk>/manage/frames/", org.frames, name="frames"),
     path("events/<int:pk>/manage/frames/<int:frame_id>/edit/", org.frame_edit, name="frame_edit"),

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from kaisai.accounts.requests import signed_in_user
+from kaisai.accounts.selectors import listing_choice
 from kaisai.events.access import public_event_or_404, visible_event_or_404
 from kaisai.events.models import Event
 from kaisai.registrations import selectors, selectors_lottery, selectors_participant, services
@@ -170,6 +171,7 @@ def my_registration(request: HttpRequest, pk: int) -> HttpResponse:
         if any(frame.requires_talk for frame in change_to)
         else None,
         "talk": _talk_of(registration),
+        "listing_choice": listing_choice(registration.listed),
         "speakers_frame": next(
             (
                 frame

@@ -43,6 +43,7 @@ def personal_data_of(user: User) -> dict[str, Any]:
             "github_account": user.github_account,
             "website": user.website,
             "preferred_language": user.preferred_language,
+            "show_in_lists": user.show_in_lists,
             "date_joined": _when(user.date_joined),
             "last_login": _when(user.last_login),
         },
@@ -62,6 +63,7 @@ def personal_data_of(user: User) -> dict[str, Any]:
                 "frame": registration.frame.name,
                 "status": registration.status,
                 "afterparty": registration.afterparty,
+                "shown_in_participants_list": registration.listed,
                 "created_at": _when(registration.created_at),
                 "answers": [
                     {"question": answer.question.label, "answer": answer.value}
@@ -91,7 +93,11 @@ def personal_data_of(user: User) -> dict[str, Any]:
             for speaker in speakers
         ],
         "group_memberships": [
-            {"group": member.group.slug, "joined_at": _when(member.joined_at)}
+            {
+                "group": member.group.slug,
+                "joined_at": _when(member.joined_at),
+                "shown_in_members_list": member.listed,
+            }
             for member in Member.objects.filter(user=user).select_related("group")
         ],
         "organizer_roles": [

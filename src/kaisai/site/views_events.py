@@ -10,9 +10,11 @@ from django.shortcuts import render
 from kaisai.events import services
 from kaisai.events.access import visible_event_or_404
 from kaisai.events.selectors import event_for_page
+from kaisai.events.share import share_links
 from kaisai.events.text import event_summary
 from kaisai.groups.permissions import can_do_reception, can_manage_events
 from kaisai.registrations.selectors_event_page import event_page_frames
+from kaisai.registrations.selectors_participants import event_page_participants
 from kaisai.talks.sections import talk_sections
 
 
@@ -36,5 +38,10 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "og_image": _absolute(event.image.url) if event.image else "",
         **event_page_frames(event, request.user, is_organizer=is_organizer),
         **talk_sections(request, event, can_manage=can_manage),
+        # Participants list summary and share links (events/_event_social.html)
+        "participants": event_page_participants(event),
+        "share_links": []
+        if event.status == "draft"
+        else share_links(_absolute(event.get_absolute_url()), event.title, event.hashtag),
     }
     return render(request, "events/event_detail.html", context)

@@ -34,6 +34,7 @@ def bpstudy(db):
     )
     (registration,) = register(frame(event, capacity=5), 1, "x")
     registration.user.nickname = "x"
+    registration.user.show_in_lists = True  # chose to appear (docs/participants.md)
     registration.user.save()
     checked_in(registration)
     move_to(event, datetime(2025, 4, 1, 10, 0, tzinfo=UTC))

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.utils import timezone
 
+from kaisai.accounts.models import User
 from kaisai.events.enums import VenueKind
 from kaisai.events.models import Event
 from tests.api.v2.events_helpers import URL
@@ -106,6 +107,8 @@ def test_nickname_finds_events_the_person_attended(v2, mlct):
     attendee, _no_show = register(frame(event, capacity=5), 2, "att")
     register(frame(other, capacity=5), 1, "att")  # att0 registered there but never came
     checked_in(attendee)
+    assert ids(v2.json(URL, {"nickname": "att0"})) == []  # hidden by default
+    User.objects.filter(nickname="att0").update(show_in_lists=True)  # chose to appear
 
     assert ids(v2.json(URL, {"nickname": "att0"})) == [event.pk]
     assert ids(v2.json(URL, {"nickname": "att1"})) == []

@@ -67,6 +67,8 @@ def test_attended_events_of_someone_else_are_their_check_ins_only(v2, mlct):
     (came,) = register(frame(past, capacity=5), 1, "att")
     move_to(past, TOKYO_EVENING)
     checked_in(came)
+    assert v2.json("/api/v2/users/att0/attended_events/")["events"] == []  # hidden by default
+    type(came).objects.filter(pk=came.pk).update(listed=True)  # chose to appear at this event
     assert v2.json("/api/v2/users/other/attended_events/")["events"] == []
     assert [e["id"] for e in v2.json("/api/v2/users/att0/attended_events/")["events"]] == [past.pk]
 

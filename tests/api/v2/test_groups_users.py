@@ -35,7 +35,10 @@ USER_KEYS = {
 @pytest.fixture
 def haru(db):
     return UserFactory(
-        nickname="haru860", display_name="佐藤 治夫", bio="株式会社ビープラウド代表取締役。"
+        nickname="haru860",
+        display_name="佐藤 治夫",
+        bio="株式会社ビープラウド代表取締役。",
+        show_in_lists=True,  # chose to appear: check-ins are public (docs/participants.md)
     )
 
 

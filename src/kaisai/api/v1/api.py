@@ -16,6 +16,7 @@ from kaisai.api.v1 import (
     manage,
     me,
     messages,
+    participants,
     public,
     registrations,
 )
@@ -50,6 +51,7 @@ api.add_router("/", me.router)
 api.add_router("/", manage.router)
 api.add_router("/", messages.router)
 api.add_router("/", insights.router)
+api.add_router("/", participants.router)
 
 # How a RegistrationError's code maps to an HTTP status.
 STATUS_FOR_REASON = {

@@ -19,6 +19,7 @@ from django.db.models.lookups import Lookup
 from django.utils import timezone
 
 from kaisai.accounts.models import User
+from kaisai.accounts.selectors import listed_q
 from kaisai.api.v2.params import EventParams, Month
 from kaisai.checkin.models import CheckIn
 from kaisai.checkin.selectors import public_events_attended_by
@@ -79,10 +80,13 @@ def _participated_by(nicknames: list[str], viewer: User) -> Q:
     """Events the people took part in, as far as kaisai shows it publicly: their check-ins (the
     profile's "attended"). A key's own nickname also finds its accepted registrations — one's
     own schedule, which nobody else may read."""
-    where = Q(
-        pk__in=CheckIn.objects.filter(registration__user__nickname__in=nicknames).values("event_id")
+    # Others only where they chose to appear in the participants list (docs/participants.md).
+    shown = CheckIn.objects.filter(
+        listed_q("registration__"), registration__user__nickname__in=nicknames
     )
+    where = Q(pk__in=shown.values("event_id"))
     if viewer.nickname in nicknames:
+        where |= Q(pk__in=CheckIn.objects.filter(registration__user=viewer).values("event_id"))
         where |= Q(
             pk__in=Registration.objects.filter(user=viewer, status=Status.ACCEPTED).values(
                 "event_id"
@@ -350,7 +354,11 @@ def user_counts(user_ids: Iterable[int]) -> dict[int, UserCounts]:
     if not ids:
         return counts
     attended = (
-        CheckIn.objects.filter(registration__user_id__in=ids, event__status__in=LISTED_STATUSES)
+        CheckIn.objects.filter(
+            listed_q("registration__"),
+            registration__user_id__in=ids,
+            event__status__in=LISTED_STATUSES,
+        )
         .values("registration__user_id")
         .annotate(n=Count("event_id", distinct=True))
         .values_list("registration__user_id", "n")

@@ -22,7 +22,7 @@ from django.utils import timezone
 from kaisai.accounts.models import User
 from kaisai.events.models import Event
 from kaisai.groups.models import Group
-from kaisai.site.demo import content, questionnaires, registrations, series, talks
+from kaisai.site.demo import content, listing, questionnaires, registrations, series, talks
 from kaisai.site.demo.names import Person, generate_people
 
 SEED = 20160909
@@ -126,6 +126,7 @@ def load_demo(*, password: str | None = None, today: date | None = None) -> Demo
         questionnaires.add_past_questionnaires(past)
         talks.create_talks(random.Random(SEED + 2), past, upcoming, demo, crowd)
         others = series.create_other_groups(rng, today, now, demo, crowd)
+        listing.choose_to_appear(random.Random(SEED + 15), crowd)  # participants lists
     return DemoSummary(
         users=len(users),
         groups=1 + len(others),
