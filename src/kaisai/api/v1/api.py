@@ -9,7 +9,16 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
 
-from kaisai.api.v1 import checkin, events, manage, me, messages, public, registrations
+from kaisai.api.v1 import (
+    checkin,
+    events,
+    manage,
+    me,
+    messages,
+    public,
+    registrations,
+    surveys,
+)
 from kaisai.core.controls import clean_value
 from kaisai.groups.access import MFARequired
 from kaisai.registrations.errors import RegistrationError
@@ -40,6 +49,7 @@ api.add_router("/", public.router)
 api.add_router("/", me.router)
 api.add_router("/", manage.router)
 api.add_router("/", messages.router)
+api.add_router("/", surveys.router)
 
 # How a RegistrationError's code maps to an HTTP status.
 STATUS_FOR_REASON = {
