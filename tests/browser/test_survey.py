@@ -5,6 +5,7 @@ answered"; the organizer's results page draws the bars."""
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -23,7 +24,7 @@ from tests.talks.factories import TalkFactory
 
 pytestmark = pytest.mark.browser
 
-SCREENSHOTS = Path("/tmp")
+SCREENSHOTS = Path(tempfile.gettempdir())  # /tmp/s15-survey-*.png, to look at
 
 
 def test_answering_the_survey_through_the_mailed_link_on_a_phone(
