@@ -152,7 +152,7 @@ def test_bad_answers_are_refused_with_nothing_saved(setup, client):
     assert missing.status_code == 422 and "This question is required." in missing.content.decode()
 
 
-def test_speakers_see_their_own_talk_only(setup, client):
+def test_speakers_see_their_own_talk_only(setup, client, organizer, outsider):
     mine_speaker, other_speaker = setup.absent[0], setup.came[2]
     mine = TalkFactory(event=setup.event, title="Mine", speaker=mine_speaker)
     other = TalkFactory(event=setup.event, title="Theirs", speaker=other_speaker)
@@ -176,6 +176,16 @@ def test_speakers_see_their_own_talk_only(setup, client):
     assert "<svg" in body
     theirs = client.get(reverse("surveys:talk_feedback", kwargs={"talk_id": other.pk}))
     assert theirs.status_code == 403
+    # A speaker is not an organizer: the event's results stay closed to them.
+    results = client.get(reverse("surveys:results", kwargs={"pk": setup.event.pk}))
+    assert results.status_code == 403
+    login(client, outsider)
+    assert (
+        client.get(reverse("surveys:talk_feedback", kwargs={"talk_id": mine.pk})).status_code == 403
+    )
+    login(client, organizer)
+    both = client.get(reverse("surveys:results", kwargs={"pk": setup.event.pk})).content.decode()
+    assert "Great demo" in both and "Too fast" in both
 
 
 def test_organizers_see_results_and_csv_others_nothing(setup, client, organizer, outsider):
