@@ -43,3 +43,9 @@ def test_results_are_aggregates_for_organizers(event, organizer, outsider, api_a
 def test_no_survey_is_a_404(event, organizer, api_as):  # noqa: F811
     response = api_as(organizer).get(url(event))
     assert response.status_code == 404 and response.json()["reason"] == "not_found"
+
+
+def test_the_operation_is_named_get_survey_results(client):
+    doc = client.get("/api/v1/openapi.json").json()
+    operations = {op["operationId"] for path in doc["paths"].values() for op in path.values()}
+    assert "get_survey_results" in operations

@@ -222,3 +222,13 @@ def test_builder_page_adds_questions_with_clear_errors(event, organizer, client)
     )
     assert good.status_code == 302
     assert event.survey.questions.get().label == "Rate us"
+
+
+def test_the_worker_ticker_runs_the_job(setup, settings):
+    from kaisai.core.ticker import tick
+
+    path = "kaisai.surveys.services.send_due_surveys"
+    assert path in settings.KAISAI_PERIODIC_JOBS
+    rating_survey(setup.survey)
+    assert tick([path]) == {path: 3}
+    assert tick([path]) == {path: 0}
