@@ -58,6 +58,9 @@ def test_sent_once_to_those_who_came_and_answered_through_the_link(setup, smtp_s
     assert sorted(m["To"] for m in messages) == sorted(p.email for p in setup.came[:2])
     assert OutboxMail.objects.filter(template="survey_request").count() == 2
 
+    html = messages[0].get_body(preferencelist=("html",)).get_content()
+    assert "Answer the survey" in html
+    assert messages[0]["List-Unsubscribe"]  # the organizers' mail kind: one-click unsubscribe
     url = link_in(messages[0])
     path = urlsplit(url).path
     page = client.get(path)
@@ -232,3 +235,23 @@ def test_the_worker_ticker_runs_the_job(setup, settings):
     rating_survey(setup.survey)
     assert tick([path]) == {path: 3}
     assert tick([path]) == {path: 0}
+
+
+def test_results_and_csv_take_as_many_queries_for_many_responses(event, organizer, client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    setup = past_event_with_people(event, organizer, came=6)
+    TalkFactory(event=event)
+    rating, choice, _text = rating_survey(setup.survey, anonymous=False, per_talk=True)
+    services.send_due_surveys()
+    login(client, organizer)
+    counts = []
+    for people in (setup.came[:2], setup.came[2:]):
+        for person in people:
+            services.answer(survey=setup.survey, user=person, answers={str(rating.pk): 3})
+        for name in ("results", "results_csv"):
+            with CaptureQueriesContext(connection) as queries:
+                client.get(reverse(f"surveys:{name}", kwargs={"pk": event.pk}))
+            counts.append(len(queries))
+    assert counts[:2] == counts[2:], counts
