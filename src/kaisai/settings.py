@@ -127,6 +127,7 @@ INSTALLED_APPS = [
     "kaisai.forecast",
     "kaisai.insights",
     "kaisai.notices",
+    "kaisai.surveys",
     "kaisai.api",
     "kaisai.site",
 ]
@@ -479,4 +480,5 @@ KAISAI_PERIODIC_JOBS = {
     "kaisai.notices.services.group_notices.announce_opened_registrations": 60.0,
     "kaisai.notices.services.webhooks.dispatch_webhooks": 5.0,
     "kaisai.talks.services.reminders.remind_missing_slides": 600.0,
+    "kaisai.surveys.services.send_due_surveys": 60.0,
 }

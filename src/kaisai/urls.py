@@ -69,6 +69,7 @@ urlpatterns = [
     path("", include("kaisai.checkin.urls")),
     path("", include("kaisai.talks.urls")),
     path("", include("kaisai.notices.urls")),
+    path("", include("kaisai.surveys.urls")),
     path("api/", include("kaisai.api.urls")),
     # connpass's shape of an event's address (`/event/ID/`): the `url` of API v2's events, so
     # that clients which read the id out of it with connpass's pattern keep working.

@@ -19,6 +19,7 @@ from kaisai.api.v1 import (
     participants,
     public,
     registrations,
+    surveys,
 )
 from kaisai.core.controls import clean_value
 from kaisai.groups.access import MFARequired
@@ -52,6 +53,7 @@ api.add_router("/", manage.router)
 api.add_router("/", messages.router)
 api.add_router("/", insights.router)
 api.add_router("/", participants.router)
+api.add_router("/", surveys.router)
 
 # How a RegistrationError's code maps to an HTTP status.
 STATUS_FOR_REASON = {

@@ -22,7 +22,15 @@ from django.utils import timezone
 from kaisai.accounts.models import User
 from kaisai.events.models import Event
 from kaisai.groups.models import Group
-from kaisai.site.demo import content, listing, questionnaires, registrations, series, talks
+from kaisai.site.demo import (
+    content,
+    listing,
+    questionnaires,
+    registrations,
+    series,
+    surveys,
+    talks,
+)
 from kaisai.site.demo.names import Person, generate_people
 
 SEED = 20160909
@@ -125,6 +133,7 @@ def load_demo(*, password: str | None = None, today: date | None = None) -> Demo
         registrations.next_event_frames(rng, upcoming, demo, crowd)
         questionnaires.add_past_questionnaires(past)
         talks.create_talks(random.Random(SEED + 2), past, upcoming, demo, crowd)
+        surveys.past_event_survey(random.Random(SEED + 5), past)
         others = series.create_other_groups(rng, today, now, demo, crowd)
         listing.choose_to_appear(random.Random(SEED + 15), crowd)  # participants lists
     return DemoSummary(
