@@ -126,6 +126,7 @@ INSTALLED_APPS = [
     "kaisai.talks",
     "kaisai.forecast",
     "kaisai.notices",
+    "kaisai.recaps",
     "kaisai.api",
     "kaisai.site",
 ]

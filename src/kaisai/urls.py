@@ -68,6 +68,7 @@ urlpatterns = [
     ),
     path("", include("kaisai.checkin.urls")),
     path("", include("kaisai.talks.urls")),
+    path("", include(_namespace("recaps", site_urls.recap_patterns))),
     path("", include("kaisai.notices.urls")),
     path("api/", include("kaisai.api.urls")),
     # connpass's shape of an event's address (`/event/ID/`): the `url` of API v2's events, so

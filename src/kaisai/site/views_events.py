@@ -12,6 +12,7 @@ from kaisai.events.access import visible_event_or_404
 from kaisai.events.selectors import event_for_page
 from kaisai.events.text import event_summary
 from kaisai.groups.permissions import can_do_reception, can_manage_events
+from kaisai.recaps.selectors import event_page_context as recap_context
 from kaisai.registrations.selectors_event_page import event_page_frames
 from kaisai.talks.sections import talk_sections
 
@@ -36,5 +37,6 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "og_image": _absolute(event.image.url) if event.image else "",
         **event_page_frames(event, request.user, is_organizer=is_organizer),
         **talk_sections(request, event, can_manage=can_manage),
+        **recap_context(request, event, can_manage=can_manage),
     }
     return render(request, "events/event_detail.html", context)

@@ -9,7 +9,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
 
-from kaisai.api.v1 import checkin, events, manage, me, messages, public, registrations
+from kaisai.api.v1 import checkin, events, manage, me, messages, public, recaps, registrations
 from kaisai.core.controls import clean_value
 from kaisai.groups.access import MFARequired
 from kaisai.registrations.errors import RegistrationError
@@ -40,6 +40,7 @@ api.add_router("/", public.router)
 api.add_router("/", me.router)
 api.add_router("/", manage.router)
 api.add_router("/", messages.router)
+api.add_router("/", recaps.router)
 
 # How a RegistrationError's code maps to an HTTP status.
 STATUS_FOR_REASON = {

@@ -22,7 +22,7 @@ from django.utils import timezone
 from kaisai.accounts.models import User
 from kaisai.events.models import Event
 from kaisai.groups.models import Group
-from kaisai.site.demo import content, registrations, series, talks
+from kaisai.site.demo import content, recaps, registrations, series, talks
 from kaisai.site.demo.names import Person, generate_people
 
 SEED = 20160909
@@ -124,6 +124,7 @@ def load_demo(*, password: str | None = None, today: date | None = None) -> Demo
             registrations.past_event_registrations(rng, event, people)
         registrations.next_event_frames(rng, upcoming, demo, crowd)
         talks.create_talks(random.Random(SEED + 2), past, upcoming, demo, crowd)
+        recaps.publish_past_recaps(past, founder)
         others = series.create_other_groups(rng, today, now, demo, crowd)
     return DemoSummary(
         users=len(users),
