@@ -105,3 +105,13 @@ def test_only_the_events_organizers_draft(past_event, outsider, attendees):
         with pytest.raises(PermissionDenied):
             do_draft_recap(event=past_event, by=person)
     assert not Recap.objects.exists()
+
+
+def test_the_draft_button_before_the_end_says_why_and_writes_nothing(client, past_event, organizer):
+    from tests.conftest import login
+
+    Event.objects.filter(pk=past_event.pk).update(ends_at=timezone.now() + timedelta(hours=1))
+    login(client, organizer)
+    response = client.post(f"/events/{past_event.pk}/recap/draft/", follow=True)
+    assert "The recap can be drafted once the event has ended." in response.content.decode()
+    assert not Recap.objects.exists()
