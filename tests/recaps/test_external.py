@@ -13,8 +13,8 @@ from kaisai.recaps.models import ExternalRecap
 from kaisai.recaps.services import (
     RecapError,
     do_add_external_recap,
-    do_publish_recap,
     do_draft_recap,
+    do_publish_recap,
     do_remove_external_recap,
 )
 from tests.conftest import login
@@ -86,7 +86,7 @@ def test_the_organizer_and_the_author_remove_others_may_not(
         assert client.post(f"/recap-posts/{external.pk}/remove/").status_code == 403
     assert ExternalRecap.objects.exists()
     login(client, organizer)
-    assert 'recap-posts/' in client.get(f"/events/{past_event.pk}/").content.decode()
+    assert "recap-posts/" in client.get(f"/events/{past_event.pk}/").content.decode()
     assert client.post(f"/recap-posts/{external.pk}/remove/").status_code == 302
     assert not ExternalRecap.objects.exists()
     own = do_add_external_recap(event=past_event, by=attendees[0], url=POST, title="Post")

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Sum
 from django.urls import reverse
 from django.utils import formats
@@ -64,7 +65,7 @@ def gather_facts(event: Event, *, survey_highlights: SurveyHighlights | None = N
         applicants=int(numbers["total"] or 0),
         seats=seats,
         came=int(numbers["attended"] or 0),
-        materials=materials_page(event, None),
+        materials=materials_page(event, AnonymousUser()),
         sponsors=list(event.sponsors.all()),
         next_event=next_event,
         speaker_frames=speaker_frames,

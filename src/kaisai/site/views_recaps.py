@@ -143,8 +143,8 @@ def external_add(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Your post is linked. Thank you for writing it!"))
     else:
         for field_errors in form.errors.values():
-            for message in field_errors:
-                messages.error(request, message)
+            for field_error in field_errors:
+                messages.error(request, str(field_error))
     return redirect(_event_url(event))
 
 
