@@ -19,7 +19,7 @@ def test_draft_holds_what_kaisai_knows(past_event, next_event, organizer, settin
     settings.BASE_URL = "https://kaisai.example.org"
     body = do_draft_recap(event=past_event, by=organizer).body
     local = past_event.starts_at.astimezone(past_event.tz)
-    assert body.startswith(f"# Recap: {past_event.numbered_title}")
+    assert body.startswith(f"Thank you for coming to {past_event.numbered_title}!")
     assert local.strftime("%Y-%m-%d") in body and local.strftime("%H:%M") in body
     assert "Hall A Shibuya 1-2-3" in body
     assert "Applicants: 3 / Seats: 13 / Came: 2" in body
@@ -93,7 +93,7 @@ def test_drafting_again_replaces_a_draft_but_not_a_published_recap(past_event, o
 
     recap = do_draft_recap(event=past_event, by=organizer)
     do_edit_recap(recap=recap, by=organizer, body="mine")
-    assert do_draft_recap(event=past_event, by=organizer).body.startswith("# Recap")
+    assert do_draft_recap(event=past_event, by=organizer).body.startswith("Thank you")
     do_publish_recap(recap=recap, by=organizer)
     with pytest.raises(RecapError) as error:
         do_draft_recap(event=past_event, by=organizer)

@@ -140,8 +140,8 @@ def test_api_v1_get_recap_is_public_once_published(client, recap, organizer):
     assert missing.status_code == 404 and missing.json()["reason"] == "not_found"
     do_publish_recap(recap=recap, by=organizer)
     body = client.get(url).json()
-    assert body["event_id"] == recap.event.pk and body["body"].startswith("# Recap")
-    assert "<h1>" in body["html"] and body["external_recaps"] == []
+    assert body["event_id"] == recap.event.pk and body["body"].startswith("Thank you")
+    assert "<h2>Talks</h2>" in body["html"] and body["external_recaps"] == []
     doc = client.get("/api/v1/openapi.json").json()
     operations = {op["operationId"] for path in doc["paths"].values() for op in path.values()}
     assert "get_recap" in operations

@@ -116,10 +116,6 @@ def _where(event: Event) -> str:
 # --- sections -----------------------------------------------------------------------------
 
 
-def title_section(facts: RecapFacts) -> str:
-    return "# " + _("Recap: %(title)s") % {"title": _text(facts.event.numbered_title)}
-
-
 def overview_section(facts: RecapFacts) -> str:
     event = facts.event
     lines = [
@@ -222,7 +218,6 @@ def next_event_section(facts: RecapFacts) -> str:
 
 # The recap's sections, in order. A new section is one line here.
 SECTIONS: list[Callable[[RecapFacts], str]] = [
-    title_section,
     overview_section,
     talks_section,
     lightning_talks_section,
