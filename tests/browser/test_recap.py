@@ -3,7 +3,9 @@ click, edits it, confirms how many members get it, publishes it and sees it on t
 
 from __future__ import annotations
 
+import tempfile
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -17,6 +19,7 @@ from tests.factories import EventFactory, GroupFactory, SponsorFactory, UserFact
 from tests.talks.factories import TalkFactory
 
 pytestmark = pytest.mark.browser
+SCREENSHOTS = Path(tempfile.gettempdir())  # /tmp/r15-*.png, to look at; not kept
 
 
 def session_cookie(live_server, user) -> dict:
@@ -50,7 +53,7 @@ def test_organizer_drafts_edits_and_publishes_the_recap(page, context, live_serv
     draft = body.input_value()
     assert draft.startswith("Thank you for coming to #5 ML Night!")
     assert "Lottery math" in draft and "Hanako" in draft and "Hoshizora AI" in draft
-    page.screenshot(path="/tmp/r15-draft.png", full_page=True)
+    page.screenshot(path=str(SCREENSHOTS / "r15-draft.png"), full_page=True)
     page.get_by_role("link", name="Preview").click()
     assert page.locator("h1").inner_text() == "Recap: #5 ML Night"
     assert "draft" in page.locator(".notice.draft").inner_text()
@@ -63,7 +66,7 @@ def test_organizer_drafts_edits_and_publishes_the_recap(page, context, live_serv
     page.get_by_role("link", name="Publish…").click()
     assert "1 member of the group gets it by mail" in page.locator(".recap-recipients").inner_text()
     assert not OutboxMail.objects.filter(key__startswith="recap-").exists()
-    page.screenshot(path="/tmp/r15-confirm.png", full_page=True)
+    page.screenshot(path=str(SCREENSHOTS / "r15-confirm.png"), full_page=True)
     page.get_by_role("button", name="Publish and mail 1 member").click()
 
     page.wait_for_selector("text=The recap is published")
@@ -73,5 +76,5 @@ def test_organizer_drafts_edits_and_publishes_the_recap(page, context, live_serv
     assert recap.get_by_role("link", name="Hoshizora AI").is_visible()
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"]
-    page.locator("#recap").screenshot(path="/tmp/r15-event-page.png")
+    page.locator("#recap").screenshot(path=str(SCREENSHOTS / "r15-event-page.png"))
     assert OutboxMail.objects.filter(key__startswith=f"recap-{event.pk}-").count() == 1
