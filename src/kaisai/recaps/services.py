@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -164,10 +164,14 @@ def do_add_external_recap(*, event: Event, by, url: str, title: str) -> External
             },
             code="too_long",
         )
-    with transaction.atomic():
-        if ExternalRecap.objects.filter(event=event, url=url).exists():
-            raise RecapError({"url": [_("This post is already linked.")]}, code="exists")
-        return ExternalRecap.objects.create(event=event, user=by, url=url, title=title)
+    exists = RecapError({"url": [_("This post is already linked.")]}, code="exists")
+    if ExternalRecap.objects.filter(event=event, url=url).exists():
+        raise exists
+    try:
+        with transaction.atomic():
+            return ExternalRecap.objects.create(event=event, user=by, url=url, title=title)
+    except IntegrityError:  # linked by someone else at the same moment (the unique constraint)
+        raise exists from None
 
 
 def do_remove_external_recap(*, external: ExternalRecap, by) -> None:
