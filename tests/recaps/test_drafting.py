@@ -115,3 +115,21 @@ def test_the_draft_button_before_the_end_says_why_and_writes_nothing(client, pas
     response = client.post(f"/events/{past_event.pk}/recap/draft/", follow=True)
     assert "The recap can be drafted once the event has ended." in response.content.decode()
     assert not Recap.objects.exists()
+
+
+def test_drafting_takes_the_same_queries_for_more_talks(past_event, next_event):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import UserFactory
+    from tests.talks.factories import MaterialFactory, TalkFactory
+
+    with CaptureQueriesContext(connection) as few:
+        drafting.draft_markdown(past_event)
+    for i in range(5):
+        talk = TalkFactory(event=past_event, speaker=UserFactory(nickname=f"more{i}"))
+        MaterialFactory(event=past_event, talk=talk, url=f"https://slides.example/{i}")
+    with CaptureQueriesContext(connection) as many:
+        body = drafting.draft_markdown(past_event)
+    assert "https://slides.example/4" in body
+    assert len(many.captured_queries) == len(few.captured_queries) <= 12
