@@ -124,6 +124,7 @@ def test_drafting_takes_the_same_queries_for_more_talks(past_event, next_event):
     from tests.factories import UserFactory
     from tests.talks.factories import MaterialFactory, TalkFactory
 
+    drafting.draft_markdown(past_event)  # the event's group is loaded once, then cached
     with CaptureQueriesContext(connection) as few:
         drafting.draft_markdown(past_event)
     for i in range(5):
@@ -132,4 +133,4 @@ def test_drafting_takes_the_same_queries_for_more_talks(past_event, next_event):
     with CaptureQueriesContext(connection) as many:
         body = drafting.draft_markdown(past_event)
     assert "https://slides.example/4" in body
-    assert len(many.captured_queries) == len(few.captured_queries) <= 12
+    assert len(many.captured_queries) == len(few.captured_queries) <= 11
