@@ -128,6 +128,7 @@ INSTALLED_APPS = [
     "kaisai.insights",
     "kaisai.notices",
     "kaisai.surveys",
+    "kaisai.recaps",
     "kaisai.api",
     "kaisai.site",
 ]

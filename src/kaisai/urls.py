@@ -68,6 +68,7 @@ urlpatterns = [
     ),
     path("", include("kaisai.checkin.urls")),
     path("", include("kaisai.talks.urls")),
+    path("", include(_namespace("recaps", site_urls.recap_patterns))),
     path("", include("kaisai.notices.urls")),
     path("", include("kaisai.surveys.urls")),
     path("api/", include("kaisai.api.urls")),

@@ -118,3 +118,16 @@ def test_demo_materials_page_renders(client, mlct):
     assert (
         html.count("<iframe") == Material.objects.filter(event=event).exclude(embed_url="").count()
     )
+
+
+def test_past_events_have_published_recaps_and_the_last_two_posts(mlct):
+    from kaisai.recaps.models import ExternalRecap, Recap
+
+    for event in mlct[:4]:
+        recap = Recap.objects.get(event=event)
+        assert recap.is_published and recap.notified_count == 0
+        talk = Talk.objects.filter(event=event, state=TalkState.ACCEPTED).first()
+        assert talk is not None and talk.title.split()[0] in recap.body
+        assert Material.objects.filter(event=event, kind=MaterialKind.BLOG).exists()
+    assert not Recap.objects.filter(event=mlct[4]).exists()
+    assert ExternalRecap.objects.filter(event=mlct[3]).count() == 2

@@ -255,3 +255,23 @@ def test_results_and_csv_take_as_many_queries_for_many_responses(event, organize
                 client.get(reverse(f"surveys:{name}", kwargs={"pk": event.pk}))
             counts.append(len(queries))
     assert counts[:2] == counts[2:], counts
+
+
+def test_highlights_for_the_recap_have_the_numbers_and_no_comments(setup):
+    from kaisai.recaps.drafting import draft_markdown
+
+    assert selectors.highlights(setup.event) == ""  # nobody answered yet
+    rating, _choice, text = rating_survey(setup.survey, anonymous=True)
+    services.send_due_surveys()
+    for person, stars in zip(setup.came, (5, 4, 3), strict=True):
+        services.answer(
+            survey=setup.survey,
+            user=person,
+            answers={str(rating.pk): stars, str(text.pk): f"secret note {stars}"},
+        )
+    highlights = selectors.highlights(setup.event)
+    assert "3 people answered the survey." in highlights
+    assert "How was it?: 4.0 / 5 (3 answers)" in highlights
+    assert "secret note" not in highlights  # free text stays with the organizers
+    draft = draft_markdown(setup.event, survey_highlights=selectors.highlights)
+    assert "Survey highlights" in draft and "4.0 / 5" in draft

@@ -15,6 +15,7 @@ from kaisai.site import (
     views_groups,
     views_insights,
     views_publish,
+    views_recaps,
 )
 
 home_patterns = [
@@ -68,4 +69,18 @@ account_patterns = [
 # at the root in the "feeds" namespace
 feed_patterns = [
     path("my/calendar/<str:token>.ics", views_feeds.my_calendar_ics, name="my_calendar_ics"),
+]
+
+# at the root in the "recaps" namespace
+recap_patterns = [
+    path("events/<int:pk>/recap/", views_recaps.recap_detail, name="detail"),
+    path("events/<int:pk>/recap/edit/", views_recaps.recap_edit, name="edit"),
+    path("events/<int:pk>/recap/draft/", views_recaps.recap_draft, name="draft"),
+    path("events/<int:pk>/recap/publish/", views_recaps.recap_publish, name="publish"),
+    path("events/<int:pk>/recap/posts/", views_recaps.external_add, name="external_add"),
+    path(
+        "recap-posts/<int:external_id>/remove/",
+        views_recaps.external_remove,
+        name="external_remove",
+    ),
 ]

@@ -13,6 +13,7 @@ from kaisai.events.selectors import event_for_page
 from kaisai.events.share import share_links
 from kaisai.events.text import event_summary
 from kaisai.groups.permissions import can_do_reception, can_manage_events
+from kaisai.recaps.selectors import event_page_context as recap_context
 from kaisai.registrations.selectors_event_page import event_page_frames
 from kaisai.registrations.selectors_participants import event_page_participants
 from kaisai.talks.sections import talk_sections
@@ -43,5 +44,6 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "share_links": []
         if event.status == "draft"
         else share_links(_absolute(event.get_absolute_url()), event.title, event.hashtag),
+        **recap_context(request, event, can_manage=can_manage),
     }
     return render(request, "events/event_detail.html", context)

@@ -6,6 +6,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
 from kaisai.checkin.models import CheckIn
 from kaisai.events.models import Event
 from kaisai.surveys.enums import RATINGS, SurveyKind
@@ -185,3 +188,42 @@ def csv_rows(survey: Survey) -> list[list[str]]:
             row += [str(f.rating or "") if f else "", f.comment if f else ""]
         rows.append(row)
     return rows
+
+
+def highlights(event: Event) -> str:
+    """The survey's numbers for a recap draft (recaps.drafting's `survey_highlights`), in
+    Markdown: how many answered, each rating question's average, each talk's average. Text
+    answers and comments are left out: people wrote them to the organizers, not to the public.
+    Empty when the event has no survey or nobody answered."""
+    survey = survey_of(event)
+    if survey is None:
+        return ""
+    summary = results(survey)
+    if not summary.responses:
+        return ""
+    lines = [
+        ngettext(
+            "%(count)d person answered the survey.",
+            "%(count)d people answered the survey.",
+            summary.responses,
+        )
+        % {"count": summary.responses},
+        "",
+    ]
+    for result in summary.questions:
+        if result.average is not None:
+            lines.append(
+                _("- %(question)s: %(average).1f / 5 (%(count)d answers)")
+                % {
+                    "question": result.question.label,
+                    "average": result.average,
+                    "count": result.answered,
+                }
+            )
+    for talk in summary.talks:
+        if talk.average is not None:
+            lines.append(
+                _("- “%(title)s”: %(average).1f / 5 (%(count)d ratings)")
+                % {"title": talk.talk.title, "average": talk.average, "count": talk.ratings}
+            )
+    return "\n".join(lines).strip()

@@ -18,6 +18,7 @@ from kaisai.api.v1 import (
     messages,
     participants,
     public,
+    recaps,
     registrations,
     surveys,
 )
@@ -54,6 +55,7 @@ api.add_router("/", messages.router)
 api.add_router("/", insights.router)
 api.add_router("/", participants.router)
 api.add_router("/", surveys.router)
+api.add_router("/", recaps.router)
 
 # How a RegistrationError's code maps to an HTTP status.
 STATUS_FOR_REASON = {

@@ -26,6 +26,7 @@ from kaisai.site.demo import (
     content,
     listing,
     questionnaires,
+    recaps,
     registrations,
     series,
     surveys,
@@ -134,6 +135,7 @@ def load_demo(*, password: str | None = None, today: date | None = None) -> Demo
         questionnaires.add_past_questionnaires(past)
         talks.create_talks(random.Random(SEED + 2), past, upcoming, demo, crowd)
         surveys.past_event_survey(random.Random(SEED + 5), past)
+        recaps.publish_past_recaps(past, founder)
         others = series.create_other_groups(rng, today, now, demo, crowd)
         listing.choose_to_appear(random.Random(SEED + 15), crowd)  # participants lists
     return DemoSummary(

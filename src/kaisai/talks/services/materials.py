@@ -145,3 +145,19 @@ def refresh_metadata(*, material_id: int) -> bool:
         return False
     # Conditional on the URL: if the row changed meanwhile, nothing stale is written.
     return bool(Material.objects.filter(pk=material.pk, url=material.url).update(**changes))
+
+
+def link_event_post(*, event: Event, url: str, title: str, by) -> Material:
+    """List a post about the whole event among its materials (kind "blog"), for another part
+    of kaisai that checked who may and sends its own notice (the published recap). Linking
+    the same URL again returns the row already there."""
+    url = clean_material_url(url)
+    title = " ".join((title or "").split())[:MAX_TITLE_LENGTH]
+    with transaction.atomic():
+        material, _created = Material.objects.get_or_create(
+            event=event,
+            talk=None,
+            url=url,
+            defaults={"kind": MaterialKind.BLOG, "title": title, "added_by": by},
+        )
+    return material
