@@ -61,6 +61,10 @@ def test_redis_stopped_pages_keep_working_and_limits_keep_limiting(monkeypatch, 
         assert cache.get("local") == 1
         # A limit of 5 failures still refuses the 6th: it never opens up.
         assert [limited(cache, "attacker", 5) for _ in range(7)] == [False] * 5 + [True] * 2
+        # Django makes a cache object per thread: they share the fallback and the outage.
+        other_thread = ResilientRedisCache(f"redis://127.0.0.1:{port}/0", {})
+        assert other_thread.get("local") == 1 and other_thread.redis_down
+        assert limited(other_thread, "attacker", 5)
         assert sum("redis unavailable" in r.getMessage() for r in caplog.records) == 1
 
         redis = start_redis(port)

@@ -36,40 +36,52 @@ def _redis_errors() -> tuple[type[BaseException], ...]:
     return (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError)
 
 
+class _State:
+    def __init__(self) -> None:
+        self.down_since: float | None = None
+        self.retry_at = 0.0
+        self.lock = threading.Lock()
+
+
+_STATES: dict[str, _State] = {}
+
+
 class ResilientRedisCache(RedisCache):
     def __init__(self, server: str, params: dict[str, Any]) -> None:
         super().__init__(server, params)
+        # Django makes one cache object per thread; LocMemCache's storage is per name, so one
+        # name gives every thread of this process the same fallback (and the same counts).
         self._fallback = LocMemCache(
-            f"kaisai-fallback-{id(self)}", {"OPTIONS": {"MAX_ENTRIES": 10000}}
+            f"kaisai-fallback:{server}", {"OPTIONS": {"MAX_ENTRIES": 10000}}
         )
-        self._down_since: float | None = None
-        self._retry_at = 0.0
-        self._lock = threading.Lock()
+        # The outage is the process's, not the thread's: one warning, one retry clock.
+        self._state = _STATES.setdefault(server, _State())
         self._errors = _redis_errors()
 
     @property
     def redis_down(self) -> bool:
-        return self._down_since is not None
+        return self._state.down_since is not None
 
     def _call(self, name: str, *args: Any, **kwargs: Any) -> Any:
         now = time.monotonic()
-        if self._down_since is None or now >= self._retry_at:
+        state = self._state
+        if state.down_since is None or now >= state.retry_at:
             try:
                 result = getattr(super(), name)(*args, **kwargs)
             except self._errors as error:
-                with self._lock:
-                    if self._down_since is None:
-                        self._down_since = now
+                with state.lock:
+                    if state.down_since is None:
+                        state.down_since = now
                         logger.warning("redis unavailable, caching in this process: %s", error)
-                    self._retry_at = now + RETRY_SECONDS
+                    state.retry_at = now + RETRY_SECONDS
             else:
-                if self._down_since is not None:
-                    with self._lock:
-                        if self._down_since is not None:
+                if state.down_since is not None:
+                    with state.lock:
+                        if state.down_since is not None:
                             logger.warning(
-                                "redis back after %.0f s", time.monotonic() - self._down_since
+                                "redis back after %.0f s", time.monotonic() - state.down_since
                             )
-                            self._down_since = None
+                            state.down_since = None
                 return result
         return getattr(self._fallback, name)(*args, **kwargs)
 
