@@ -22,7 +22,12 @@ needs_nginx = pytest.mark.skipif(
     NGINX is None, reason="nginx is not installed (Debian: apt-get install nginx-light or nginx)"
 )
 
-CONFIG = """
+
+def main_config(prefix: Path, http_body: str) -> str:
+    """A whole nginx.conf that keeps everything (pid, logs, temporary files) under `prefix`,
+    with `http_body` inside its http block (a site as in deploy/nginx/kaisai.conf)."""
+    user = "user root;" if os.geteuid() == 0 else ""  # workers run as root only if we are root
+    return f"""
 daemon off;
 {user}
 worker_processes 1;
@@ -30,12 +35,19 @@ pid {prefix}/nginx.pid;
 error_log {prefix}/error.log warn;
 events {{ worker_connections 1024; }}
 http {{
+    include /etc/nginx/mime.types;
     access_log {prefix}/access.log;
     client_body_temp_path {prefix}/body;
     proxy_temp_path {prefix}/proxy;
     fastcgi_temp_path {prefix}/fastcgi;
     uwsgi_temp_path {prefix}/uwsgi;
     scgi_temp_path {prefix}/scgi;
+{http_body}
+}}
+"""
+
+
+SITE = """
     upstream kaisai {{
 {servers}
         keepalive 32;
@@ -56,7 +68,6 @@ http {{
             proxy_next_upstream_tries 2;
         }}
     }}
-}}
 """
 
 
@@ -69,10 +80,7 @@ def start_nginx(port: int, upstreams: list[str]) -> Iterator[str]:
         f"        server {u.removeprefix('http://')} max_fails=1 fail_timeout=10s;"
         for u in upstreams
     )
-    user = "user root;" if os.geteuid() == 0 else ""
-    (prefix / "nginx.conf").write_text(
-        CONFIG.format(prefix=prefix, servers=servers, port=port, user=user)
-    )
+    (prefix / "nginx.conf").write_text(main_config(prefix, SITE.format(servers=servers, port=port)))
     process = subprocess.Popen(
         [NGINX, "-p", str(prefix), "-c", str(prefix / "nginx.conf")],
         stdout=subprocess.DEVNULL,

@@ -37,7 +37,7 @@ from kaisai.registrations import services
 from kaisai.registrations.models import Frame, Registration
 from tests.factories import EventFactory, GroupFactory, UserFactory
 from tests.live.conftest import free_port, needs_postgres
-from tests.live.nginx import NGINX, needs_nginx
+from tests.live.nginx import NGINX, main_config, needs_nginx
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
@@ -185,25 +185,7 @@ def nginx(
     assert "server 127.0.0.1:8001" in conf and "server 127.0.0.1:8002" in conf
     conf = conf.replace("127.0.0.1:8001", f"127.0.0.1:{upstream_ports[0]}")
     conf = conf.replace("127.0.0.1:8002", f"127.0.0.1:{upstream_ports[1]}")
-    user = "user root;" if os.geteuid() == 0 else ""
-    (workdir / "nginx.conf").write_text(f"""
-daemon off;
-{user}
-worker_processes 1;
-pid {workdir}/nginx.pid;
-error_log {workdir}/error.log warn;
-events {{ worker_connections 1024; }}
-http {{
-    include /etc/nginx/mime.types;
-    access_log {workdir}/access.log;
-    client_body_temp_path {workdir}/body;
-    proxy_temp_path {workdir}/proxy;
-    fastcgi_temp_path {workdir}/fastcgi;
-    uwsgi_temp_path {workdir}/uwsgi;
-    scgi_temp_path {workdir}/scgi;
-{conf}
-}}
-""")
+    (workdir / "nginx.conf").write_text(main_config(workdir, conf))
     check = subprocess.run([NGINX, "-t", "-p", str(workdir), "-c", str(workdir / "nginx.conf")],
                            capture_output=True, text=True)  # fmt: skip
     assert check.returncode == 0, check.stderr

@@ -21,7 +21,7 @@ from kaisai.notices.optouts import opted_out_user_ids
 from kaisai.registrations.errors import RegistrationError
 from kaisai.registrations.models import Question
 from kaisai.registrations.services.questionnaire import clean_answers
-from kaisai.registrations.services.questions import MAX_CHOICES
+from kaisai.registrations.services.questions import MAX_CHOICES, normalise_choices
 from kaisai.surveys import links, selectors
 from kaisai.surveys.enums import RATINGS, SurveyKind
 from kaisai.surveys.errors import SurveyError
@@ -68,15 +68,6 @@ def save_settings(*, survey: Survey, anonymous: bool, per_talk: bool) -> Survey:
     return current
 
 
-def _clean_choices(text: str) -> str:
-    seen: list[str] = []
-    for line in (text or "").splitlines():
-        choice = line.strip()
-        if choice and choice not in seen:
-            seen.append(choice)
-    return "\n".join(seen)
-
-
 def add_question(
     *, survey: Survey, label: str, kind: str, choices: str = "", required: bool = False
 ) -> SurveyQuestion:
@@ -89,7 +80,7 @@ def add_question(
         errors["label"] = [_("Ensure this value has at most 300 characters.")]
     if kind not in SurveyKind.values:
         errors["kind"] = [_("Choose a kind of question.")]
-    choices = _clean_choices(choices) if kind in (SurveyKind.SINGLE, SurveyKind.MULTIPLE) else ""
+    choices = normalise_choices(choices) if kind in (SurveyKind.SINGLE, SurveyKind.MULTIPLE) else ""
     count = len(choices.splitlines()) if choices else 0
     if kind in (SurveyKind.SINGLE, SurveyKind.MULTIPLE):
         if count == 0:

@@ -23,7 +23,7 @@ EDITABLE = ("label", "kind", "choices", "required", "order")
 MAX_CHOICES = 50
 
 
-def _normalise_choices(text: str) -> str:
+def normalise_choices(text: str) -> str:
     """One choice per line: stripped, empty lines and repeats dropped, order kept."""
     seen: list[str] = []
     for line in (text or "").splitlines():
@@ -44,7 +44,7 @@ def validate_question(question: Question) -> None:
     if question.kind == QuestionKind.TEXT:
         question.choices = ""
     else:
-        question.choices = _normalise_choices(question.choices)
+        question.choices = normalise_choices(question.choices)
         count = len(question.choice_list)
         if count == 0:
             errors["choices"] = [_("Enter the choices, one per line.")]
