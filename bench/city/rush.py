@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -189,6 +190,7 @@ def run(args) -> None:
                     process.wait(timeout=30)
                 except subprocess.TimeoutExpired:
                     process.kill()
+            shutil.rmtree(work, ignore_errors=True)  # token files, certificate, static
     results["checks"] = [frame_check(f) for f in frames]
     results["city"] = city
     results["page_event"] = {"id": page_event[0], "registrations": page_event[1]}
