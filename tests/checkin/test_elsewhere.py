@@ -12,6 +12,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
+from kaisai.accounts.models import User
 from kaisai.checkin import services
 from kaisai.checkin.models import Ticket
 from kaisai.checkin.tickets import issue_ticket, ticket_of
@@ -115,10 +116,14 @@ def test_csv_has_check_in_columns_in_the_event_zone(client, event, accepted, org
 
 
 def test_profile_lists_events_attended(client, event, accepted, organizer):
+    """Only where the person chose to appear (docs/participants.md): hidden by default."""
     registration = accepted()[0]
     person = registration.user
     assert list(accounts_selectors.events_attended_by(person)) == []
     services.check_in(event=event, registration=registration, by=organizer, method="search")
+    assert list(accounts_selectors.events_attended_by(person)) == []  # not chosen to appear
+    assert event.title not in client.get(person.get_absolute_url()).content.decode()
+    User.objects.filter(pk=person.pk).update(show_in_lists=True)
     assert list(accounts_selectors.events_attended_by(person)) == [event]
     html = client.get(person.get_absolute_url()).content.decode()
     assert event.title in html
@@ -128,8 +133,9 @@ def test_profile_hides_attended_drafts(group, organizer):
     event = EventFactory(group=group)
     frame = registrations.create_frame(event=event, by=organizer, capacity=2, name="G",
                                        method=Method.FIRST_COME)  # fmt: skip
-    registration = registrations.register(frame=frame, user=UserFactory())
+    registration = registrations.register(frame=frame, user=UserFactory(show_in_lists=True))
     services.check_in(event=event, registration=registration, by=organizer, method="search")
+    assert list(accounts_selectors.events_attended_by(registration.user)) == [event]
     Event.objects.filter(pk=event.pk).update(status="draft")
     assert list(accounts_selectors.events_attended_by(registration.user)) == []
 
