@@ -9,11 +9,13 @@ from pathlib import Path
 
 import dj_database_url
 import dj_email_url
-from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from kaisai import envfile
+from kaisai.config.env import env_bool, env_float, env_int, env_list
+from kaisai.config.headers import content_security_policy
+from kaisai.config.logs import init_sentry, logging_config
 from kaisai.core.clientip import parse_networks
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -27,40 +29,6 @@ if "pytest" not in sys.modules:
         envfile.load(DATA_DIR / envfile.FILE_NAME)
     except (OSError, envfile.EnvFileError) as _error:
         raise ImproperlyConfigured(f"Cannot read the settings file: {_error}") from _error
-
-
-def env_bool(name: str, default: bool = False) -> bool:
-    value = os.environ.get(name)
-    if value is None or value == "":
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
-
-
-def env_int(name: str, default: int, minimum: int | None = None) -> int:
-    value = os.environ.get(name, "").strip()
-    if not value:
-        return default
-    try:
-        number = int(value)
-    except ValueError:
-        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}.") from None
-    if minimum is not None and number < minimum:
-        raise ImproperlyConfigured(f"{name} must be a whole number ≥ {minimum}, not {value!r}.")
-    return number
-
-
-def env_float(name: str, default: float) -> float:
-    value = os.environ.get(name, "").strip()
-    if not value:
-        return default
-    try:
-        return float(value)
-    except ValueError:
-        raise ImproperlyConfigured(f"{name} must be a number, not {value!r}.") from None
-
-
-def env_list(name: str, default: str = "") -> list[str]:
-    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
 TESTING = "pytest" in sys.modules or env_bool("KAISAI_TESTING")
@@ -370,40 +338,9 @@ SECURE_SSL_REDIRECT = env_bool("KAISAI_SSL_REDIRECT")
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 
 
-# Content-Security-Policy (django-csp) and the other headers of kaisai.core.security_headers
-# (docs/security.md "Headers and caching"). No inline script or style anywhere: scripts are
-# files under /static/ (kaisai/kaisai.js), styles are kaisai.css.
-_LOGIN_PROVIDER_ORIGINS = {
-    "github": ["https://github.com"],
-    "google": ["https://accounts.google.com"],
-}
-CONTENT_SECURITY_POLICY = {
-    "DIRECTIVES": {
-        "default-src": [SELF],
-        "script-src": [SELF],
-        "style-src": [SELF],
-        # Material thumbnails come from the slide/video hosts' CDNs (any https host, see
-        # talks/embeds.py); QR codes are inline SVG.
-        "img-src": [SELF, "data:", "https:"],
-        # Slide and video embeds: the iframe hosts allowed by talks/embeds.py EMBED_HOSTS.
-        "frame-src": [
-            "https://www.youtube-nocookie.com",
-            "https://speakerdeck.com",
-            "https://www.slideshare.net",
-            "https://slideshare.net",
-            "https://docs.google.com",
-            "https://www.docswell.com",
-        ],
-        "object-src": [NONE],
-        "base-uri": [NONE],
-        "frame-ancestors": [NONE],
-        # Logging in with GitHub/Google posts to kaisai, which redirects to the provider.
-        "form-action": [
-            SELF,
-            *[o for p in SOCIALACCOUNT_PROVIDERS for o in _LOGIN_PROVIDER_ORIGINS.get(p, [])],
-        ],
-    },
-}
+# Content-Security-Policy (django-csp; kaisai.config.headers) beside the other headers of
+# kaisai.core.security_headers (docs/security.md "Headers and caching").
+CONTENT_SECURITY_POLICY = content_security_policy(SOCIALACCOUNT_PROVIDERS)
 # Strict-Transport-Security, sent when KAISAI_BASE_URL is https and this is above 0.
 KAISAI_HSTS_SECONDS = env_int("KAISAI_HSTS_SECONDS", 0, minimum=0)
 KAISAI_HSTS_INCLUDE_SUBDOMAINS = env_bool("KAISAI_HSTS_INCLUDE_SUBDOMAINS")
@@ -420,49 +357,19 @@ KAISAI_IMAGE_MAX_SIDE = env_int("KAISAI_IMAGE_MAX_SIDE", 4096, minimum=16)
 
 # KAISAI_LOG_FORMAT=json: one JSON object per line (python-json-logger), for log collectors.
 LOG_FORMAT = os.environ.get("KAISAI_LOG_FORMAT", "text").strip().lower()
-if LOG_FORMAT not in ("text", "json"):
-    raise ImproperlyConfigured(f"KAISAI_LOG_FORMAT must be text or json, not {LOG_FORMAT!r}")
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {
-        "json": {
-            "()": "pythonjsonlogger.json.JsonFormatter",
-            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
-        },
-    },
-    "handlers": {
-        "console": {
-            "class": "logging.StreamHandler",
-            **({"formatter": "json"} if LOG_FORMAT == "json" else {}),
-        }
-    },
-    "root": {"handlers": ["console"], "level": os.environ.get("KAISAI_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
-}
+LOGGING = logging_config(LOG_FORMAT, os.environ.get("KAISAI_LOG_LEVEL", "INFO"))
 
 # Health and metrics (docs/operations.md): who may read /metrics and the health checks'
 # details (straight requests only, never through the proxy), and how old the newest worker
 # heartbeat may be for /readyz.
-KAISAI_METRICS_ALLOW = [
-    n.strip()
-    for n in os.environ.get("KAISAI_METRICS_ALLOW", "127.0.0.0/8,::1").split(",")
-    if n.strip()
-]
+KAISAI_METRICS_ALLOW = env_list("KAISAI_METRICS_ALLOW", "127.0.0.0/8,::1")
 KAISAI_WORKER_STALE_SECONDS = env_int("KAISAI_WORKER_STALE_SECONDS", 120)
 
 # Error reporting to Sentry (or a compatible service): off unless SENTRY_DSN is set.
 SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
 if SENTRY_DSN:
-    try:
-        import sentry_sdk
-    except ImportError as error:
-        raise ImproperlyConfigured(
-            "SENTRY_DSN is set but sentry-sdk is not installed: pip install 'kaisai[sentry]'"
-        ) from error
-    sentry_sdk.init(
-        dsn=SENTRY_DSN,
-        send_default_pii=False,  # no e-mail addresses or IPs leave the site
+    init_sentry(
+        SENTRY_DSN,
         traces_sample_rate=env_float("SENTRY_TRACES_SAMPLE_RATE", 0.0),
         environment=os.environ.get("SENTRY_ENVIRONMENT", "production"),
     )
