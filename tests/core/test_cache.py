@@ -76,3 +76,12 @@ def test_redis_stopped_pages_keep_working_and_limits_keep_limiting(monkeypatch, 
     finally:
         redis.terminate()
         redis.wait(timeout=10)
+
+
+def test_kaisais_redis_cache_counts_as_shared():
+    """API v2 keeps its rate counter in the cache only when all app servers share it."""
+    from kaisai.core.counters import cache_is_shared
+
+    assert cache_is_shared("kaisai.core.cache.ResilientRedisCache")
+    assert cache_is_shared("django.core.cache.backends.redis.RedisCache")
+    assert not cache_is_shared("django.core.cache.backends.locmem.LocMemCache")

@@ -13,6 +13,7 @@ from django.utils import translation
 from django.utils.encoding import force_str
 from django.utils.translation import gettext_lazy as _
 
+from kaisai.core import counters
 from kaisai.core.clientip import client_ip
 from kaisai.core.site import current_site
 
@@ -29,14 +30,6 @@ def _window_keys(account: str, ip: str) -> tuple[str, str]:
         f"kaisai:login-failed:account:{account}:{window}",
         f"kaisai:login-failed:pair:{account}:{ip}:{window}",
     )
-
-
-def _count(key: str) -> None:
-    cache.add(key, 0, timeout=ACCOUNT_WINDOW_SECONDS * 2)
-    try:
-        cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=ACCOUNT_WINDOW_SECONDS * 2)
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -87,7 +80,7 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def authentication_failed(self, request: HttpRequest, **credentials: Any) -> None:
         for key in _window_keys(self._account(request, **credentials), client_ip(request)):
-            _count(key)
+            counters.bump(key, timeout=ACCOUNT_WINDOW_SECONDS * 2)
         super().authentication_failed(request, **credentials)
 
     def format_email_subject(self, subject: str) -> str:

@@ -11,9 +11,8 @@ from __future__ import annotations
 import time
 
 from django.core.cache import cache
-from django.http import HttpRequest
 
-from kaisai.core import clientip
+from kaisai.core import counters
 
 WINDOW_SECONDS = 60
 
@@ -21,11 +20,6 @@ WINDOW_SECONDS = 60
 def _key(scope: str, who: str, back: int = 0) -> str:
     window = int(time.time() // WINDOW_SECONDS) - back
     return f"kaisai:ratelimit:{scope}:{who}:{window}"
-
-
-def client_ip(request: HttpRequest) -> str:
-    """The real client address (behind the proxies of KAISAI_TRUSTED_PROXIES)."""
-    return clientip.client_ip(request)
 
 
 def is_limited(scope: str, who: str, limit: int) -> bool:
@@ -36,10 +30,4 @@ def is_limited(scope: str, who: str, limit: int) -> bool:
 
 
 def count_failure(scope: str, who: str) -> int:
-    key = _key(scope, who)
-    cache.add(key, 0, timeout=WINDOW_SECONDS * 2)
-    try:
-        return cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=WINDOW_SECONDS * 2)
-        return 1
+    return counters.bump(_key(scope, who), timeout=WINDOW_SECONDS * 2)

@@ -17,7 +17,6 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -32,6 +31,7 @@ from kaisai.accounts.requests import signed_in_user
 from kaisai.checkin import selectors, selectors_standby, services
 from kaisai.checkin.errors import CheckInError
 from kaisai.checkin.models import CheckIn, Ticket
+from kaisai.core import counters
 from kaisai.core.security_headers import allow_features
 from kaisai.events.access import reception_event_or_403
 from kaisai.events.models import Event
@@ -95,13 +95,7 @@ def _rate_limited(request: HttpRequest) -> bool:
     limit = getattr(settings, "KAISAI_RECEPTION_SCANS_PER_MINUTE", SCANS_PER_MINUTE)
     window = int(timezone.now().timestamp() // 60)
     key = f"kaisai:reception-scans:{request.user.pk}:{window}"
-    cache.add(key, 0, timeout=120)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=120)
-        count = 1
-    return count > limit
+    return counters.bump(key, timeout=120) > limit
 
 
 def _local_time(event: Event, moment: datetime | None) -> str:

@@ -27,6 +27,7 @@ from kaisai.checkin.forms import AttendanceCodeForm, SelfCheckInForm
 from kaisai.checkin.models import CheckIn, Ticket
 from kaisai.checkin.qr import ticket_svg_document, ticket_url
 from kaisai.checkin.tickets import ticket_of, valid_ticket
+from kaisai.core.clientip import client_ip
 from kaisai.events.access import managed_event_or_403, public_event_or_404
 from kaisai.events.ics import event_calendar
 from kaisai.events.models import Event
@@ -127,7 +128,7 @@ def ticket_by_token(request: HttpRequest, token: str) -> HttpResponse:
     The owner goes to their ticket, the event's organizers and reception staff to the
     reception page with the token; anyone else sees a neutral page. Unknown tokens are
     counted per IP address: after 30 a minute, every lookup is refused (429)."""
-    ip = ratelimit.client_ip(request)
+    ip = client_ip(request)
     if ratelimit.is_limited("ticket-token", ip, TOKEN_LOOKUPS_PER_MINUTE):
         return render(request, "checkin/rate_limited.html", status=429)
     found = valid_ticket(token)

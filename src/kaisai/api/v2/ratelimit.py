@@ -21,19 +21,15 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
+
+from kaisai.core import counters
 
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*([smhd])[a-z]*\s*$", re.IGNORECASE)
 KEY_PREFIX = "kaisai:api-v2:rate"
 # Cache backends whose counters every process sees, with an atomic `incr`.
-SHARED_CACHE_BACKENDS = (
-    "django.core.cache.backends.redis.RedisCache",
-    "django.core.cache.backends.memcached.PyMemcacheCache",
-    "django.core.cache.backends.memcached.PyLibMCCache",
-)
 
 
 @dataclass(frozen=True)
@@ -67,17 +63,12 @@ def now() -> float:
 
 
 def cache_is_shared() -> bool:
-    return settings.CACHES["default"]["BACKEND"] in SHARED_CACHE_BACKENDS
+    return counters.cache_is_shared(str(settings.CACHES["default"]["BACKEND"]))
 
 
 def _count_in_cache(key_id: str, rate: Rate, window: int) -> int:
     counter = f"{KEY_PREFIX}:{key_id}:{rate.seconds}:{window}"
-    cache.add(counter, 0, timeout=rate.seconds + 1)
-    try:
-        return cache.incr(counter)
-    except ValueError:  # expired between add and incr
-        cache.add(counter, 1, timeout=rate.seconds + 1)
-        return 1
+    return counters.bump(counter, timeout=rate.seconds + 1)
 
 
 # One statement, atomic on its own (no transaction needed): the key's row is created, raised
