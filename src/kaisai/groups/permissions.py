@@ -22,9 +22,15 @@ def role_of(user, group: Group) -> Role | None:
         return None
     cache = user.__dict__.setdefault("_kaisai_roles", {})
     if group.pk not in cache:
-        role = (
-            Organizer.objects.filter(group=group, user=user).values_list("role", flat=True).first()
-        )
+        prefetched = getattr(group, "_prefetched_objects_cache", {}).get("organizers")
+        if prefetched is not None:  # the page loaded the organizers already (event_for_page)
+            role = next((o.role for o in prefetched if o.user_id == user.pk), None)
+        else:
+            role = (
+                Organizer.objects.filter(group=group, user=user)
+                .values_list("role", flat=True)
+                .first()
+            )
         cache[group.pk] = Role(role) if role else None
     return cache[group.pk]
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from kaisai.core.subqueries import count_of
 from kaisai.events.models import Event
 from kaisai.groups.models import Organizer
 from kaisai.notices.enums import MailKind
@@ -19,6 +20,10 @@ RECAP_MAIL_KIND = MailKind.MATERIALS_ADDED
 
 
 def recap_of(event: Event) -> Recap | None:
+    """The event's recap (draft or published), or None; no query when the event was loaded
+    with `select_related("recap")` (the event page)."""
+    if Event.recap.is_cached(event):
+        return getattr(event, "recap", None)
     return Recap.objects.filter(event=event).first()
 
 
@@ -29,7 +34,20 @@ def published_recap(event: Event) -> Recap | None:
 
 
 def external_recaps(event: Event) -> list[ExternalRecap]:
-    return list(ExternalRecap.objects.filter(event=event).select_related("user"))
+    """The posts linked to the event; no query when the event's query counted none
+    (`n_external_recaps`, annotated by `page_annotations`)."""
+    if getattr(event, "n_external_recaps", None) == 0:
+        return []
+    externals = list(ExternalRecap.objects.filter(event=event).select_related("user"))
+    for external in externals:
+        external.event = event  # loaded already: no query per post for its event and group
+    return externals
+
+
+def page_annotations() -> dict[str, Any]:
+    """What the event page's query adds to the event row: the number of linked posts
+    (`n_external_recaps`), so that none costs no query."""
+    return {"n_external_recaps": count_of(ExternalRecap.objects.all(), parent="event")}
 
 
 def notice_key(event: Event) -> str:

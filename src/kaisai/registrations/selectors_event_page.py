@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib.auth.models import AnonymousUser
 
 from kaisai.accounts.models import User
+from kaisai.core.subqueries import count_of
 from kaisai.events.models import Event
 from kaisai.groups.permissions import can_manage_events
 from kaisai.registrations import selectors, selectors_participant
@@ -53,9 +54,10 @@ def event_page_frames(
 ) -> dict[str, Any]:
     """Context for the event page's frames section (`registrations/_event_frames.html`)."""
     frames = frames_for_page(event)
-    registration = with_position(selectors_participant.latest_registration(event, user))
+    registration = selectors_participant.latest_registration(event, user, with_position=True)
     accepted = registration is not None and registration.status == Status.ACCEPTED
-    sees_info = is_organizer or (accepted and selectors.sees_participant_info(event, user))
+    # An accepted registration is what `selectors.sees_participant_info` looks for: known here.
+    sees_info = is_organizer or accepted
     return {
         "frames": frames,
         "has_lottery": any(frame.method == Method.LOTTERY for frame in frames),
@@ -69,4 +71,13 @@ def event_page_frames(
             if event.afterparty_capacity is not None
             else None
         ),
+    }
+
+
+def page_annotations() -> dict[str, Any]:
+    """What the event page's query adds to the event row: the after-party sign-ups."""
+    return {
+        "n_afterparty": count_of(
+            Registration.objects.filter(selectors_participant.afterparty_q()), parent="event"
+        )
     }

@@ -4,14 +4,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Case, IntegerField, Prefetch, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.utils import timezone
 
 from kaisai.accounts.models import User
 from kaisai.accounts.requests import AnyUser
 from kaisai.events.access import public_q
 from kaisai.events.models import Event
-from kaisai.registrations.enums import ACTIVE_STATUSES
+from kaisai.registrations.enums import ACTIVE_STATUSES, Status
 from kaisai.registrations.models import Answer, Frame, LotteryDraw, Registration
 from kaisai.registrations.selectors import with_waitlist_positions
 
@@ -26,16 +37,35 @@ def _active_first(queryset: QuerySet[Registration]) -> QuerySet[Registration]:
     )
 
 
+def _ahead_in_waitlist() -> Subquery:
+    """An annotation: how many of the frame's waitlisted people are before this one."""
+    return Subquery(
+        Registration.objects.filter(
+            frame_id=OuterRef("frame_id"),
+            status=Status.WAITLISTED,
+            waitlist_key__lt=OuterRef("waitlist_key"),
+        )
+        .order_by()
+        .values("frame_id")
+        .annotate(n=Count("pk"))
+        .values("n")[:1],
+        output_field=IntegerField(),
+    )
+
+
 def latest_registration(
-    event: Event, user: AnyUser, *, with_answers: bool = False
+    event: Event, user: AnyUser, *, with_answers: bool = False, with_position: bool = False
 ) -> Registration | None:
     """The user's active registration to the event, else their latest cancelled or rejected
-    one (None for anonymous users and people who never registered)."""
+    one (None for anonymous users and people who never registered). `with_position`: its
+    waitlist position is set (`.position`, None unless waitlisted) by the same query."""
     if not user.is_authenticated:
         return None
     registrations = _active_first(
         Registration.objects.filter(event=event, user=user).select_related("frame", "frame__draw")
     ).order_by("inactive", "-created_at", "-id")
+    if with_position:
+        registrations = registrations.annotate(n_ahead=_ahead_in_waitlist())
     if with_answers:
         registrations = registrations.prefetch_related(
             Prefetch(
@@ -45,14 +75,24 @@ def latest_registration(
                 ),
             )
         )
-    return registrations.first()
+    registration = registrations.first()
+    if with_position and registration is not None:
+        waitlisted = registration.status == Status.WAITLISTED
+        registration.position = (registration.n_ahead or 0) + 1 if waitlisted else None  # type: ignore[attr-defined]
+    return registration
+
+
+def afterparty_q() -> Q:
+    return Q(afterparty=True, status__in=ACTIVE_STATUSES)
 
 
 def afterparty_signups(event: Event) -> int:
-    """Active registrations that join the after-party."""
-    return Registration.objects.filter(
-        event=event, afterparty=True, status__in=ACTIVE_STATUSES
-    ).count()
+    """Active registrations that join the after-party (counted by the event page's query
+    when it annotated `n_afterparty`)."""
+    counted = getattr(event, "n_afterparty", None)
+    if counted is not None:
+        return counted
+    return Registration.objects.filter(afterparty_q(), event=event).count()
 
 
 def my_events(user: User) -> tuple[list[Registration], list[Registration]]:

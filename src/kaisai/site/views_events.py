@@ -4,18 +4,23 @@ materials (talks). Each app gives its part as a selector; this page puts them to
 from __future__ import annotations
 
 from django.conf import settings
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from kaisai.events import services
 from kaisai.events.access import visible_event_or_404
+from kaisai.events.models import Event
 from kaisai.events.selectors import event_for_page
 from kaisai.events.share import share_links
 from kaisai.events.text import event_summary
 from kaisai.groups.permissions import can_do_reception, can_manage_events
 from kaisai.recaps.selectors import event_page_context as recap_context
+from kaisai.recaps.selectors import page_annotations as recap_annotations
 from kaisai.registrations.selectors_event_page import event_page_frames
+from kaisai.registrations.selectors_event_page import page_annotations as frame_annotations
 from kaisai.registrations.selectors_participants import event_page_participants
+from kaisai.talks.sections import page_annotations as talk_annotations
 from kaisai.talks.sections import talk_sections
 
 
@@ -23,10 +28,21 @@ def _absolute(url: str) -> str:
     return url if url.startswith(("http://", "https://")) else settings.BASE_URL + url
 
 
+def _page_queryset() -> QuerySet[Event]:
+    """The event with what its page shows, folded into its own query where the parts allow:
+    the recap (one to one) and the counts of the talks' and recaps' parts."""
+    return (
+        event_for_page()
+        .select_related("recap")
+        .annotate(**frame_annotations(), **talk_annotations(), **recap_annotations())
+    )
+
+
 def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    event = visible_event_or_404(request.user, pk, queryset=event_for_page())
+    event = visible_event_or_404(request.user, pk, queryset=_page_queryset())
     is_organizer = can_do_reception(request.user, event.group)  # any role in the group
     can_manage = is_organizer and can_manage_events(request.user, event.group)
+    frames_part = event_page_frames(event, request.user, is_organizer=is_organizer)
     context = {
         "event": event,
         "sponsors": list(event.sponsors.all()),
@@ -37,10 +53,10 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "og_url": _absolute(event.get_absolute_url()),
         "og_description": event_summary(event),
         "og_image": _absolute(event.image.url) if event.image else "",
-        **event_page_frames(event, request.user, is_organizer=is_organizer),
-        **talk_sections(request, event, can_manage=can_manage),
+        **frames_part,
+        **talk_sections(request, event, can_manage=can_manage, frames=frames_part["frames"]),
         # Participants list summary and share links (events/_event_social.html)
-        "participants": event_page_participants(event),
+        "participants": event_page_participants(event, frames_part["frames"]),
         "share_links": []
         if event.status == "draft"
         else share_links(_absolute(event.get_absolute_url()), event.title, event.hashtag),

@@ -6,13 +6,33 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from kaisai.core.subqueries import count_of
 from kaisai.events.models import Event
+from kaisai.registrations.models import Frame
 from kaisai.talks import selectors_materials, selectors_talks, selectors_timetable
+from kaisai.talks.enums import TalkState
+from kaisai.talks.models import Material, Talk, TimetableEntry
 
 
-def talk_sections(request: HttpRequest, event: Event, *, can_manage: bool) -> dict[str, Any]:
+def talk_sections(
+    request: HttpRequest, event: Event, *, can_manage: bool, frames: list[Frame] | None = None
+) -> dict[str, Any]:
+    """`frames`: the page's frames (registrations' selector), so that the open speakers' frame
+    is found without a query of its own."""
     return {
-        **selectors_talks.event_page_context(request, event, can_manage=can_manage),
+        **selectors_talks.event_page_context(request, event, can_manage=can_manage, frames=frames),
         **selectors_timetable.event_page_context(request, event, can_manage=can_manage),
         **selectors_materials.event_page_context(request, event, can_manage=can_manage),
+    }
+
+
+def page_annotations() -> dict[str, Any]:
+    """Counts the event page's query adds to the event row, so that an empty part costs no
+    query of its own: materials, unscheduled accepted talks, timetable entries."""
+    return {
+        "n_materials": count_of(Material.objects.all(), parent="event"),
+        "n_unscheduled_talks": count_of(
+            Talk.objects.filter(state=TalkState.ACCEPTED, slot__isnull=True), parent="event"
+        ),
+        "n_timetable_entries": count_of(TimetableEntry.objects.all(), parent="event"),
     }

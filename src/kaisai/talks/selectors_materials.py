@@ -20,7 +20,10 @@ from kaisai.talks.models import Material, Speaker, Talk
 def event_page_context(request: HttpRequest, event: Event, *, can_manage: bool) -> dict[str, Any]:
     """Context for the event page's part of this module (template talks/_event_materials.html):
     the number of materials (one query) for the link to the materials page."""
-    return {"materials_count": Material.objects.filter(event=event).count()}
+    count = getattr(event, "n_materials", None)  # annotated by the page (sections.page_annotations)
+    if count is None:
+        count = Material.objects.filter(event=event).count()
+    return {"materials_count": count}
 
 
 def material_flags(talk_ids: list[int]) -> dict[int, dict[str, bool]]:

@@ -97,20 +97,29 @@ def accepted_talks(event: Event) -> list[Talk]:
     return list(talks_of(event).filter(state=TalkState.ACCEPTED))
 
 
-def open_speakers_frame(event: Event) -> Frame | None:
-    """The first speakers' frame (requires_talk) that takes registrations now."""
-    for frame in Frame.objects.filter(event=event, requires_talk=True).order_by("order", "id"):
+def open_speakers_frame(event: Event, frames: list[Frame] | None = None) -> Frame | None:
+    """The first speakers' frame (requires_talk) that takes registrations now. `frames`: the
+    event's frames in order, when the caller has them loaded (no query then)."""
+    if frames is None:
+        frames = list(Frame.objects.filter(event=event).order_by("order", "id"))
+    for frame in frames:
+        if not frame.requires_talk:
+            continue
         frame.event = event
         if frame.window_now() == "open":
             return frame
     return None
 
 
-def event_page_context(request: HttpRequest, event: Event, *, can_manage: bool) -> dict[str, Any]:
+def event_page_context(
+    request: HttpRequest, event: Event, *, can_manage: bool, frames: list[Frame] | None = None
+) -> dict[str, Any]:
     """Context for the event page's talks (talks/_event_talks.html): the accepted talks
     with their speakers, and the open speakers' frame for a "Propose a lightning talk" button."""
     return {
         # Talks on the timetable are shown there; this list has those not (yet) scheduled.
-        "accepted_talks": list(talks_of(event).filter(state=TalkState.ACCEPTED, slot__isnull=True)),
-        "speakers_frame": open_speakers_frame(event),
+        "accepted_talks": []
+        if getattr(event, "n_unscheduled_talks", None) == 0  # counted by the page's query
+        else list(talks_of(event).filter(state=TalkState.ACCEPTED, slot__isnull=True)),
+        "speakers_frame": open_speakers_frame(event, frames),
     }

@@ -64,4 +64,6 @@ def scheduled_entry_of_talk(talk_id: int) -> TimetableEntry | None:
 
 def event_page_context(request: HttpRequest, event: Event, *, can_manage: bool) -> dict[str, Any]:
     """Context for the event page's timetable (template talks/_event_timetable.html)."""
+    if getattr(event, "n_timetable_entries", None) == 0:  # counted by the page's query
+        return {"timetable": []}
     return {"timetable": list(timetable_entries(event))}
