@@ -6,7 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from kaisai.core.subqueries import count_of
+from kaisai.core.subqueries import CountOf
 from kaisai.events.models import Event
 from kaisai.groups.models import Organizer
 from kaisai.notices.enums import MailKind
@@ -44,10 +44,13 @@ def external_recaps(event: Event) -> list[ExternalRecap]:
     return externals
 
 
+EXTERNAL_RECAPS = CountOf(lambda: ExternalRecap.objects.all(), parent="event")
+
+
 def page_annotations() -> dict[str, Any]:
     """What the event page's query adds to the event row: the number of linked posts
     (`n_external_recaps`), so that none costs no query."""
-    return {"n_external_recaps": count_of(ExternalRecap.objects.all(), parent="event")}
+    return {"n_external_recaps": EXTERNAL_RECAPS()}
 
 
 def notice_key(event: Event) -> str:

@@ -10,7 +10,7 @@ from typing import Any
 from django.contrib.auth.models import AnonymousUser
 
 from kaisai.accounts.models import User
-from kaisai.core.subqueries import count_of
+from kaisai.core.subqueries import CountOf
 from kaisai.events.models import Event
 from kaisai.groups.permissions import can_manage_events
 from kaisai.registrations import selectors, selectors_participant
@@ -74,10 +74,11 @@ def event_page_frames(
     }
 
 
+AFTERPARTY_SIGNUPS = CountOf(
+    lambda: Registration.objects.filter(selectors_participant.afterparty_q()), parent="event"
+)
+
+
 def page_annotations() -> dict[str, Any]:
     """What the event page's query adds to the event row: the after-party sign-ups."""
-    return {
-        "n_afterparty": count_of(
-            Registration.objects.filter(selectors_participant.afterparty_q()), parent="event"
-        )
-    }
+    return {"n_afterparty": AFTERPARTY_SIGNUPS()}

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from kaisai.core.subqueries import count_of
+from kaisai.core.subqueries import CountOf
 from kaisai.events.models import Event
 from kaisai.registrations.models import Frame
 from kaisai.talks import selectors_materials, selectors_talks, selectors_timetable
@@ -26,13 +26,18 @@ def talk_sections(
     }
 
 
+MATERIALS = CountOf(lambda: Material.objects.all(), parent="event")
+UNSCHEDULED_TALKS = CountOf(
+    lambda: Talk.objects.filter(state=TalkState.ACCEPTED, slot__isnull=True), parent="event"
+)
+TIMETABLE_ENTRIES = CountOf(lambda: TimetableEntry.objects.all(), parent="event")
+
+
 def page_annotations() -> dict[str, Any]:
     """Counts the event page's query adds to the event row, so that an empty part costs no
     query of its own: materials, unscheduled accepted talks, timetable entries."""
     return {
-        "n_materials": count_of(Material.objects.all(), parent="event"),
-        "n_unscheduled_talks": count_of(
-            Talk.objects.filter(state=TalkState.ACCEPTED, slot__isnull=True), parent="event"
-        ),
-        "n_timetable_entries": count_of(TimetableEntry.objects.all(), parent="event"),
+        "n_materials": MATERIALS(),
+        "n_unscheduled_talks": UNSCHEDULED_TALKS(),
+        "n_timetable_entries": TIMETABLE_ENTRIES(),
     }
