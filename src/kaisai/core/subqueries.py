@@ -27,7 +27,7 @@ class CountOf:
     def _compile(self) -> tuple[str, tuple]:
         rows = self.rows().order_by()
         field = rows.model._meta.get_field(self.parent)
-        outer = field.related_model._meta  # type: ignore[union-attr]
+        outer = field.related_model._meta
         inner_sql, params = rows.values(counted_parent=F(self.parent)).query.sql_with_params()
         quote = connection.ops.quote_name
         # Built from Django's own compiled SQL (values as parameters) and model metadata only:
