@@ -80,3 +80,17 @@ def test_markdown_keeps_japanese_text():
 def test_markdown_of_nothing_is_empty():
     assert render_markdown("") == ""
     assert render_markdown(None) == ""
+
+
+def test_the_same_text_is_rendered_once_and_long_texts_are_not_kept():
+    from kaisai.core import markdown
+
+    markdown._render_cached.cache_clear()
+    text = "**Same** description <script>alert(1)</script>"
+    first = markdown.render_markdown(text)
+    again = markdown.render_markdown(text)
+    assert first == again and "<script>" not in again
+    assert markdown._render_cached.cache_info().hits == 1
+    long_text = "x" * (markdown.CACHED_TEXT_LENGTH + 1)
+    assert markdown.render_markdown(long_text).startswith("<p>x")
+    assert markdown._render_cached.cache_info().currsize == 1

@@ -390,3 +390,32 @@ def test_draft_event_page_hides_exports_from_organizer(client, event, organizer,
     html = client.get(event.get_absolute_url()).content.decode()
     assert talk.title in html
     assert reverse("talks:frab_json", kwargs={"pk": event.pk}) not in html
+
+
+def test_event_page_timetable_fragment_follows_every_change(client, event, talk):
+    """The rendered timetable is cached by a digest of what it shows: each change below is on
+    the page at once."""
+    entry = add_entry(event=event, kind=EntryKind.TALK, talk=talk)
+
+    def page() -> str:
+        response = client.get(event.get_absolute_url())
+        assert response.status_code == 200
+        return response.content.decode()
+
+    html = page()
+    assert talk.title in html and "19:30" in html
+    talk.title = "A renamed talk"
+    talk.save()
+    assert "A renamed talk" in page()
+    speaker = talk.speakers.get().user
+    speaker.display_name = "Renamed Speaker"
+    speaker.save()
+    assert "Renamed Speaker" in page()
+    entry.starts_at += timedelta(minutes=10)
+    entry.save()
+    assert "19:40" in page()
+    event.time_zone = "UTC"
+    event.save()
+    assert "10:40" in page()  # 19:40 in Tokyo
+    client.cookies["django_language"] = "ja"
+    assert "タイムテーブル" in page()

@@ -7,6 +7,8 @@ marks links `rel="noopener noreferrer nofollow"`.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import nh3
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -47,8 +49,20 @@ def sanitize_html(html: str) -> str:
     )
 
 
+# Texts up to this long are remembered by their content (an event page renders the same
+# description on every view): never stale, since the key is the text itself.
+CACHED_TEXT_LENGTH = 20_000
+
+
+@lru_cache(maxsize=256)
+def _render_cached(text: str) -> str:
+    return sanitize_html(_md.render(text))
+
+
 def render_markdown(text: str | None) -> SafeString:
     """Render Markdown to sanitised HTML, safe to put into a template."""
     if not text:
         return mark_safe("")  # noqa: S308
+    if len(text) <= CACHED_TEXT_LENGTH:
+        return mark_safe(_render_cached(text))  # noqa: S308 - sanitised by nh3
     return mark_safe(sanitize_html(_md.render(text)))  # noqa: S308 - sanitised by nh3 above

@@ -3,6 +3,7 @@ and what the event page shows (template talks/_event_timetable.html)."""
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
@@ -66,4 +67,23 @@ def event_page_context(request: HttpRequest, event: Event, *, can_manage: bool) 
     """Context for the event page's timetable (template talks/_event_timetable.html)."""
     if getattr(event, "n_timetable_entries", None) == 0:  # counted by the page's query
         return {"timetable": []}
-    return {"timetable": list(timetable_entries(event))}
+    entries = list(timetable_entries(event))
+    return {"timetable": entries, "timetable_digest": timetable_digest(event, entries)}
+
+
+def timetable_digest(event: Event, entries: list[TimetableEntry]) -> str:
+    """A digest of everything the rendered timetable shows, the key of its cached fragment:
+    any change to an entry, talk or speaker (or the event's time zone and status) is a new
+    key, so the fragment is never stale (the language is added by the template)."""
+    shown: list[Any] = [event.pk, event.time_zone, event.status]
+    for entry in entries:
+        shown.append((entry.pk, entry.kind, entry.starts_at, entry.duration, entry.room))
+        shown.append(entry.title)
+        talk = entry.talk
+        if talk is not None:
+            speakers = [
+                (s.pk, s.user.nickname if s.user else "", s.display_name)
+                for s in talk.speakers.all()
+            ]
+            shown.append((talk.pk, talk.title, talk.kind, speakers))
+    return hashlib.sha256(repr(shown).encode()).hexdigest()
