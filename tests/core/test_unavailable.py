@@ -38,7 +38,16 @@ def test_web_answers_a_page_in_the_users_language():
     assert "Traceback" not in text and "もう一度" in text
 
 
-@pytest.mark.parametrize("error", [ValueError("bug"), KeyError("x"), RuntimeError()])
+@pytest.mark.parametrize(
+    "error",
+    [
+        ValueError("bug"),
+        KeyError("x"),
+        RuntimeError(),
+        OperationalError("no such column: counted.event_id"),  # SQLite's word for a bad query
+        OperationalError("no such table: talks_talk"),
+    ],
+)
 def test_other_errors_stay_errors(error):
     request = RequestFactory().get("/events/1/")
     assert middleware.process_exception(request, error) is None

@@ -22,6 +22,17 @@ from django.utils.translation import gettext as _
 logger = logging.getLogger("kaisai.unavailable")
 
 OUTAGE_ERRORS = (OperationalError, InterfaceError)
+# SQLite reports a query that does not fit the schema as an OperationalError too: those are
+# bugs (a 500 with its traceback), not an outage.
+_SQLITE_SCHEMA_ERRORS = ("no such column", "no such table", "syntax error", "has no column")
+
+
+def is_outage(error: BaseException) -> bool:
+    """A lost, refused or locked connection — not a query that could never have run."""
+    if not isinstance(error, OUTAGE_ERRORS):
+        return False
+    text = str(error).lower()
+    return not any(marker in text for marker in _SQLITE_SCHEMA_ERRORS)
 
 
 def describe(error: BaseException) -> str:
@@ -60,7 +71,7 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        if not isinstance(exception, OUTAGE_ERRORS):
+        if not is_outage(exception):
             return None
         # One line, no traceback: an outage is an operational event, not a bug.
         logger.warning(
