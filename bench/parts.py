@@ -30,6 +30,8 @@ def fig(
 ) -> dict:  # fmt: skip
     if value is None:
         met, note = None, "not measured" + (f"; {note}" if note else "")
+    elif target and met is None:
+        note = "baseline not measured" + (f"; {note}" if note else "")
     return {
         "name": name, "value": value, "unit": unit, "baseline_name": baseline_name,
         "baseline": baseline, "ratio": ratio, "target": target, "met": met, "note": note,

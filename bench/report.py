@@ -37,10 +37,10 @@ def number(value: float | None, unit: str = "") -> str:
 
 
 def verdict(figure: dict) -> str:
-    if figure["value"] is None:
-        return "not measured" if figure["target"] else "–"
-    if figure["met"] is None:
+    if not figure["target"]:
         return "context"
+    if figure["met"] is None:
+        return "not measured"
     return "yes" if figure["met"] else "**no**"
 
 
@@ -79,8 +79,14 @@ def render(out: Path) -> str:
                      f"| {part['load_before']} | {part['load_after']} |")  # fmt: skip
     summary = [(f, name) for name, part in parts.items() for f in part["figures"] if f["target"]]
     met = sum(1 for f, _ in summary if f["met"])
+    missed = sum(1 for f, _ in summary if f["met"] is False)
     caveat = " (quick sizes: not the targets)" if machine.get("quick") else ""
-    lines += ["", f"Targets met: {met} of {len(summary)}{caveat}.", ""]
+    lines += [
+        "",
+        f"Targets: {met} met, {missed} not met, {len(summary) - met - missed} not measured"
+        f"{caveat}.",
+        "",
+    ]
     for name, part in parts.items():
         lines += [f"### {TITLES.get(name, name)}", ""]
         if not part["figures"]:
