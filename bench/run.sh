@@ -15,8 +15,9 @@
 # Needs root on Debian (apt-get installs wrk, pgbench, redis-server when missing), a local
 # PostgreSQL on 127.0.0.1:5432 where user postgres has trust auth, and network access to PyPI
 # once (pretix's venv, kept in ~/.cache/kaisai-bench/). Creates the databases DB_PREFIX,
-# DB_PREFIX_pgbench, _page, _search, _lottery, _mail (DB_PREFIX default kaisai_bench);
-# pretix uses `pretix`. Every part writes OUT/PART/ and OUT/PART.json (figures, baselines,
+# DB_PREFIX_pgbench, _page, _search, _lottery, _mail (DB_PREFIX default kaisai_bench) and
+# drops them at the end (KEEP_DBS=1 keeps them, e.g. to look at the data or for
+# bench/search/run.sh's REUSE=1); pretix uses `pretix`. Every part writes OUT/PART/ and OUT/PART.json (figures, baselines,
 # ratios, targets, load average before and after); then OUT/report.md and the block between
 # `<!-- bench:run.sh begin -->` and `<!-- bench:run.sh end -->` in bench/RESULTS.md.
 set -uo pipefail
@@ -139,6 +140,11 @@ for p in ${all//,/ }; do
     --load-before "$before" --load-after "$after" --note "$note" "${quick_flag[@]}"
 done
 
+if [[ "${KEEP_DBS:-0}" != 1 ]]; then
+  for db in "$DB_PREFIX" "${DB_PREFIX}_pgbench" "${DB_PREFIX}_page" "${DB_PREFIX}_search"; do
+    psql -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" postgres >/dev/null 2>&1
+  done
+fi
 python3 "$here/collect.py" machine "$out" --parts "$parts" --load-before "$load_start" \
   --load-after "$(load)" --seconds "$(( $(date +%s) - started ))" "${quick_flag[@]}"
 report_args=("$out")
