@@ -199,13 +199,17 @@ def lottery(out: Path, quick: bool) -> list[dict]:
     n = r.get("applicants") if r else None
     draw = r.get("draw_s") if r else None
     size = f"{n:,} applicants" if n else ""
+    peak = r.get("peak_rss_mb") if r else None
+    before = r.get("rss_before_mb") if r else None
     return [
         fig(f"lottery draw incl. mails queued ({size})", draw, "s", target="< 2 s at 100,000",
             met=None if draw is None else draw < 2,
             note=(f"mails queued {r.get('mails_queued')}" if r else "")),
         fig("lottery: the draw's own check (ok)", None if r is None else int(bool(r.get("ok"))),
             "", target="1 (ok)", met=None if r is None else bool(r.get("ok"))),
-        fig("lottery: peak RSS of the draw process", r.get("peak_rss_mb") if r else None, "MB",
+        fig("lottery: peak RSS of the draw process", peak, "MB",
+            baseline_name="the same process before the draw", baseline=before,
+            ratio=divide(peak, before),
             note=f"tracemalloc peak {r.get('tracemalloc_peak_mb')} MB" if r else ""),
     ]  # fmt: skip
 

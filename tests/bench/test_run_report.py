@@ -109,3 +109,16 @@ def test_run_sh_refuses_an_unknown_part():
     )  # fmt: skip
     assert result.returncode == 2
     assert "unknown part nonsense" in result.stderr
+
+
+def test_the_lottery_figures_and_a_failed_check(tmp_path):
+    (tmp_path / "lottery").mkdir()
+    (tmp_path / "lottery" / "output.txt").write_text(
+        '{"applicants": 100000, "draw_s": 1.5, "mails_queued": 100000, "peak_rss_mb": 90.0,'
+        ' "rss_before_mb": 60.0, "tracemalloc_peak_mb": 12.0, "ok": false}\n'
+    )
+    draw, ok, peak = parts.lottery(tmp_path, quick=False)
+
+    assert (draw["value"], draw["met"]) == (1.5, True)
+    assert (ok["value"], ok["met"]) == (0, False)
+    assert (peak["baseline"], peak["ratio"], peak["met"]) == (60.0, 1.5, None)
