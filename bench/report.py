@@ -105,7 +105,11 @@ def render(out: Path) -> str:
                 f"| {ratio} | {escape(f['target']) or '–'} | {verdict(f)} | {escape(f['note'])} |"
             )
         lines.append("")
-    lines.append(f"Raw results: `{out}` (a JSON file per part; each part's own summary inside).")
+    try:
+        where = out.resolve().relative_to(Path(__file__).resolve().parents[1])
+    except ValueError:
+        where = out
+    lines.append(f"Raw results: `{where}/` (a JSON file per part; each part's own files inside).")
     return "\n".join(lines) + "\n"
 
 
