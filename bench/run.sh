@@ -78,7 +78,7 @@ log "bench/run.sh: parts $parts$([[ $quick == 1 ]] && echo ' (quick)'), results 
 # --- the parts (each prints into OUT/PART/; its exit code is kept, the others still run) ---------
 part_rush() {
   DB="$DB_PREFIX" PGB_DB="${DB_PREFIX}_pgbench" DUR="$DUR" CONNS="16 64" TOKENS="$TOKENS" \
-    SELLOUT="$SELLOUT" PGBENCH="counter counter_cte" "$here/rush/run.sh" "$out/rush"
+    SELLOUT="$SELLOUT" "$here/rush/run.sh" "$out/rush"
 }
 part_page() {
   DB="${DB_PREFIX}_page" DUR="$DUR" CONNS="16 64" "$here/page/run.sh" "$out/page"

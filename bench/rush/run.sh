@@ -164,7 +164,9 @@ if [[ -n "$PGBENCH" ]]; then
   for s in $PGBENCH; do
     for c in $CONNS; do
       log "pgbench: $s c$c"
-      PGDATABASE="$PGB_DB" "$shared/pgbench/run_pgbench.sh" "$s" "$c" "${DUR%s}" > "$out/pgbench_${s}_c$c.pgbench.json"
+      # run_pgbench.sh reads PGBENCH as the pgbench binary: not our list of scripts
+      env -u PGBENCH PGDATABASE="$PGB_DB" "$shared/pgbench/run_pgbench.sh" "$s" "$c" "${DUR%s}" \
+        > "$out/pgbench_${s}_c$c.pgbench.json"
     done
   done
 fi
