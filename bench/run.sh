@@ -10,6 +10,7 @@
 #   --quick       small sizes and 5 s runs: a smoke test of a few minutes, not the targets
 #   --out         where the results go (default bench/out/<timestamp>/)
 #   --no-results  do not touch bench/RESULTS.md (the report is still in OUT/report.md)
+# env: DB_PREFIX (kaisai_bench), KEEP_DBS (0), SHARED_BENCH (../shared/bench beside the checkout)
 # Also `make bench` (with BENCH_ARGS="--parts page --quick" for the options).
 #
 # Needs root on Debian (apt-get installs wrk, pgbench, redis-server when missing), a local
@@ -33,7 +34,7 @@ while [[ $# -gt 0 ]]; do
     --out) out="$2"; shift 2 ;;
     --out=*) out="${1#*=}"; shift ;;
     --no-results) results=0; shift ;;
-    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
     *) echo "unknown option $1 (see bench/run.sh --help)" >&2; exit 2 ;;
   esac
 done
@@ -62,6 +63,10 @@ if [[ ${#need_apt[@]} -gt 0 ]]; then
     { echo "could not install ${need_apt[*]}" >&2; exit 1; }
 fi
 psql -Atqc 'SELECT 1' postgres >/dev/null || { echo "PostgreSQL on 127.0.0.1:5432 (user postgres) is not reachable" >&2; exit 1; }
+SHARED_BENCH="${SHARED_BENCH:-$repo/../shared/bench}"
+[[ -x "$SHARED_BENCH/run_wrk.sh" && -x "$SHARED_BENCH/pretix/setup_pretix.sh" ]] ||
+  { echo "the shared harness is not at $SHARED_BENCH (set SHARED_BENCH)" >&2; exit 1; }
+export SHARED_BENCH="$(cd "$SHARED_BENCH" && pwd)"
 
 # --- sizes --------------------------------------------------------------------------------------
 if [[ "$quick" == 1 ]]; then
