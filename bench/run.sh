@@ -71,10 +71,10 @@ export SHARED_BENCH="$(cd "$SHARED_BENCH" && pwd)"
 # --- sizes --------------------------------------------------------------------------------------
 if [[ "$quick" == 1 ]]; then
   DUR=5s; TOKENS=3000; SELLOUT=300; EVENTS=2000; REGISTRATIONS=20000; APPLICANTS=5000
-  MESSAGE=1000; SETTLE_MAX=15
+  MESSAGE=1000; SETTLE_MAX=15; MAIL_ARGS=(--mails 300 --rounds 1)
 else
   DUR=20s; TOKENS=20000; SELLOUT=1000; EVENTS=100000; REGISTRATIONS=1000000; APPLICANTS=100000
-  MESSAGE=10000; SETTLE_MAX=120
+  MESSAGE=10000; SETTLE_MAX=120; MAIL_ARGS=()
 fi
 export SETTLE_MAX
 started="$(date +%s)"; load_start="$(load)"
@@ -110,7 +110,8 @@ part_mail() {
   mail_ready || { echo "not available: bench/mail/run.py does not measure the smtplib baseline yet (hlot's branch not merged)"; return 3; }
   local db="${DB_PREFIX}_mail"
   psql -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db" postgres >/dev/null
-  (cd "$repo" && "$py" bench/mail/run.py --database-url "postgres://postgres@127.0.0.1:5432/$db") |
+  (cd "$repo" && "$py" bench/mail/run.py "${MAIL_ARGS[@]}" \
+    --database-url "postgres://postgres@127.0.0.1:5432/$db") |
     tee "$out/mail/output.txt"
   local rc=$?
   psql -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" postgres >/dev/null
@@ -121,7 +122,8 @@ part_memory() {  # the rush's and search's workers were read by those parts (rss
     { echo "the 10,000-mail message: not available (bench/mail/run.py has no --message yet)"; return 0; }
   local db="${DB_PREFIX}_mail"
   psql -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db" postgres >/dev/null
-  (cd "$repo" && "$py" bench/mail/run.py --message "$MESSAGE" \
+  local only=(); grep -q -- "--no-baseline" "$here/mail/run.py" && only=(--no-baseline)
+  (cd "$repo" && "$py" bench/mail/run.py --message "$MESSAGE" "${only[@]}" \
     --database-url "postgres://postgres@127.0.0.1:5432/$db") | tee "$out/memory/message.txt"
   local rc=$?
   psql -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" postgres >/dev/null
