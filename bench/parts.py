@@ -253,7 +253,7 @@ def memory(out: Path, quick: bool) -> list[dict]:
     value = r.get("worker_rss_mb") if r else None
     n = r.get("message", r.get("mails")) if r else None
     figures.append(fig(
-        f"worker RSS after a message to {n or '10,000'} people", value, "MB",
+        f"worker RSS after a message to {n or 10_000:,} people", value, "MB",
         target="< 150 MB (at 10,000 mails)", met=None if value is None else value < 150,
     ))  # fmt: skip
     return figures
