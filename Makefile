@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test install install-test lint typecheck messages browser clean
+.PHONY: demo test install install-test lint typecheck messages browser bench clean
 
 # Compiled translations (.mo) are built from the .po files when these are newer (needs gettext's
 # msgfmt; without it the committed .mo files are used as they are).
@@ -60,6 +60,11 @@ messages: install
 %.mo: %.po
 	@if command -v msgfmt >/dev/null; then msgfmt --check-format -o $@ $<; \
 	else echo "msgfmt not found (apt-get install gettext): using $@ as committed"; fi
+
+## Every benchmark of bench/README.md with its baselines; writes bench/RESULTS.md's latest block
+## (options: make bench BENCH_ARGS="--parts page,search --quick")
+bench: install-test
+	bench/run.sh $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var

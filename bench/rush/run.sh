@@ -19,6 +19,9 @@
 #      PRETIX (1)             0: skip pretix; PRETIX_VENV (cache, kept between runs)
 #      PGBENCH ("counter counter_cte")   pgbench scripts (empty: skip)
 #      SHARED_BENCH           the harness (default: ../shared/bench beside the checkout)
+#      DB (kaisai_bench) PGB_DB (kaisai_bench_pgbench)   the databases (recreated)
+# Also writes OUTDIR/rss_start.json and OUTDIR/rss_after.json: the app workers' resident memory
+# (bench/rss.py) right after start-up and after the measured runs.
 # Prints a table: accepted registrations/s, p50/p99 latency, errors and oversold per run,
 # then the ratios kaisai/pretix and kaisai/pgbench (also in OUTDIR/summary.md).
 set -euo pipefail
@@ -33,7 +36,7 @@ WORKERS="${WORKERS:-3}"; THREADS="${THREADS:-4}"; PORT="${PORT:-8411}"; PROFILE=
 PRETIX="${PRETIX:-1}"; PGBENCH="${PGBENCH-counter counter_cte}"
 PRETIX_VENV="${PRETIX_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/kaisai-bench/pretix-venv}"
 REDIS_PORT="${REDIS_PORT:-6391}"
-DB=kaisai_bench; PGB_DB=kaisai_bench_pgbench
+DB="${DB:-kaisai_bench}"; PGB_DB="${PGB_DB:-kaisai_bench_pgbench}"
 export PGHOST=127.0.0.1 PGPORT=5432 PGUSER=postgres
 export DATABASE_URL="postgres://postgres@127.0.0.1:5432/$DB"
 export SECRET_KEY="rush-benchmark-only-$(head -c 24 /dev/urandom | base64 | tr -d '/+=')"
@@ -109,6 +112,7 @@ log "kaisai: gunicorn on 127.0.0.1:$PORT"
    --no-control-socket --log-level warning > "$out/kaisai-gunicorn.log" 2>&1) &
 gunicorn_pid=$!
 for _ in $(seq 1 60); do curl -sf -o /dev/null "http://127.0.0.1:$PORT/api/v1/events/" && break; sleep 0.5; done
+python3 "$repo/bench/rss.py" "$gunicorn_pid" start > "$out/rss_start.json"
 base="http://127.0.0.1:$PORT"; api=/api/v1/registrations/
 RUSH_TOKENS="${tokens[warmup]}" "$harness/run_wrk.sh" -u "$base" -p "$api" \
   -b "{\"frame_id\": ${frame[warmup]}}" -k 201 -c 16 -d 3s > "$work/warmup.log" 2>&1 ||
@@ -150,24 +154,8 @@ if [[ "$PROFILE" != 0 ]]; then
     --match 'user_for_api_token' --match 'frame_with_event' --match 'register_first_come' \
     --match 'sync_view_wrapper' --match 'gunicorn' > "$out/kaisai_profile_top.txt" || true
 fi
+python3 "$repo/bench/rss.py" "$gunicorn_pid" after > "$out/rss_after.json"
 kill "$gunicorn_pid"; wait "$gunicorn_pid" 2>/dev/null || true; gunicorn_pid=""
-
-# --- pretix (config B: Redis cache + sessions) -------------------------------------------------
-if [[ "$PRETIX" != 0 ]]; then
-  log "pretix: redis on 127.0.0.1:$REDIS_PORT, setup (venv $PRETIX_VENV)"
-  redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no > "$work/redis.log" 2>&1 &
-  redis_pid=$!
-  export PRETIX_VENV PRETIX_DATA="$work/pretix-data"
-  mkdir -p "$(dirname "$PRETIX_VENV")"
-  REDIS_URL="redis://127.0.0.1:$REDIS_PORT/0" "$shared/pretix/setup_pretix.sh" > "$work/pretix-setup.log" 2>&1 ||
-    { tail -20 "$work/pretix-setup.log" >&2; exit 1; }
-  pretix_started=1
-  WORKERS=4 "$shared/pretix/serve_pretix.sh" start >&2
-  TAG=pretix_B_ APP_RX="bin/gunicorn pretix|redis-server 127.0.0.1:$REDIS_PORT" DUR="$DUR" \
-    "$shared/pretix/run_suite.sh" "$out" unlimited >&2
-  "$shared/pretix/serve_pretix.sh" stop >&2; pretix_started=""
-  kill "$redis_pid"; wait "$redis_pid" 2>/dev/null || true; redis_pid=""
-fi
 
 # --- pgbench: the database limit ---------------------------------------------------------------
 if [[ -n "$PGBENCH" ]]; then
@@ -176,9 +164,33 @@ if [[ -n "$PGBENCH" ]]; then
   for s in $PGBENCH; do
     for c in $CONNS; do
       log "pgbench: $s c$c"
-      PGDATABASE="$PGB_DB" "$shared/pgbench/run_pgbench.sh" "$s" "$c" "${DUR%s}" > "$out/pgbench_${s}_c$c.pgbench.json"
+      # run_pgbench.sh reads PGBENCH as the pgbench binary: not our list of scripts
+      env -u PGBENCH PGDATABASE="$PGB_DB" "$shared/pgbench/run_pgbench.sh" "$s" "$c" "${DUR%s}" \
+        > "$out/pgbench_${s}_c$c.pgbench.json"
     done
   done
+fi
+
+# --- pretix (config B: Redis cache + sessions) -------------------------------------------------
+if [[ "$PRETIX" != 0 ]]; then
+  log "pretix: redis on 127.0.0.1:$REDIS_PORT, setup (venv $PRETIX_VENV)"
+  redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no > "$work/redis.log" 2>&1 &
+  redis_pid=$!
+  export PRETIX_VENV PRETIX_DATA="$work/pretix-data"
+  mkdir -p "$(dirname "$PRETIX_VENV")"
+  # A failed set-up (e.g. someone else migrating the shared `pretix` database at the same
+  # moment) leaves pretix unmeasured; the run goes on.
+  if REDIS_URL="redis://127.0.0.1:$REDIS_PORT/0" "$shared/pretix/setup_pretix.sh" > "$work/pretix-setup.log" 2>&1; then
+    pretix_started=1
+    WORKERS=4 "$shared/pretix/serve_pretix.sh" start >&2
+    TAG=pretix_B_ APP_RX="bin/gunicorn pretix|redis-server 127.0.0.1:$REDIS_PORT" DUR="$DUR" \
+      "$shared/pretix/run_suite.sh" "$out" unlimited >&2
+    "$shared/pretix/serve_pretix.sh" stop >&2; pretix_started=""
+  else
+    tail -20 "$work/pretix-setup.log" >&2
+    echo "pretix: set-up failed, not measured" | tee -a "$out/machine.txt" >&2
+  fi
+  kill "$redis_pid"; wait "$redis_pid" 2>/dev/null || true; redis_pid=""
 fi
 
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$out/machine.txt" >&2

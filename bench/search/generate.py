@@ -148,17 +148,17 @@ def main() -> None:
             "users",
             f"""INSERT INTO accounts_user (password, is_superuser, email, is_staff, is_active,
                 date_joined, nickname, display_name, bio, avatar, x_account, github_account,
-                website, preferred_language)
+                website, preferred_language, show_in_lists)
             SELECT '!', false, 'u' || n || '@example.com', false, true, now(), 'u' || n,
-                'User ' || n, '', '', '', '', '', ''
+                'User ' || n, '', '', '', '', '', '', false
             FROM generate_series(1, {USERS}) n""",
         )
         run(
             "groups",
             f"""INSERT INTO groups_group (slug, title, subtitle, description, website, x_account,
-                image, created_at)
+                image, created_at, require_mfa)
             SELECT 'g' || n, {pick(t_arr, "n")} || ' ' || {pick(k_arr, "n * 7")} || ' ' || n,
-                '', 'A community of ' || {pick(t_arr, "n")}, '', '', '', now()
+                '', 'A community of ' || {pick(t_arr, "n")}, '', '', '', now(), false
             FROM generate_series(1, {GROUPS}) n""",
         )
         run(
@@ -215,21 +215,24 @@ def main() -> None:
         run(
             "frames",
             """INSERT INTO registrations_frame (event_id, name, description, capacity, method,
-                fee, "order", accepted_count, waitlist_seq, requires_talk)
-            SELECT id, '一般枠', '', 30 + (id % 8) * 20, 'first_come', 0, 0, 0, 0, false
+                fee, "order", accepted_count, waitlist_seq, requires_talk, speakers_keep_seat,
+                accepts_lottery_losers, overbooking, overflow_risk)
+            SELECT id, '一般枠', '', 30 + (id % 8) * 20, 'first_come', 0, 0, 0, 0, false, false,
+                true, 'off', 0.05
             FROM events_event""",
         )
         per_event = max(REGISTRATIONS // EVENTS, 1)
         run(
             "registrations",
             f"""INSERT INTO registrations_registration (event_id, frame_id, user_id, status,
-                waitlist_key, nominated, afterparty, created_at, updated_at, organizer_note)
+                waitlist_key, nominated, afterparty, created_at, updated_at, organizer_note,
+                standby)
             SELECT f.event_id, f.id,
                 1 + ((f.event_id * 7919 + k * 4729) % {USERS}),
                 CASE WHEN k < {per_event} - 2 THEN 'accepted'
                      WHEN k = {per_event} - 2 THEN 'waitlisted' ELSE 'cancelled' END,
                 CASE WHEN k = {per_event} - 2 THEN 1 END,
-                false, k % 3 = 0, now(), now(), ''
+                false, k % 3 = 0, now(), now(), '', false
             FROM registrations_frame f, generate_series(0, {per_event - 1}) k""",
         )
         run(

@@ -17,11 +17,13 @@
 #      DUR (15s) CONNS ("4 16")                 each wrk run; connections
 #      WORKERS (3) THREADS (2) PORT (8412)      gunicorn (gthread)
 #      SHARED_BENCH         the harness (default: ../shared/bench beside the checkout)
+#      DB (kaisai_bench_search)                 the database
 # Writes OUTDIR/summary.md (a table: p50/p99/req/s per run, client side (wrk) and server side
 # (gunicorn's access log, %(D)s: the time from reading the request to writing the response),
 # ratios to the baselines of the same invocation), OUTDIR/*.json (one wrk result each),
 # OUTDIR/*.server.txt (the run's access-log lines), OUTDIR/plans.md (EXPLAIN ANALYZE) and
-# OUTDIR/plans_without_trigram.md.
+# OUTDIR/plans_without_trigram.md, OUTDIR/rss_{start,after}.json (the app workers' resident
+# memory, bench/rss.py, right after start-up and after the keyword runs).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
@@ -33,7 +35,7 @@ EVENTS="${EVENTS:-100000}"; REGISTRATIONS="${REGISTRATIONS:-1000000}"; REUSE="${
 EXTRA_INDEXES="${EXTRA_INDEXES:-0}"; NOINDEX="${NOINDEX:-1}"
 DUR="${DUR:-15s}"; CONNS="${CONNS:-4 16}"
 WORKERS="${WORKERS:-3}"; THREADS="${THREADS:-2}"; PORT="${PORT:-8412}"
-DB=kaisai_bench_search
+DB="${DB:-kaisai_bench_search}"
 export PGHOST=127.0.0.1 PGPORT=5432 PGUSER=postgres
 export DATABASE_URL="postgres://postgres@127.0.0.1:5432/$DB"
 export SECRET_KEY="search-benchmark-only-$(head -c 24 /dev/urandom | base64 | tr -d '/+=')"
@@ -99,6 +101,7 @@ log "kaisai: gunicorn on 127.0.0.1:$PORT"
 gunicorn_pid=$!
 base="http://127.0.0.1:$PORT"
 for _ in $(seq 1 60); do curl -sf -o /dev/null "$base/api/v1/events/" && break; sleep 0.5; done
+python3 "$repo/bench/rss.py" "$gunicorn_pid" start > "$out/rss_start.json"
 
 ja="%E6%A9%9F%E6%A2%B0%E5%AD%A6%E7%BF%92"   # 機械学習
 declare -A paths=(
@@ -132,6 +135,7 @@ run() {  # NAME CONNS
   printf '%s c%s: %s\n' "$name" "$c" "$(cat "$out/${name}_c$c.json")" >&2
 }
 for c in $CONNS; do for name in "${order[@]}"; do log "$name c$c"; run "$name" "$c"; done; done
+python3 "$repo/bench/rss.py" "$gunicorn_pid" after > "$out/rss_after.json"
 
 # --- baseline: the same keyword searches without the trigram indexes --------------------------
 if [[ "$NOINDEX" == 1 ]]; then
