@@ -7,6 +7,8 @@ marks links `rel="noopener noreferrer nofollow"`.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import nh3
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -47,8 +49,15 @@ def sanitize_html(html: str) -> str:
     )
 
 
+@lru_cache(maxsize=32)
+def _rendered(text: str) -> str:
+    """A pure function of the text: an organizer's message mailed to 10,000 people is
+    rendered once per worker, not once per mail (a few recent texts are kept)."""
+    return sanitize_html(_md.render(text))
+
+
 def render_markdown(text: str | None) -> SafeString:
     """Render Markdown to sanitised HTML, safe to put into a template."""
     if not text:
         return mark_safe("")  # noqa: S308
-    return mark_safe(sanitize_html(_md.render(text)))  # noqa: S308 - sanitised by nh3 above
+    return mark_safe(_rendered(text))  # noqa: S308 - sanitised by nh3 above
