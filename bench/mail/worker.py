@@ -150,9 +150,8 @@ def run(server, args) -> dict:
         print(f"  worker: {args.mails} mails in {time.monotonic() - started:.1f} s wall, "
               f"{result['rate']:.1f}/s at the server, peak RSS {result['rss_peak_mb']:.1f} MB",
               flush=True)  # fmt: skip
-        if not messages:
-            messages = built_messages(batch)
         if not args.no_baseline:
+            messages = messages or built_messages(batch)
             rates["smtplib loop"].append(smtplib_round(server, messages))
             print(f"  smtplib: {rates['smtplib loop'][-1]:.1f}/s", flush=True)
     return {"rates": rates, "rss": rss, "mean_size": server.mean_size()}

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import islice
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db import connection
@@ -54,7 +54,8 @@ def set_status(ids: Sequence[int], status: str, *, first_waitlist_key: int | Non
     keys, consecutive in the order of `ids`."""
     table = connection.ops.quote_name(Registration._meta.db_table)
     source, source_params = bulksql.positions(ids)
-    assignments, params = "status = %s", [status]
+    assignments = "status = %s"
+    params: list[Any] = [status]
     if first_waitlist_key is not None:
         assignments += ", waitlist_key = %s + o.n"
         params.append(first_waitlist_key - 1)
@@ -73,7 +74,10 @@ def record(frame: Frame, ids: Sequence[int], *, speakers: set[int]) -> None:
     source, source_params = bulksql.positions(ids)
     last_log = RegistrationLog.objects.aggregate(last=Max("id"))["last"] or 0
     seated = sorted(speakers.intersection(ids))
-    reason = ("CASE WHEN r.status = %s THEN %s ELSE %s END", [Status.ACCEPTED, WON, WAITLISTED])
+    reason: tuple[str, list] = (
+        "CASE WHEN r.status = %s THEN %s ELSE %s END",
+        [Status.ACCEPTED, WON, WAITLISTED],
+    )
     if seated:
         marks = ", ".join(["%s"] * len(seated))
         reason = (f"CASE WHEN r.id IN ({marks}) THEN %s ELSE {reason[0]} END",

@@ -48,10 +48,11 @@ def draw_lottery(*, frame: Frame, force: bool = False) -> LotteryDraw:
         # nominated, and win even beyond the free seats: a speaker seat (services.speakers).
         speakers: set[int] = set()
         rows = Registration.objects.select_for_update().filter(frame=frame, status=Status.APPLIED)
-        for batch in drawrows.chunked(rows.values_list("pk", "user_id").iterator(drawrows.BATCH)):
-            applicants += [pk for pk, _user in batch]
-            found = hooks.speakers_among(frame.event_id, [user for _pk, user in batch])
-            speakers.update(pk for pk, user in batch if user in found)
+        pairs = rows.values_list("pk", "user_id").iterator(drawrows.BATCH)
+        for read in drawrows.chunked(pairs):
+            applicants += [pk for pk, _user in read]
+            found = hooks.speakers_among(frame.event_id, [user for _pk, user in read])
+            speakers.update(pk for pk, user in read if user in found)
         chosen = list(rows.filter(nominated=True).values_list("pk", flat=True))
         nominated = sorted(set(chosen) | speakers)
         order = lottery.draw_order(draw.seed, applicants, nominated)
@@ -61,11 +62,11 @@ def draw_lottery(*, frame: Frame, force: bool = False) -> LotteryDraw:
         won = set(winners)
         rest = [rid for rid in order if rid not in won]
         base = seats.next_waitlist_key(frame.pk)
-        for batch in drawrows.batches(winners):
-            drawrows.set_status(batch, Status.ACCEPTED)
+        for seated in drawrows.batches(winners):
+            drawrows.set_status(seated, Status.ACCEPTED)
         for start in range(0, len(rest), drawrows.BATCH):
-            batch = rest[start : start + drawrows.BATCH]
-            drawrows.set_status(batch, Status.WAITLISTED, first_waitlist_key=base + start)
+            waiting = rest[start : start + drawrows.BATCH]
+            drawrows.set_status(waiting, Status.WAITLISTED, first_waitlist_key=base + start)
         frame.refresh_from_db(fields=["waitlist_seq"])
         frame.waitlist_seq = base + len(rest)
         frame.accepted_count += len(winners)
