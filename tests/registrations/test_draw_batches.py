@@ -136,3 +136,25 @@ def test_the_batch_size_does_not_change_the_draw(crowd, monkeypatch):
     services.draw_lottery(frame=Frame.objects.get(pk=crowd.pk), force=True)
     assert written() == in_one
     assert len(in_one[2]) == APPLICANTS - 1
+
+
+def test_a_listener_without_a_many_part_is_called_per_registration_in_draw_order(
+    make_frame, people, monkeypatch
+):
+    from kaisai.registrations import hooks
+
+    frame = make_frame(capacity=2, method=Method.LOTTERY)
+    for person in people(7):
+        services.register(frame=frame, user=person)
+    heard: list[tuple[int, str, str]] = []
+
+    def listener(registration: Registration, from_status: str) -> None:
+        heard.append((registration.pk, from_status, registration.status))
+
+    monkeypatch.setattr(hooks, "status_listeners", [*hooks.status_listeners, listener])
+    monkeypatch.setattr(drawrows, "BATCH", 3)
+    draw = services.draw_lottery(frame=frame, force=True)
+    assert heard == [
+        (pk, Status.APPLIED, Status.ACCEPTED if index < 2 else Status.WAITLISTED)
+        for index, pk in enumerate(draw.order)
+    ]
