@@ -232,7 +232,7 @@ def main(argv: list[str] | None = None) -> None:
         print(json.dumps(draw([int(pk) for pk in args.draw_child.split(",")])))
         return
 
-    tmp = tempfile.mkdtemp(prefix="kaisai-bench-lottery-")
+    tmp = "" if args.database_url else tempfile.mkdtemp(prefix="kaisai-bench-lottery-")
     url = args.database_url or f"sqlite:///{tmp}/lottery.sqlite3"
     if url.startswith("postgres"):
         recreate_postgres(url)
@@ -279,7 +279,7 @@ def main(argv: list[str] | None = None) -> None:
         "load_after": round(load_after[0], 2),
         "ok": ok,
     }))  # fmt: skip
-    if not args.database_url:
+    if tmp:
         import shutil
 
         shutil.rmtree(tmp, ignore_errors=True)

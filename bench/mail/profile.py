@@ -51,6 +51,9 @@ def main() -> None:
     profiler.disable()
     elapsed = time.perf_counter() - started
     server.stop()
+    import shutil
+
+    shutil.rmtree(tmp, ignore_errors=True)
     print(f"{sent} mails in {elapsed:.1f} s under cProfile ({server.rate():.1f}/s at the server)")
     pstats.Stats(profiler).sort_stats(args.sort).print_stats(40)
 

@@ -171,6 +171,9 @@ def worker_mode(args: argparse.Namespace) -> None:
         result = worker.run(server, args)
     finally:
         server.stop()
+        import shutil
+
+        shutil.rmtree(tmp, ignore_errors=True)
     load_after = os.getloadavg()
     rates = result["rates"]
     kaisai = sum(rates["kaisai worker"]) / len(rates["kaisai worker"])
