@@ -213,3 +213,50 @@ def test_organizers_see_undeliverable_addresses_on_the_registrations_list(
         services.register(frame=registration.frame, user=person)
     with django_assert_max_num_queries(few) as _:
         assert client.get(url).content.decode().count("Mail undeliverable") == 11
+
+
+def test_full_batches_follow_each_other_over_one_connection(smtp, registration):
+    """The worker's call goes on while mail is due (one batch of `limit` per tick capped the
+    worker at limit / KAISAI_MAIL_POLL_SECONDS mails per second)."""
+    for index, person in enumerate(UserFactory.create_batch(25)):
+        queue(person, registration, f"more-{index}")
+    assert outbox.deliver_due_mail(limit=10) == 25
+    assert smtp.inbox.count == 25 and len(set(smtp.inbox.peers)) == 1
+    assert outbox.deliver_due_mail(limit=10, seconds=0) == 0
+
+
+def test_a_call_stops_after_its_seconds(smtp, registration):
+    for index, person in enumerate(UserFactory.create_batch(6)):
+        queue(person, registration, f"budget-{index}")
+    assert outbox.deliver_due_mail(limit=2, seconds=0) == 2  # one batch, then the budget
+    assert outbox.deliver_due_mail(limit=2) == 4
+
+
+def test_an_address_refused_in_a_batch_is_not_tried_again_in_it(smtp, registration):
+    bad = UserFactory(email="Gone@example.com")
+    smtp.inbox.refused.add("gone@example.com")
+    queue(bad, registration, "r-1")
+    queue(UserFactory(), registration, "r-ok")
+    queue(bad, registration, "r-2")
+    assert outbox.deliver_due_mail() == 1
+    assert smtp.inbox.rcpt_tried["gone@example.com"] == 1
+    assert OutboxMail.objects.get(key="r-2").last_error == "undeliverable address: not tried"
+
+
+def test_a_batch_reads_the_context_models_once(smtp, registration):
+    """Every mail refers to the same registration: it is read once for the batch (it was read
+    twice per mail, and the undeliverable table once per mail)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries_for(count: int, prefix: str) -> int:
+        for index, person in enumerate(UserFactory.create_batch(count)):
+            queue(person, registration, f"{prefix}-{index}")
+        with CaptureQueriesContext(connection) as captured:
+            assert outbox.deliver_due_mail() == count
+        return len(captured)
+
+    per_mail = (queries_for(9, "many") - queries_for(3, "few")) / 6
+    # The claim's transaction (savepoint), SELECT … FOR UPDATE, the rendering's savepoint and
+    # its release, the UPDATE, the release: no read of the context or of the address.
+    assert per_mail == 6

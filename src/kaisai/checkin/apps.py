@@ -14,5 +14,9 @@ class CheckinConfig(AppConfig):
         from kaisai.registrations import hooks
         from kaisai.registrations.csv_export import add_column_provider
 
-        hooks.connect_status_listener(tickets.on_status_change, on_new=tickets.ticket_statement)
+        hooks.connect_status_listener(
+            tickets.on_status_change,
+            on_new=tickets.ticket_statement,
+            many=tickets.on_statuses_change,
+        )
         add_column_provider(csv_columns)

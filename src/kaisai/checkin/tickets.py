@@ -74,6 +74,33 @@ def on_status_change(registration: Registration, from_status: str) -> None:
     _issue(registration)
 
 
+def on_statuses_change(frame: Frame, registration_ids: Sequence[int], from_status: str) -> None:
+    """`on_status_change` for many registrations of `frame` (a lottery draw): the accepted
+    ones without a ticket get theirs, numbered in the order given, with one counter upsert
+    and one INSERT."""
+    # The frame's accepted registrations without a ticket (at most its capacity: no id list
+    # to send); a new registration has no ticket, so the filter is `on_status_change`'s rule.
+    rows = Registration.objects.filter(frame=frame, status=Status.ACCEPTED, ticket__isnull=True)
+    accepted = set(rows.values_list("pk", flat=True))
+    ordered = [pk for pk in registration_ids if pk in accepted]
+    if not ordered:
+        return
+    counter = connection.ops.quote_name(TicketCounter._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {counter} (event_id, last) VALUES (%s, %s)"  # noqa: S608
+            f" ON CONFLICT (event_id) DO UPDATE SET last = {counter}.last + %s RETURNING last",
+            [frame.event_id, len(ordered), len(ordered)],
+        )
+        last = cursor.fetchone()[0]
+    first = last - len(ordered) + 1
+    Ticket.objects.bulk_create(
+        Ticket(registration_id=pk, event_id=frame.event_id, receipt_number=first + index,
+               token=new_token())
+        for index, pk in enumerate(ordered)
+    )  # fmt: skip
+
+
 def ticket_statement(frame: Frame, source: str) -> list[tuple[str, list]]:
     """The one-statement registration's part (`on_new` of the status listener): the ticket of
     the registration `source` returns (id, status, event_id), if it is accepted — the same

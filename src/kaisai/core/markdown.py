@@ -49,8 +49,9 @@ def sanitize_html(html: str) -> str:
     )
 
 
-# Texts up to this long are remembered by their content (an event page renders the same
-# description on every view): never stale, since the key is the text itself.
+# Texts up to this long are remembered by their content: an event page renders the same
+# description on every view, and an organizer's message mailed to 10,000 people is rendered
+# once per worker, not once per mail. Never stale, since the key is the text itself.
 CACHED_TEXT_LENGTH = 20_000
 
 

@@ -23,29 +23,36 @@ import enum
 import hashlib
 import logging
 import smtplib
+import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from django.apps import apps
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import IntegrityError, models, transaction
 from django.db.models import F
-from django.template import Context, TemplateDoesNotExist
-from django.template.loader import get_template, render_to_string
-from django.utils import timezone, translation
-from django.utils.html import linebreaks, urlize
-from django.utils.safestring import SafeString, mark_safe
+from django.utils import timezone
 
+from kaisai.core.mailrender import (  # noqa: F401 - outbox.render & co. as before
+    ContextCache,
+    render,
+    render_all,
+    render_html,
+    render_text,
+    text_to_html,
+)
 from kaisai.core.models import OutboxMail, UndeliverableAddress
 from kaisai.core.unavailable import OUTAGE_ERRORS
 
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 12
+# How long one call of deliver_due_mail goes on sending batch after batch.
+BATCH_SECONDS = 10.0
 
 
 class Outcome(enum.Enum):
@@ -69,13 +76,6 @@ def context_refs(context: dict[str, Any]) -> dict[str, Any]:
         else value
         for name, value in context.items()
     }
-
-
-def _resolve(value: Any) -> Any:
-    if isinstance(value, dict) and "_model" in value:
-        model = apps.get_model(value["_model"])
-        return model._default_manager.filter(pk=value["pk"]).first()
-    return value
 
 
 def queue_mail(
@@ -129,52 +129,6 @@ def mail_row(
         group_id=group_id,
         batch=batch,
     )
-
-
-# --- Rendering ---------------------------------------------------------------------------
-
-
-def _context(mail: OutboxMail) -> dict[str, Any]:
-    context = {name: _resolve(value) for name, value in mail.context.items()}
-    context.update(
-        {
-            "user": mail.recipient,
-            "BASE_URL": settings.BASE_URL,
-            "SITE_NAME": settings.KAISAI_SITE_NAME,
-        }
-    )
-    return context
-
-
-def render_text(name: str, context: dict[str, Any]) -> str:
-    """A plain-text template, without HTML escaping (a name "A & B" stays "A & B")."""
-    return get_template(name).template.render(Context(context, autoescape=False))  # type: ignore[attr-defined]
-
-
-def render(mail: OutboxMail) -> tuple[str, str]:
-    """Subject and plain-text body in the recipient's language."""
-    context = _context(mail)
-    with translation.override(mail.language):
-        subject = render_text(f"mail/{mail.template}.subject.txt", context)
-        body = render_text(f"mail/{mail.template}.txt", context)
-    return " ".join(subject.split())[:998], body
-
-
-def text_to_html(text: str) -> SafeString:
-    """The plain-text body as HTML: escaped, links made clickable, paragraphs and <br>."""
-    text = text.encode().decode()  # a plain str: urlize trusts a SafeString and escapes nothing
-    return mark_safe(linebreaks(urlize(text, nofollow=True, autoescape=True), autoescape=False))  # noqa: S308 - escaped by urlize
-
-
-def render_html(mail: OutboxMail, *, subject: str, body: str) -> str:
-    """The HTML part: `mail/<template>.html` if the template exists (it extends
-    mail/_base.html), else the plain text made HTML inside the same layout."""
-    context = _context(mail) | {"subject": subject}
-    with translation.override(mail.language):
-        try:
-            return render_to_string(f"mail/{mail.template}.html", context)
-        except TemplateDoesNotExist:
-            return render_to_string("mail/_base.html", context | {"body_html": text_to_html(body)})
 
 
 def message_id(key: str) -> str:
@@ -291,7 +245,30 @@ def _claim(mail_id: int) -> OutboxMail | None:
     )
 
 
-def deliver(mail_id: int, *, connection: Connection | None = None) -> Outcome:
+@dataclass
+class Batch:
+    """What the mails of one batch share: resolved context models, and the batch's
+    undeliverable addresses (read once; those refused during the batch are added)."""
+
+    cache: ContextCache = field(default_factory=dict)
+    undeliverable: set[str] | None = None
+
+    @classmethod
+    def of(cls, mail_ids: Sequence[int]) -> Batch:
+        emails = OutboxMail.objects.filter(pk__in=mail_ids).values_list("to_email", flat=True)
+        known = UndeliverableAddress.objects.filter(email__in={e.strip().lower() for e in emails})
+        return cls(undeliverable=set(known.values_list("email", flat=True)))
+
+    def is_undeliverable(self, email: str) -> bool:
+        email = email.strip().lower()
+        if self.undeliverable is None:
+            return UndeliverableAddress.objects.filter(email=email).exists()
+        return email in self.undeliverable
+
+
+def deliver(
+    mail_id: int, *, connection: Connection | None = None, batch: Batch | None = None
+) -> Outcome:
     """Send one pending mail. The row is claimed (FOR UPDATE SKIP LOCKED: two workers never
     send it both) and marked sent in the transaction that wraps the SMTP send: a crash before
     COMMIT leaves it pending, and it is sent again."""
@@ -302,14 +279,17 @@ def deliver(mail_id: int, *, connection: Connection | None = None) -> Outcome:
             mail = _claim(mail_id)
             if mail is None:
                 return Outcome.SKIPPED
-            return _send_claimed(mail, conn)
+            return _send_claimed(mail, conn, batch or Batch())
     finally:
         if own:
             conn.close()
 
 
-def _send_claimed(mail: OutboxMail, conn: Connection) -> Outcome:
-    if UndeliverableAddress.objects.filter(email=mail.to_email.strip().lower()).exists():
+SENT_FIELDS = ["state", "sent_at", "last_error", "attempts", "subject", "body", "html_body"]
+
+
+def _send_claimed(mail: OutboxMail, conn: Connection, batch: Batch) -> Outcome:
+    if batch.is_undeliverable(mail.to_email):
         mail.state = OutboxMail.State.FAILED
         mail.last_error = "undeliverable address: not tried"
         mail.save(update_fields=["state", "last_error"])
@@ -318,8 +298,7 @@ def _send_claimed(mail: OutboxMail, conn: Connection) -> Outcome:
     if not mail.subject:
         try:
             with transaction.atomic():  # a savepoint: a failing query leaves the row usable
-                subject, body = render(mail)
-                html_body = render_html(mail, subject=subject, body=body)
+                subject, body, html_body = render_all(mail, batch.cache)
         except OUTAGE_ERRORS:
             raise  # the database went away: not the template's fault; the ticker retries
         except Exception as error:  # a broken template must not block the queue
@@ -338,12 +317,14 @@ def _send_claimed(mail: OutboxMail, conn: Connection) -> Outcome:
         text = f"{type(error).__name__}: {error}"
         if is_permanent(error):
             mark_undeliverable(mail.to_email, text)
+            if batch.undeliverable is not None:
+                batch.undeliverable.add(mail.to_email.strip().lower())
             return _fail(mail, text, permanent=True)
         return _fail(mail, text, permanent=False)
     mail.state = OutboxMail.State.SENT
     mail.sent_at = timezone.now()
     mail.last_error = ""
-    mail.save()
+    mail.save(update_fields=SENT_FIELDS)
     return Outcome.SENT
 
 
@@ -358,29 +339,48 @@ def _defer(mail_ids: Sequence[int], error: str) -> None:
             _fail(mail, error, permanent=False)
 
 
-def deliver_due_mail(limit: int = 200, *, now: datetime | None = None) -> int:
-    """Send pending mail whose time has come (retries included) over one connection.
-    Returns how many were sent. `now` (tests) moves the clock forward to reach retries."""
-    due = list(
-        OutboxMail.objects.filter(
-            state=OutboxMail.State.PENDING, next_attempt_at__lte=now or timezone.now()
-        )
-        .order_by("next_attempt_at", "id")
-        .values_list("pk", flat=True)[:limit]
-    )
-    if not due:
-        return 0
+def deliver_due_mail(
+    limit: int = 200, *, now: datetime | None = None, seconds: float = BATCH_SECONDS
+) -> int:
+    """Send pending mail whose time has come (retries included) over one connection, in
+    batches of `limit`: another batch follows a full one, for up to `seconds` (then the
+    ticker's other jobs get their turn, and it calls this again at once). Returns how many
+    were sent. `now` (tests) moves the clock forward to reach retries."""
+    started = time.monotonic()
     conn = Connection()
     sent = 0
     try:
-        for index, mail_id in enumerate(due):
-            outcome = deliver(mail_id, connection=conn)
-            if outcome is Outcome.SENT:
-                sent += 1
-            elif outcome is Outcome.DOWN:
-                error = OutboxMail.objects.filter(pk=mail_id).values_list("last_error", flat=True)
-                _defer(due[index + 1 :], error.first() or "mail server unreachable")
+        while True:
+            due = list(
+                OutboxMail.objects.filter(
+                    state=OutboxMail.State.PENDING, next_attempt_at__lte=now or timezone.now()
+                )
+                .order_by("next_attempt_at", "id")
+                .values_list("pk", flat=True)[:limit]
+            )
+            if not due:
+                break
+            batch_sent, done = _deliver_batch(due, conn)
+            sent += batch_sent
+            if done or len(due) < limit or time.monotonic() - started >= seconds:
                 break
     finally:
         conn.close()
     return sent
+
+
+def _deliver_batch(due: list[int], conn: Connection) -> tuple[int, bool]:
+    """(sent, stop): stop when the server is down or every row was another worker's."""
+    batch = Batch.of(due)
+    sent = skipped = 0
+    for index, mail_id in enumerate(due):
+        outcome = deliver(mail_id, connection=conn, batch=batch)
+        if outcome is Outcome.SENT:
+            sent += 1
+        elif outcome is Outcome.SKIPPED:
+            skipped += 1
+        elif outcome is Outcome.DOWN:
+            error = OutboxMail.objects.filter(pk=mail_id).values_list("last_error", flat=True)
+            _defer(due[index + 1 :], error.first() or "mail server unreachable")
+            return sent, True
+    return sent, skipped == len(due)

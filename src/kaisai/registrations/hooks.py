@@ -10,7 +10,10 @@ listed here, and what runs is what the connected apps say in `ready()`.
   `services.audit.record` wrote the audit row (and so on every path: register, cancel, move,
   promotion, decision, nomination, draw). `from_status` is "" for a new registration.
   Check-in issues the ticket of an accepted registration here; talks keep an LT's state in
-  step with its seat.
+  step with its seat. With `many=part`, `part(frame, registration_ids, from_status)` does
+  the same for many registrations of `frame` that changed status where they are (a lottery
+  draw: `statuses_changed`), in the order given, in a few statements; a listener without it
+  is called once per registration there.
 - **Talk writer** — `connect_talk_writer(writer)`; `writer(registration, proposal, *,
   keep_seat)` writes the talk proposed with a registration to a speakers' frame
   (`Frame.requires_talk`), in the same transaction as the registration (talks connect it);
@@ -41,7 +44,7 @@ listed here, and what runs is what the connected apps say in `ready()`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -57,6 +60,8 @@ TalkFinder = Callable[["Registration"], bool]
 # registration's (id, status, event_id) after the registration's INSERT.
 StatementPart = Callable[["Frame", str], list[tuple[str, list]]]
 AcceptPlanner = Callable[["Frame"], int]
+# part(frame, registration_ids, from_status): a status listener for many registrations at once.
+ManyListener = Callable[["Frame", Sequence[int], str], object]
 SpeakerFinder = Callable[[int, Iterable[int]], set[int]]
 
 status_listeners: list[StatusListener] = []
@@ -67,6 +72,7 @@ statement_parts: list[StatementPart] = []
 _listeners_needing_python: list[StatusListener] = []
 accept_planners: list[AcceptPlanner] = []
 speaker_finders: list[SpeakerFinder] = []
+many_parts: dict[StatusListener, ManyListener] = {}
 
 
 def _connect(hooks: list, function: Callable) -> None:
@@ -75,9 +81,15 @@ def _connect(hooks: list, function: Callable) -> None:
 
 
 def connect_status_listener(
-    listener: StatusListener, *, on_new: StatementPart | None = None, ignores_new: bool = False
+    listener: StatusListener,
+    *,
+    on_new: StatementPart | None = None,
+    ignores_new: bool = False,
+    many: ManyListener | None = None,
 ) -> None:
     _connect(status_listeners, listener)
+    if many is not None:
+        many_parts[listener] = many
     if on_new is not None:
         _connect(statement_parts, on_new)
     if on_new is None and not ignores_new:
@@ -98,6 +110,27 @@ def connect_talk_writer(writer: TalkWriter, *, check: TalkChecker, exists: TalkF
 def status_changed(registration: Registration, from_status: str) -> None:
     for listener in status_listeners:
         listener(registration, from_status)
+
+
+def statuses_changed(
+    frame: Frame,
+    registration_ids: Sequence[int],
+    from_status: str,
+    *,
+    load: Callable[[Sequence[int]], dict[int, Registration]],
+) -> None:
+    """`status_changed` for many registrations of `frame`, changed in place, in the order
+    given: each listener's `many` part, or the listener once per registration (`load` gives
+    the registrations by id)."""
+    loaded: dict[int, Registration] | None = None
+    for listener in status_listeners:
+        part = many_parts.get(listener)
+        if part is not None:
+            part(frame, registration_ids, from_status)
+            continue
+        loaded = load(registration_ids) if loaded is None else loaded
+        for registration_id in registration_ids:
+            listener(loaded[registration_id], from_status)
 
 
 def check_talk(frame: Frame, user: User, proposal: TalkProposal) -> None:

@@ -19,7 +19,9 @@ class TalksConfig(AppConfig):
 
         # A new registration's talk is written by the talk writer, after it (never on the
         # one-statement path, which does not take speakers' frames).
-        hooks.connect_status_listener(sync.on_status_change, ignores_new=True)
+        hooks.connect_status_listener(
+            sync.on_status_change, ignores_new=True, many=sync.on_statuses_change
+        )
         hooks.connect_talk_writer(
             proposals.write_proposed_talk, check=proposals.check_proposal, exists=proposals.has_talk
         )

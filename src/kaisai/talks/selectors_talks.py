@@ -36,12 +36,13 @@ def speakers_among(people: QuerySet[User], event: Event) -> QuerySet[User]:
 def seated_speakers(event_id: int, user_ids: Iterable[int]) -> set[int]:
     """Those of `user_ids` with a speaker seat at the event: speakers of an accepted talk, or
     invited speakers (accepted the invitation) of a talk still proposed. The registration
-    core's speaker finder (connected in TalksConfig.ready()); one query."""
-    rows = Speaker.objects.filter(talk__event_id=event_id, user_id__in=list(user_ids)).filter(
+    core's speaker finder (connected in TalksConfig.ready()); one query, for the event's
+    speakers (a few), however many users are asked about (a draw asks about thousands)."""
+    rows = Speaker.objects.filter(talk__event_id=event_id, user_id__isnull=False).filter(
         Q(talk__state=TalkState.ACCEPTED)
         | Q(talk__state=TalkState.PROPOSED, invited_at__isnull=False)
     )
-    return set(rows.values_list("user_id", flat=True))
+    return set(rows.values_list("user_id", flat=True)).intersection(user_ids)
 
 
 def _speakers() -> Prefetch:

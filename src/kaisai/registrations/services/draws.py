@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext_noop
 
 from kaisai.groups.enums import Action
 from kaisai.groups.services_log import log_action
 from kaisai.registrations import hooks, lottery
 from kaisai.registrations.enums import Method, Status
 from kaisai.registrations.models import Frame, LotteryDraw, Registration
-from kaisai.registrations.services import audit, filling, seats
+from kaisai.registrations.services import drawrows, filling, seats
 
 
 def ensure_commitment(frame: Frame) -> LotteryDraw:
@@ -42,50 +41,42 @@ def draw_lottery(*, frame: Frame, force: bool = False) -> LotteryDraw:
             return draw
         if frame.fills_the_room:
             filling.replan(frame=frame)
-        applicants = list(
-            Registration.objects.select_for_update()
-            .filter(frame=frame, status=Status.APPLIED)
-            .select_related("user")
-        )
-        by_id = {registration.pk: registration for registration in applicants}
+        # Ids only (a frame may have 100,000 applicants): no model instance per applicant, and
+        # the writes go batch by batch in set-based statements (`drawrows`).
+        applicants: list[int] = []
         # Speakers of the event (accepted or invited talks) are drawn first, like the
         # nominated, and win even beyond the free seats: a speaker seat (services.speakers).
-        speaker_users = hooks.speakers_among(frame.event_id, (r.user_id for r in applicants))
-        speakers = {r.pk for r in applicants if r.user_id in speaker_users}
-        nominated = sorted(r.pk for r in applicants if r.nominated or r.pk in speakers)
-        order = lottery.draw_order(draw.seed, by_id, nominated)
+        speakers: set[int] = set()
+        rows = Registration.objects.select_for_update().filter(frame=frame, status=Status.APPLIED)
+        pairs = rows.values_list("pk", "user_id").iterator(drawrows.BATCH)
+        for read in drawrows.chunked(pairs):
+            applicants += [pk for pk, _user in read]
+            found = hooks.speakers_among(frame.event_id, [user for _pk, user in read])
+            speakers.update(pk for pk, user in read if user in found)
+        chosen = list(rows.filter(nominated=True).values_list("pk", flat=True))
+        nominated = sorted(set(chosen) | speakers)
+        order = lottery.draw_order(draw.seed, applicants, nominated)
         free = seats.free_seats(frame)
         winners = order[:free]
         winners += [rid for rid in order[free:] if rid in speakers]
-        rest = [rid for rid in order if rid not in set(winners)]
-        for registration_id in winners:
-            registration = by_id[registration_id]
-            registration.status = Status.ACCEPTED
+        won = set(winners)
+        rest = [rid for rid in order if rid not in won]
         base = seats.next_waitlist_key(frame.pk)
-        for offset, registration_id in enumerate(rest):
-            registration = by_id[registration_id]
-            registration.status = Status.WAITLISTED
-            registration.waitlist_key = base + offset
-        Registration.objects.bulk_update(applicants, ["status", "waitlist_key"])
+        for seated in drawrows.batches(winners):
+            drawrows.set_status(seated, Status.ACCEPTED)
+        for start in range(0, len(rest), drawrows.BATCH):
+            waiting = rest[start : start + drawrows.BATCH]
+            drawrows.set_status(waiting, Status.WAITLISTED, first_waitlist_key=base + start)
         frame.refresh_from_db(fields=["waitlist_seq"])
         frame.waitlist_seq = base + len(rest)
         frame.accepted_count += len(winners)
         Frame.objects.filter(pk=frame.pk).update(
             accepted_count=frame.accepted_count, waitlist_seq=frame.waitlist_seq
         )
-        for registration_id in order:
-            registration = by_id[registration_id]
-            won = registration.status == Status.ACCEPTED
-            reason = gettext_noop("lottery: won") if won else gettext_noop("lottery: waitlisted")
-            if registration_id in speakers:
-                reason = gettext_noop("lottery: speaker seat")
-            audit.record(
-                registration,
-                from_status=Status.APPLIED,
-                reason=reason,
-                mail="lottery_won" if won else "lottery_waitlisted",
-            )
-        draw.applicants = sorted(by_id)
+        # The audit rows, mails and listeners, in draw order (tickets are numbered in it).
+        for batch in drawrows.batches(order):
+            drawrows.record(frame, batch, speakers=speakers)
+        draw.applicants = sorted(applicants)
         draw.nominated = nominated
         draw.order = order
         draw.accepted = len(winners)
@@ -97,7 +88,7 @@ def draw_lottery(*, frame: Frame, force: bool = False) -> LotteryDraw:
             action=Action.LOTTERY_DRAWN,
             event=frame.event_id,
             frame=frame.name,
-            applicants=len(by_id),
+            applicants=len(applicants),
             accepted=len(winners),
             forced=force,
         )

@@ -18,10 +18,12 @@ withdraws the talk.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.utils import timezone
 
 from kaisai.registrations.enums import Status
-from kaisai.registrations.models import Registration
+from kaisai.registrations.models import Frame, Registration
 from kaisai.talks.enums import TalkState
 from kaisai.talks.models import Talk
 
@@ -56,6 +58,19 @@ def sync_talk_state(registration: Registration, *, from_status: str) -> int:
         .exclude(state=target)
         .update(state=target, updated_at=timezone.now())
     )
+
+
+def on_statuses_change(frame: Frame, registration_ids: Sequence[int], from_status: str) -> None:
+    """The listener for many registrations that changed status in their frame (a lottery
+    draw, whose registrations are loaded without their frame: the state their status
+    implies). One query when none of them has a talk."""
+    if not from_status or not Talk.objects.filter(registration__frame=frame).exists():
+        return  # the usual case: no talk in the frame, one query per batch
+    talks = Talk.objects.filter(registration_id__in=list(registration_ids))
+    for status, target in STATE_FOR_STATUS.items():
+        talks.filter(registration__status=status).exclude(state=target).update(
+            state=target, updated_at=timezone.now()
+        )
 
 
 def on_status_change(registration: Registration, from_status: str) -> None:

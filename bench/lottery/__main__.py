@@ -1,0 +1,3 @@
+from bench.lottery.run import main
+
+main()
