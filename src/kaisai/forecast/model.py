@@ -36,6 +36,7 @@ P_MIN, P_MAX = 0.005, 0.995
 LEAD_CENTER_DAYS = 7.0
 SILENCE_HOURS = 12.0  # a "still coming?" unanswered this long after the question says all it will
 RATE_POINTS = 9  # points of the group rate's uncertainty the forecasts average over
+HOLDING_SHRINK = 2.0  # pseudo non-comers pulling the late cancels' share toward 0
 
 
 def logit(p: float) -> float:
@@ -212,6 +213,32 @@ class Outcome:
     ends_at: datetime
     features: Features
     came: bool
+    # a late cancel: how many hours before the start it was cancelled (negative: after it)
+    cancelled_hours_before: float | None = None
+
+
+def late_cancel_share(outcomes: Iterable[Outcome], hours_before: float) -> float:
+    """Of the record's people who did not come, the share who had already cancelled more than
+    `hours_before` the start (late cancels, within 24 h of it), shrunk toward 0 by
+    HOLDING_SHRINK: someone still holding a seat at that moment is not one of them."""
+    missed = late = 0
+    for outcome in outcomes:
+        if outcome.came:
+            continue
+        missed += 1
+        lead = outcome.cancelled_hours_before
+        if lead is not None and lead > hours_before:
+            late += 1
+    return late / (missed + HOLDING_SHRINK)
+
+
+def still_holding(p: float, share: float) -> float:
+    """P(comes | still holding the seat) by Bayes: who comes never cancels; who does not had
+    cancelled by now with probability `share` (`late_cancel_share`).
+    p / (p + (1 − p)(1 − share))."""
+    if share <= 0.0:
+        return p
+    return p / (p + (1.0 - p) * (1.0 - share))
 
 
 @dataclass(frozen=True)

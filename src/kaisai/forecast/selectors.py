@@ -22,7 +22,15 @@ from kaisai.events.models import Event
 from kaisai.forecast import history
 from kaisai.forecast import poisson_binomial as pb
 from kaisai.forecast.backtest import HISTORY_EVENTS, EventResult, forecast_history
-from kaisai.forecast.model import Features, GroupModel, Record, learn, silence
+from kaisai.forecast.model import (
+    Features,
+    GroupModel,
+    Record,
+    late_cancel_share,
+    learn,
+    silence,
+    still_holding,
+)
 from kaisai.groups.models import Group
 from kaisai.notices.selectors_reminders import asked_at
 from kaisai.registrations.enums import Method, Status
@@ -58,6 +66,9 @@ class _Context:
     history: history.History
     elsewhere: dict[int, Record]
     now: datetime
+    # of the record's non-comers, the share who had cancelled by now (model.late_cancel_share):
+    # everyone the forecast reads still holds a registration, so is not one of them
+    late_share: float = 0.0
 
     def probability(
         self, row: dict[str, Any], talk: bool, model: GroupModel | None = None
@@ -68,9 +79,10 @@ class _Context:
             reconfirmation=row["reconfirmation__answer"] or "",
             silence=silence(row.get("asked_at"), self.now),
         )
-        return (model or self.model).probability(
+        p = (model or self.model).probability(
             row["user_id"], features, self.elsewhere.get(row["user_id"], Record())
         )
+        return still_holding(p, self.late_share)
 
     def scenarios(self) -> list[GroupModel]:
         """The model at each of the group's possible rates (model.GroupModel.rate_points)."""
@@ -83,7 +95,9 @@ def _context(event: Event, rows: Sequence[dict[str, Any]]) -> _Context:
     elsewhere = history.elsewhere_records(
         (r["user_id"] for r in rows), group_id=event.group_id, moment=moment
     )
-    return _Context(event, learn(past.outcomes), past, elsewhere, timezone.now())
+    now = timezone.now()
+    share = late_cancel_share(past.outcomes, _hours(event.starts_at - now))
+    return _Context(event, learn(past.outcomes), past, elsewhere, now, share)
 
 
 def check_risk(risk: float) -> float:
