@@ -284,6 +284,9 @@ def test_the_record_rules(group):
     past = history.group_history(group.pk, timezone.now())
     record = {o.user_id: o.came for o in past.outcomes}
     assert record == {late.pk: False, no_show.pk: False, came.pk: True}
+    leads = {o.user_id: o.cancelled_hours_before for o in past.outcomes}
+    assert leads[no_show.pk] is None and leads[came.pk] is None
+    assert abs(leads[late.pk] - 2.0) < 0.01  # a late cancel, two hours before the start
     assert past.accepted_ever == 4 and past.cancelled_before_start == 2
     assert past.cancel_rate == 0.5
     # an event still running or ahead is not history either
