@@ -9,7 +9,10 @@ Pure functions over history that `history.py` reads from the database:
 3. A logistic adjustment of that mean for the frame (speakers), the lead time, the
    reconfirmation answer and the silence of those asked who did not answer, with coefficients
    fitted (MAP, Gaussian priors) on the group's history.
-4. The uncertainty of the group's own rate (`GroupModel.rate_points`): a group with little
+4. Close to the start, the condition that the person still holds the seat: the late
+   cancellers of the history who had cancelled by then are not among them
+   (`late_cancel_share`, `still_holding`).
+5. The uncertainty of the group's own rate (`GroupModel.rate_points`): a group with little
    history could turn out to come more or less than its estimate, and every person's
    probability moves with it; forecasts average over these points.
 """
