@@ -69,20 +69,29 @@ class _Context:
     # of the record's non-comers, the share who had cancelled by now (model.late_cancel_share):
     # everyone the forecast reads still holds a registration, so is not one of them
     late_share: float = 0.0
+    # … and by the doors: the planner counts on no cancel that has not happened (a cancel
+    # frees its seat when it comes, and the next re-plan fills it), as it already does for
+    # the cancels in time, which the record leaves out
+    door_share: float = 0.0
 
     def probability(
         self, row: dict[str, Any], talk: bool, model: GroupModel | None = None
     ) -> float:
+        return still_holding(self.unconditioned(row, talk, model), self.late_share)
+
+    def unconditioned(
+        self, row: dict[str, Any], talk: bool, model: GroupModel | None = None
+    ) -> float:
+        """P(comes) of someone accepted a day before the start (model steps 1–3)."""
         features = Features(
             talk=talk,
             lead_days=history.lead_days(self.event.starts_at, row["created_at"]),
             reconfirmation=row["reconfirmation__answer"] or "",
             silence=silence(row.get("asked_at"), self.now),
         )
-        p = (model or self.model).probability(
+        return (model or self.model).probability(
             row["user_id"], features, self.elsewhere.get(row["user_id"], Record())
         )
-        return still_holding(p, self.late_share)
 
     def scenarios(self) -> list[GroupModel]:
         """The model at each of the group's possible rates (model.GroupModel.rate_points)."""
@@ -97,7 +106,8 @@ def _context(event: Event, rows: Sequence[dict[str, Any]]) -> _Context:
     )
     now = timezone.now()
     share = late_cancel_share(past.outcomes, _hours(event.starts_at - now))
-    return _Context(event, learn(past.outcomes), past, elsewhere, now, share)
+    door = late_cancel_share(past.outcomes, 0.0)
+    return _Context(event, learn(past.outcomes), past, elsewhere, now, share, door)
 
 
 def check_risk(risk: float) -> float:
@@ -172,23 +182,31 @@ def _forecast(
 
     # Each of the group's possible rates is a scenario; the forecast is their mixture.
     distributions, candidates = [], []
+    now_share, door_share = context.late_share, context.door_share
     for model in context.scenarios():
-        p_accepted = [
-            1.0 if r["checked_in"] else context.probability(r, talk, model) for r in accepted
+        raw_accepted = [
+            None if r["checked_in"] else context.unconditioned(r, talk, model) for r in accepted
         ]
-        p_waitlist = [context.probability(r, talk, model) for r in waitlisted]
-        p_applied = [context.probability(r, talk, model) for r in applied]
-        if lottery_pending and p_applied:
+        raw_waitlist = [context.unconditioned(r, talk, model) for r in waitlisted]
+        raw_applied = [context.unconditioned(r, talk, model) for r in applied]
+        if lottery_pending and raw_applied:
             # a random draw: each drawn seat is any applicant alike
-            p_applied = [sum(p_applied) / len(p_applied)] * len(p_applied)
+            raw_applied = [sum(raw_applied) / len(raw_applied)] * len(raw_applied)
+        p_accepted = [1.0 if p is None else still_holding(p, now_share) for p in raw_accepted]
+        p_waitlist = [still_holding(p, now_share) for p in raw_waitlist]
+        p_applied = [still_holding(p, now_share) for p in raw_applied]
         promoted = [
             p * min(1.0, max(0.0, expected_promotions - j)) for j, p in enumerate(p_waitlist)
         ]
         # before the draw: the forecast of the draw as it would be made now
         drawn = p_applied[: max(0, limit - len(accepted))] if lottery_pending else []
         distributions.append(pb.distribution(p_accepted + drawn + [p for p in promoted if p > 0]))
-        newcomer = model.newcomer(Features(talk=talk, lead_days=lead))
-        known = p_accepted + p_waitlist + p_applied
+        # the planner's candidates as they would stand at the doors (see door_share)
+        newcomer = still_holding(model.newcomer(Features(talk=talk, lead_days=lead)), door_share)
+        known = [
+            1.0 if p is None else still_holding(p, door_share)
+            for p in raw_accepted + raw_waitlist + raw_applied
+        ]
         future = [newcomer] * max(0, FUTURE_FACTOR * capacity + 10 - len(known))
         if context.now >= context.event.starts_at:
             future = []
