@@ -291,3 +291,21 @@ def test_the_record_rules(group):
     assert past.cancel_rate == 0.5
     # an event still running or ahead is not history either
     assert history.group_history(group.pk, starts).outcomes == []
+
+
+def test_the_plan_counts_everyone_as_holding_their_seat_at_the_doors(group, regulars, upcoming):
+    """The history's no-shows include late cancels (three hours before). The forecast of now
+    rises as the doors near and nobody cancels; the planner counts on no cancel that has not
+    happened, so its number is the same two weeks before as one hour before."""
+    import time_machine
+
+    users, _ = regulars
+    event, frame = upcoming
+    for u in users[:45]:
+        registrations.register(frame=frame, user=u)
+    early = selectors.frame_forecast(frame)
+    assert early.accepted == 20 and early.waitlisted == 25
+    with time_machine.travel(event.starts_at - timedelta(hours=1), tick=False):
+        late = selectors.frame_forecast(frame)
+    assert late.expected_attendance > early.expected_attendance
+    assert frame.capacity < late.recommended_accept == early.recommended_accept < 45
