@@ -44,6 +44,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--demand", type=float, default=2.0,
                         help="applicants per event as a multiple of the seats")  # fmt: skip
+    parser.add_argument("--risk", type=float, default=0.05,
+                        help="the frames' overflow risk under the forecast policies")  # fmt: skip
     parser.add_argument("--shapes", default="beta22,bimodal,ushape_low,high")
     parser.add_argument("--policies", default="seats,fixed13,forecast,full")
     parser.add_argument("--skip-first", type=int, default=0,
@@ -93,7 +95,7 @@ def main() -> None:
         call_command("migrate", verbosity=0)
         simulation = Simulation(
             shapes=args.shapes.split(","), policies=args.policies.split(","), seats=args.seats,
-            events=args.events, seed=args.seed, demand=args.demand,
+            events=args.events, seed=args.seed, demand=args.demand, risk=args.risk,
             progress=lambda line: print(f"  {time.perf_counter() - started:6.0f}s {line}",
                                         file=sys.stderr, flush=True),
         )  # fmt: skip
@@ -110,7 +112,7 @@ def main() -> None:
     ).stdout.strip()  # fmt: skip
     lines = [
         f"{args.events} events × {args.seats} seats × {round(args.demand * args.seats)} "
-        f"applicants, seed "
+        f"applicants, overflow risk {args.risk:g}, seed "
         f"{args.seed}, database {vendor}, commit {commit}, {elapsed:.0f} s, {os.cpu_count()} CPUs, "
         f"load average before {load_before}, after {_load()}, errors logged by kaisai "
         f"{Counter.count}",

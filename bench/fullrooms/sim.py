@@ -58,10 +58,12 @@ class Simulation:
         events: int,
         seed: int,
         demand: float = 2.0,
+        risk: float = OVERFLOW_RISK,
         progress: Callable[[str], None] = lambda line: None,
     ) -> None:
         self.features = Services.load()
         self.seats, self.events, self.seed, self.progress = seats, events, seed, progress
+        self.risk = risk
         self.runs = [
             Run(
                 shape,
@@ -150,7 +152,7 @@ class Simulation:
         publish_event(event=event, by=run.organizer)
         fields: dict[str, Any] = {}
         if run.policy in ("forecast", "full"):
-            fields = {"overbooking": "forecast", "overflow_risk": OVERFLOW_RISK}
+            fields = {"overbooking": "forecast", "overflow_risk": self.risk}
         if run.policy == "full":
             fields["standby_after_minutes"] = STANDBY_AFTER_MINUTES
         lottery_at = starts - timedelta(days=10)

@@ -284,7 +284,28 @@ def test_the_record_rules(group):
     past = history.group_history(group.pk, timezone.now())
     record = {o.user_id: o.came for o in past.outcomes}
     assert record == {late.pk: False, no_show.pk: False, came.pk: True}
+    leads = {o.user_id: o.cancelled_hours_before for o in past.outcomes}
+    assert leads[no_show.pk] is None and leads[came.pk] is None
+    assert abs(leads[late.pk] - 2.0) < 0.01  # a late cancel, two hours before the start
     assert past.accepted_ever == 4 and past.cancelled_before_start == 2
     assert past.cancel_rate == 0.5
     # an event still running or ahead is not history either
     assert history.group_history(group.pk, starts).outcomes == []
+
+
+def test_the_plan_counts_everyone_as_holding_their_seat_at_the_doors(group, regulars, upcoming):
+    """The history's no-shows include late cancels (three hours before). The forecast of now
+    rises as the doors near and nobody cancels; the planner counts on no cancel that has not
+    happened, so its number is the same two weeks before as one hour before."""
+    import time_machine
+
+    users, _ = regulars
+    event, frame = upcoming
+    for u in users[:45]:
+        registrations.register(frame=frame, user=u)
+    early = selectors.frame_forecast(frame)
+    assert early.accepted == 20 and early.waitlisted == 25
+    with time_machine.travel(event.starts_at - timedelta(hours=1), tick=False):
+        late = selectors.frame_forecast(frame)
+    assert late.expected_attendance > early.expected_attendance
+    assert frame.capacity < late.recommended_accept == early.recommended_accept < 45

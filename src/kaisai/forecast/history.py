@@ -107,10 +107,12 @@ _FIELDS = (
 def _outcome(row: dict[str, Any]) -> Outcome | None:
     """None for a cancel in time (not in the record)."""
     starts_at = row["event__starts_at"]
+    cancelled_hours_before = None
     if row["status"] == Status.CANCELLED:
         if row["cancelled_at"] < starts_at - LATE_CANCEL:
             return None
         came = False
+        cancelled_hours_before = (starts_at - row["cancelled_at"]).total_seconds() / 3600.0
     else:
         came = bool(row["came"])
     return Outcome(
@@ -126,6 +128,7 @@ def _outcome(row: dict[str, Any]) -> Outcome | None:
             silence=silence(row["asked_at"], starts_at),
         ),
         came=came,
+        cancelled_hours_before=cancelled_hours_before,
     )
 
 

@@ -9,7 +9,10 @@ Pure functions over history that `history.py` reads from the database:
 3. A logistic adjustment of that mean for the frame (speakers), the lead time, the
    reconfirmation answer and the silence of those asked who did not answer, with coefficients
    fitted (MAP, Gaussian priors) on the group's history.
-4. The uncertainty of the group's own rate (`GroupModel.rate_points`): a group with little
+4. Close to the start, the condition that the person still holds the seat: the late
+   cancellers of the history who had cancelled by then are not among them
+   (`late_cancel_share`, `still_holding`).
+5. The uncertainty of the group's own rate (`GroupModel.rate_points`): a group with little
    history could turn out to come more or less than its estimate, and every person's
    probability moves with it; forecasts average over these points.
 """
@@ -36,6 +39,7 @@ P_MIN, P_MAX = 0.005, 0.995
 LEAD_CENTER_DAYS = 7.0
 SILENCE_HOURS = 12.0  # a "still coming?" unanswered this long after the question says all it will
 RATE_POINTS = 9  # points of the group rate's uncertainty the forecasts average over
+HOLDING_SHRINK = 2.0  # pseudo non-comers pulling the late cancels' share toward 0
 
 
 def logit(p: float) -> float:
@@ -212,6 +216,32 @@ class Outcome:
     ends_at: datetime
     features: Features
     came: bool
+    # a late cancel: how many hours before the start it was cancelled (negative: after it)
+    cancelled_hours_before: float | None = None
+
+
+def late_cancel_share(outcomes: Iterable[Outcome], hours_before: float) -> float:
+    """Of the record's people who did not come, the share who had already cancelled more than
+    `hours_before` the start (late cancels, within 24 h of it), shrunk toward 0 by
+    HOLDING_SHRINK: someone still holding a seat at that moment is not one of them."""
+    missed = late = 0
+    for outcome in outcomes:
+        if outcome.came:
+            continue
+        missed += 1
+        lead = outcome.cancelled_hours_before
+        if lead is not None and lead > hours_before:
+            late += 1
+    return late / (missed + HOLDING_SHRINK)
+
+
+def still_holding(p: float, share: float) -> float:
+    """P(comes | still holding the seat) by Bayes: who comes never cancels; who does not had
+    cancelled by now with probability `share` (`late_cancel_share`).
+    p / (p + (1 − p)(1 − share))."""
+    if share <= 0.0:
+        return p
+    return p / (p + (1.0 - p) * (1.0 - share))
 
 
 @dataclass(frozen=True)

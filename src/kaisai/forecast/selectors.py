@@ -22,7 +22,15 @@ from kaisai.events.models import Event
 from kaisai.forecast import history
 from kaisai.forecast import poisson_binomial as pb
 from kaisai.forecast.backtest import HISTORY_EVENTS, EventResult, forecast_history
-from kaisai.forecast.model import Features, GroupModel, Record, learn, silence
+from kaisai.forecast.model import (
+    Features,
+    GroupModel,
+    Record,
+    late_cancel_share,
+    learn,
+    silence,
+    still_holding,
+)
 from kaisai.groups.models import Group
 from kaisai.notices.selectors_reminders import asked_at
 from kaisai.registrations.enums import Method, Status
@@ -58,10 +66,23 @@ class _Context:
     history: history.History
     elsewhere: dict[int, Record]
     now: datetime
+    # of the record's non-comers, the share who had cancelled by now (model.late_cancel_share):
+    # everyone the forecast reads still holds a registration, so is not one of them
+    late_share: float = 0.0
+    # … and by the doors: the planner counts on no cancel that has not happened (a cancel
+    # frees its seat when it comes, and the next re-plan fills it), as it already does for
+    # the cancels in time, which the record leaves out
+    door_share: float = 0.0
 
     def probability(
         self, row: dict[str, Any], talk: bool, model: GroupModel | None = None
     ) -> float:
+        return still_holding(self.unconditioned(row, talk, model), self.late_share)
+
+    def unconditioned(
+        self, row: dict[str, Any], talk: bool, model: GroupModel | None = None
+    ) -> float:
+        """P(comes) of someone accepted a day before the start (model steps 1–3)."""
         features = Features(
             talk=talk,
             lead_days=history.lead_days(self.event.starts_at, row["created_at"]),
@@ -83,7 +104,10 @@ def _context(event: Event, rows: Sequence[dict[str, Any]]) -> _Context:
     elsewhere = history.elsewhere_records(
         (r["user_id"] for r in rows), group_id=event.group_id, moment=moment
     )
-    return _Context(event, learn(past.outcomes), past, elsewhere, timezone.now())
+    now = timezone.now()
+    share = late_cancel_share(past.outcomes, _hours(event.starts_at - now))
+    door = late_cancel_share(past.outcomes, 0.0)
+    return _Context(event, learn(past.outcomes), past, elsewhere, now, share, door)
 
 
 def check_risk(risk: float) -> float:
@@ -158,23 +182,31 @@ def _forecast(
 
     # Each of the group's possible rates is a scenario; the forecast is their mixture.
     distributions, candidates = [], []
+    now_share, door_share = context.late_share, context.door_share
     for model in context.scenarios():
-        p_accepted = [
-            1.0 if r["checked_in"] else context.probability(r, talk, model) for r in accepted
+        raw_accepted = [
+            None if r["checked_in"] else context.unconditioned(r, talk, model) for r in accepted
         ]
-        p_waitlist = [context.probability(r, talk, model) for r in waitlisted]
-        p_applied = [context.probability(r, talk, model) for r in applied]
-        if lottery_pending and p_applied:
+        raw_waitlist = [context.unconditioned(r, talk, model) for r in waitlisted]
+        raw_applied = [context.unconditioned(r, talk, model) for r in applied]
+        if lottery_pending and raw_applied:
             # a random draw: each drawn seat is any applicant alike
-            p_applied = [sum(p_applied) / len(p_applied)] * len(p_applied)
+            raw_applied = [sum(raw_applied) / len(raw_applied)] * len(raw_applied)
+        p_accepted = [1.0 if p is None else still_holding(p, now_share) for p in raw_accepted]
+        p_waitlist = [still_holding(p, now_share) for p in raw_waitlist]
+        p_applied = [still_holding(p, now_share) for p in raw_applied]
         promoted = [
             p * min(1.0, max(0.0, expected_promotions - j)) for j, p in enumerate(p_waitlist)
         ]
         # before the draw: the forecast of the draw as it would be made now
         drawn = p_applied[: max(0, limit - len(accepted))] if lottery_pending else []
         distributions.append(pb.distribution(p_accepted + drawn + [p for p in promoted if p > 0]))
-        newcomer = model.newcomer(Features(talk=talk, lead_days=lead))
-        known = p_accepted + p_waitlist + p_applied
+        # the planner's candidates as they would stand at the doors (see door_share)
+        newcomer = still_holding(model.newcomer(Features(talk=talk, lead_days=lead)), door_share)
+        known = [
+            1.0 if p is None else still_holding(p, door_share)
+            for p in raw_accepted + raw_waitlist + raw_applied
+        ]
         future = [newcomer] * max(0, FUTURE_FACTOR * capacity + 10 - len(known))
         if context.now >= context.event.starts_at:
             future = []
