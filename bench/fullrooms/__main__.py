@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -103,6 +104,7 @@ def main() -> None:
         vendor = connection.vendor
     finally:
         connection.close()
+        shutil.rmtree(tmp, ignore_errors=True)
         if args.postgres:
             _pg(args.postgres, f"DROP DATABASE IF EXISTS {PG_NAME}")
     elapsed = time.perf_counter() - started
