@@ -46,27 +46,12 @@ py="$repo/.venv/bin/python"
 work="$(mktemp -d -t kaisai-rush.XXXXXX)"
 export KAISAI_STATIC_ROOT="$work/static"; mkdir -p "$KAISAI_STATIC_ROOT"
 gunicorn_pid="" redis_pid="" pretix_started=""
-cleanup() {
-  set +e
-  if [[ -n "$gunicorn_pid" ]]; then kill "$gunicorn_pid" 2>/dev/null; wait "$gunicorn_pid" 2>/dev/null; fi
-  if [[ -n "$pretix_started" ]]; then
-    PRETIX_VENV="$PRETIX_VENV" PRETIX_DATA="$work/pretix-data" "$shared/pretix/serve_pretix.sh" stop >/dev/null
-  fi
-  if [[ -n "$redis_pid" ]]; then kill "$redis_pid" 2>/dev/null; wait "$redis_pid" 2>/dev/null; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-log() { printf '\n### %s  %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+# shellcheck source=../lib.sh
+source "$repo/bench/lib.sh"
+trap bench_cleanup EXIT
 
 # --- prerequisites --------------------------------------------------------------------------
-need_apt=()
-command -v wrk >/dev/null || need_apt+=(wrk)
-[[ "$PRETIX" == 0 ]] || command -v redis-server >/dev/null || need_apt+=(redis-server)
-if [[ ${#need_apt[@]} -gt 0 ]]; then
-  log "apt-get install ${need_apt[*]}"
-  apt-get install -y -q "${need_apt[@]}" >/dev/null || { apt-get update -q >/dev/null && apt-get install -y -q "${need_apt[@]}" >/dev/null; }
-fi
-psql -Atqc 'SELECT 1' postgres >/dev/null || { echo "PostgreSQL on 127.0.0.1:5432 (user postgres) is not reachable" >&2; exit 1; }
+bench_prerequisites
 
 # The shared harness, unchanged, except that wrk/request.lua is our wrapper (a fresh token per
 # request); run_wrk.sh and measure.sh find their siblings through the directory they run from.
