@@ -87,26 +87,7 @@ kill "$gunicorn_pid"; wait "$gunicorn_pid" 2>/dev/null || true; gunicorn_pid=""
 
 # --- pretix (config B: Redis cache + sessions), its public event page --------------------------
 if [[ "$PRETIX" != 0 ]]; then
-  log "pretix: redis on 127.0.0.1:$REDIS_PORT, setup (venv $PRETIX_VENV)"
-  command -v redis-server >/dev/null
-  redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no > "$work/redis.log" 2>&1 &
-  redis_pid=$!
-  export PRETIX_VENV PRETIX_DATA="$work/pretix-data"
-  mkdir -p "$(dirname "$PRETIX_VENV")"
-  # A failed set-up (e.g. someone else migrating the shared `pretix` database at the same
-  # moment) leaves pretix unmeasured, reported as such; the exit code says so too.
-  if REDIS_URL="redis://127.0.0.1:$REDIS_PORT/0" "$shared/pretix/setup_pretix.sh" > "$work/pretix-setup.log" 2>&1; then
-    pretix_started=1
-    WORKERS=4 "$shared/pretix/serve_pretix.sh" start >&2
-    TAG=pretix_B_ APP_RX="bin/gunicorn pretix|redis-server 127.0.0.1:$REDIS_PORT" DUR="$DUR" \
-      "$shared/pretix/run_suite.sh" "$out" page >&2
-    "$shared/pretix/serve_pretix.sh" stop >&2; pretix_started=""
-  else
-    tail -20 "$work/pretix-setup.log" >&2
-    echo "pretix: set-up failed, not measured" | tee -a "$out/machine.txt" >&2
-    pretix_failed=1
-  fi
-  kill "$redis_pid"; wait "$redis_pid" 2>/dev/null || true; redis_pid=""
+  bench_pretix page || pretix_failed=1
 fi
 
 psql -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)" postgres >/dev/null || true

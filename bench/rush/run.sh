@@ -158,24 +158,7 @@ fi
 
 # --- pretix (config B: Redis cache + sessions) -------------------------------------------------
 if [[ "$PRETIX" != 0 ]]; then
-  log "pretix: redis on 127.0.0.1:$REDIS_PORT, setup (venv $PRETIX_VENV)"
-  redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no > "$work/redis.log" 2>&1 &
-  redis_pid=$!
-  export PRETIX_VENV PRETIX_DATA="$work/pretix-data"
-  mkdir -p "$(dirname "$PRETIX_VENV")"
-  # A failed set-up (e.g. someone else migrating the shared `pretix` database at the same
-  # moment) leaves pretix unmeasured; the run goes on.
-  if REDIS_URL="redis://127.0.0.1:$REDIS_PORT/0" "$shared/pretix/setup_pretix.sh" > "$work/pretix-setup.log" 2>&1; then
-    pretix_started=1
-    WORKERS=4 "$shared/pretix/serve_pretix.sh" start >&2
-    TAG=pretix_B_ APP_RX="bin/gunicorn pretix|redis-server 127.0.0.1:$REDIS_PORT" DUR="$DUR" \
-      "$shared/pretix/run_suite.sh" "$out" unlimited >&2
-    "$shared/pretix/serve_pretix.sh" stop >&2; pretix_started=""
-  else
-    tail -20 "$work/pretix-setup.log" >&2
-    echo "pretix: set-up failed, not measured" | tee -a "$out/machine.txt" >&2
-  fi
-  kill "$redis_pid"; wait "$redis_pid" 2>/dev/null || true; redis_pid=""
+  bench_pretix unlimited || true
 fi
 
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$out/machine.txt" >&2
