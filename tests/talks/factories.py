@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import factory
 
@@ -55,3 +55,34 @@ class MaterialFactory(factory.django.DjangoModelFactory):
     event = factory.LazyAttribute(lambda o: o.talk.event if o.talk else EventFactory())
     kind = MaterialKind.SLIDE
     url = factory.Sequence(lambda n: f"https://speakerdeck.com/someone/talk-{n}")
+
+
+# Friday 2030-05-17 19:30–22:00 in Tokyo (10:30–13:00 UTC): the timetable tests' event.
+TIMETABLE_STARTS = datetime(2030, 5, 17, 10, 30, tzinfo=UTC)
+
+
+def timetable_event(group):
+    return EventFactory(
+        group=group,
+        number=5,
+        starts_at=TIMETABLE_STARTS,
+        ends_at=TIMETABLE_STARTS + timedelta(hours=2, minutes=30),
+        time_zone="Asia/Tokyo",
+        afterparty_starts_at=TIMETABLE_STARTS + timedelta(hours=2, minutes=45),
+    )
+
+
+def timetable_talk(event):
+    return TalkFactory(event=event, duration=25, speaker=UserFactory(nickname="speaker"))
+
+
+def fill_timetable(event, count: int) -> None:
+    start = event.starts_at
+    for n in range(count):
+        talk = TalkFactory(event=event, kind=TalkKind.LT if n % 2 else TalkKind.TALK)
+        Speaker.objects.create(talk=talk, user=UserFactory())
+        Speaker.objects.create(talk=talk, name=f"Guest {n}")
+        TimetableEntryFactory(
+            event=event, kind=EntryKind.TALK, talk=talk, title="", starts_at=start, duration=5
+        )
+        start += timedelta(minutes=5)
