@@ -380,6 +380,8 @@ if TESTING:
 
 # Jobs the worker's ticker runs, with their intervals in seconds (see core/ticker.py).
 KAISAI_PERIODIC_JOBS = {
+    # Bulk mail (a lottery draw's) into ordinary outbox rows, which the next job sends.
+    "kaisai.core.bulkexpand.expand_bulk_mail": env_float("KAISAI_MAIL_POLL_SECONDS", 2.0),
     "kaisai.core.outbox.deliver_due_mail": env_float("KAISAI_MAIL_POLL_SECONDS", 2.0),
     "kaisai.registrations.services.draw_due_lotteries": 15.0,
     "kaisai.registrations.services.replan_upcoming": 60.0,

@@ -84,6 +84,34 @@ class OutboxMail(models.Model):
         return f"{self.key} → {self.to_email} ({self.state})"
 
 
+class BulkMail(models.Model):
+    """Many mails queued as one row: the same template to a list of ids (a lottery draw's
+    5,000 winners or waitlisted of one batch), written in the caller's transaction like
+    `queue_mail`'s row. The worker expands it into ordinary `OutboxMail` rows, a chunk per
+    transaction (core/bulkexpand.py), through the expander registered for its `source`;
+    `expanded` is how many ids are done, so that a crash resumes where it stopped."""
+
+    source = models.CharField(max_length=50)  # the expander (bulkmail.register)
+    template = models.CharField(max_length=100)
+    params = models.JSONField(default=dict, blank=True)  # what the expander needs besides ids
+    ids = models.JSONField()  # the expander's ids (registrations), in the order to send
+    expanded = models.PositiveIntegerField(default=0)  # ids[:expanded] are in the outbox
+    created_at = models.DateTimeField(auto_now_add=True)
+    expanded_at = models.DateTimeField(null=True, blank=True)  # all of them are
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["id"], name="bulkmail_pending", condition=Q(expanded_at__isnull=True)
+            )
+        ]
+        verbose_name = _("bulk mail")
+        verbose_name_plural = _("bulk mails")
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.template}: {self.expanded}/{len(self.ids)}"
+
+
 class UndeliverableAddress(models.Model):
     """An address the mail server refused permanently (5xx): no more mail is sent to it, and
     organizers see it beside the registration. Changing one's address clears it."""
