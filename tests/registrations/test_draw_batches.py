@@ -12,7 +12,8 @@ from django.db import transaction
 
 from kaisai.accounts.models import User
 from kaisai.checkin.models import Ticket
-from kaisai.core.models import OutboxMail
+from kaisai.core import bulkexpand, bulkmail
+from kaisai.core.models import BulkMail, OutboxMail
 from kaisai.registrations import lottery, services
 from kaisai.registrations.enums import Method, Status
 from kaisai.registrations.models import Frame, Registration, RegistrationLog
@@ -73,7 +74,19 @@ def test_a_draw_in_batches_writes_the_outcome_the_seed_gives(crowd, monkeypatch)
         ["lottery: won"] * CAPACITY + ["lottery: waitlisted"] * (APPLICANTS - CAPACITY)
     )
 
-    # One mail per person with an address: audit.record's key, template and context.
+    # The mails: two bulk rows per batch of 700 (winners and waitlisted; the 120 winners all
+    # in the first), standing for one mail each, and no outbox row written by the draw.
+    assert not OutboxMail.objects.exists()
+    bulks = list(BulkMail.objects.order_by("id"))
+    assert [(b.template, len(b.ids)) for b in bulks] == [
+        ("lottery_won", CAPACITY), ("lottery_waitlisted", 700 - CAPACITY),
+        ("lottery_waitlisted", 700), ("lottery_waitlisted", 700), ("lottery_waitlisted", 400),
+    ]  # fmt: skip
+    assert [pk for b in bulks for pk in b.ids] == order and bulkmail.queued() == APPLICANTS
+    # Expanded by the worker (in chunks of 1,000): one mail per person with an address,
+    # audit.record's key, template and context — the outbox rows the draw wrote before.
+    assert bulkexpand.expand_bulk_mail() == APPLICANTS - 1
+    assert not BulkMail.objects.filter(expanded_at__isnull=True).exists()
     mails = {mail.key: mail for mail in OutboxMail.objects.all()}
     assert len(mails) == APPLICANTS - 1
     for log in logs:
@@ -129,11 +142,13 @@ def test_the_batch_size_does_not_change_the_draw(crowd, monkeypatch):
 
     with pytest.raises(Undo), transaction.atomic():
         services.draw_lottery(frame=crowd, force=True)
+        bulkexpand.expand_bulk_mail()
         in_one = written()
         raise Undo
     assert not RegistrationLog.objects.filter(frame=crowd).exists()
     monkeypatch.setattr(drawrows, "BATCH", 333)
     services.draw_lottery(frame=Frame.objects.get(pk=crowd.pk), force=True)
+    bulkexpand.expand_bulk_mail(chunk=97)
     assert written() == in_one
     assert len(in_one[2]) == APPLICANTS - 1
 

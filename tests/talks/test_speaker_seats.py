@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 
+from kaisai.core import bulkexpand
 from kaisai.core.models import OutboxMail
 from kaisai.registrations import services
 from kaisai.registrations.enums import Method, Status
@@ -35,6 +36,7 @@ def assert_counter_is_fact(frame: Frame) -> None:
 
 
 def waitlist_mails_to(user) -> int:
+    bulkexpand.expand_bulk_mail()  # the worker's job: a draw's mails are queued in bulk
     return OutboxMail.objects.filter(recipient=user, template__in=WAITLIST_MAILS).count()
 
 

@@ -4,7 +4,9 @@ applicants is twenty batches of a few statements each, not 300,000 single-row st
 Row for row they are what the draw wrote one registration at a time through the ORM before:
 the status (and waitlist key, in draw order), `audit.log_entry`'s audit row with the draw's
 reason, `audit.record`'s mail (`audit.mail_key`, the lottery template for the outcome,
-`queue_mail`'s model reference, no mail without an address) and the status listeners
+`queue_mail`'s model reference, no mail without an address — queued as two bulk rows per
+batch, one per outcome, and expanded into those outbox rows by the worker: `drawmails`) and
+the status listeners
 (`hooks.statuses_changed`: each listener's `many` part, or the listener per registration).
 tests/registrations/test_draw_batches.py compares them with the one-row-at-a-time path.
 """
@@ -15,19 +17,15 @@ from collections.abc import Iterable, Iterator, Sequence
 from itertools import islice
 from typing import Any, TypeVar
 
-from django.conf import settings
 from django.db import connection
 from django.db.models import Max
-from django.utils import timezone
 from django.utils.translation import gettext_noop
 
-from kaisai.accounts.models import User
 from kaisai.core import bulksql
-from kaisai.core.models import OutboxMail
 from kaisai.registrations import hooks
 from kaisai.registrations.enums import Status
 from kaisai.registrations.models import Frame, Registration, RegistrationLog
-from kaisai.registrations.services.audit import mail_key
+from kaisai.registrations.services import drawmails
 
 T = TypeVar("T")
 BATCH = 5000
@@ -66,9 +64,10 @@ def set_status(ids: Sequence[int], status: str, *, first_waitlist_key: int | Non
         )
 
 
-def record(frame: Frame, ids: Sequence[int], *, speakers: set[int]) -> None:
-    """The audit rows (in the order of `ids`), the mails and the status listeners of a batch
-    whose statuses are set."""
+def record(frame: Frame, ids: Sequence[int], *, speakers: set[int], won: set[int]) -> None:
+    """The audit rows (in the order of `ids`), the mails (two bulk rows: to the winners
+    `won` and to the rest, `drawmails`) and the status listeners of a batch whose statuses
+    are set."""
     quote = connection.ops.quote_name
     registrations = quote(Registration._meta.db_table)
     source, source_params = bulksql.positions(ids)
@@ -90,46 +89,10 @@ def record(frame: Frame, ids: Sequence[int], *, speakers: set[int]) -> None:
     )  # fmt: skip
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        cursor.execute(*_mails(frame, ids, last_log))
+    logs = (last_log, RegistrationLog.objects.aggregate(last=Max("id"))["last"] or 0)
+    drawmails.queue(frame, [rid for rid in ids if rid in won], MAIL_WON, logs)
+    drawmails.queue(frame, [rid for rid in ids if rid not in won], MAIL_WAITLISTED, logs)
     hooks.statuses_changed(frame, ids, Status.APPLIED, load=_load)
-
-
-def _mails(frame: Frame, ids: Sequence[int], last_log: int) -> tuple[str, list]:
-    """One mail per audit row written after `last_log` for the batch: `audit.record`'s."""
-    quote = connection.ops.quote_name
-    logs = quote(RegistrationLog._meta.db_table)
-    registrations = quote(Registration._meta.db_table)
-    users = quote(User._meta.db_table)
-    source, source_params = bulksql.positions(ids)
-    prefix, middle, suffix = mail_key("\0", "\0").split("\0")
-    text = "::text" if connection.vendor == "postgresql" else ""
-    mail = OutboxMail(next_attempt_at=timezone.now())
-    links = {
-        "key": (f"%s{text} || r.id || %s{text} || l.id || %s{text}", [prefix, middle, suffix]),
-        "to_email": ("u.email", []),
-        "recipient_id": ("u.id", []),
-        "language": ("COALESCE(NULLIF(u.preferred_language, ''), %s)", [settings.LANGUAGE_CODE]),
-        "template": (
-            "CASE WHEN r.status = %s THEN %s ELSE %s END",
-            [Status.ACCEPTED, MAIL_WON, MAIL_WAITLISTED],
-        ),  # fmt: skip
-        "context": bulksql.json_object(
-            "registration", bulksql.json_reference(Registration, "r.id")
-        ),
-    }
-    return bulksql.insert_select(
-        mail,
-        # The batch drives the join (CROSS JOIN: SQLite keeps that order) — led by the
-        # frame's index on the audit rows instead, SQLite rescans the batch for every row.
-        f"{source} CROSS JOIN {logs} l"
-        f" JOIN {registrations} r ON r.id = l.registration_id JOIN {users} u ON u.id = r.user_id",
-        links,
-        source_params=source_params,
-        # queue_mail's rules: no address, no mail; a key already queued is not queued again.
-        tail="WHERE l.registration_id = o.id AND l.frame_id = %s AND l.id > %s"
-        " AND u.email <> '' ORDER BY o.n ON CONFLICT DO NOTHING",
-        tail_params=[frame.pk, last_log],
-    )
 
 
 def _load(ids: Sequence[int]) -> dict[int, Registration]:

@@ -75,7 +75,7 @@ def draw_lottery(*, frame: Frame, force: bool = False) -> LotteryDraw:
         )
         # The audit rows, mails and listeners, in draw order (tickets are numbered in it).
         for batch in drawrows.batches(order):
-            drawrows.record(frame, batch, speakers=speakers)
+            drawrows.record(frame, batch, speakers=speakers, won=won)
         draw.applicants = sorted(applicants)
         draw.nominated = nominated
         draw.order = order
