@@ -11,7 +11,7 @@ from kaisai.core import bulkexpand
 from kaisai.core.models import OutboxMail
 from kaisai.registrations import services
 from kaisai.registrations.enums import Method, Status
-from kaisai.registrations.models import Frame, Registration
+from kaisai.registrations.models import Frame, Registration, RegistrationLog
 from kaisai.talks.enums import TalkState
 from kaisai.talks.services import invitations
 from kaisai.talks.services.talks import decide_talk
@@ -67,6 +67,14 @@ def test_invited_speaker_wins_the_general_lottery_whatever_the_seats(
     assert_counter_is_fact(frame)
     assert waitlist_mails_to(speakers[0]) == waitlist_mails_to(speakers[1]) == 0
     assert all(waitlist_mails_to(person) == 1 for person in crowd)
+    # The draw's audit rows: the speakers' seat said so, the rest waitlisted.
+    logs = RegistrationLog.objects.filter(frame=frame, reason__startswith="lottery:")
+    logged = dict(logs.values_list("registration__user_id", "reason"))
+    assert {logged[s.pk] for s in speakers} == {"lottery: speaker seat"}
+    assert {logged[p.pk] for p in crowd} == {"lottery: waitlisted"}
+    assert set(
+        logs.filter(registration__user__in=speakers).values_list("to_status", flat=True)
+    ) == {Status.ACCEPTED}
 
 
 def test_without_the_rule_the_speaker_would_have_lost(event, organizer, make_frame, people):

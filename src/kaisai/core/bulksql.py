@@ -4,6 +4,7 @@ one statement per batch instead of one per row, on PostgreSQL and SQLite alike.
 - `positions(ids)`: a relation `o(id, n)` of the given ids with their 1-based positions, from
   one parameter (a PostgreSQL array, or a JSON array for SQLite's `json_each`), so a batch of
   any size needs no IN list (PostgreSQL allows 65,535 parameters per statement).
+- `members(expression, ids)`: "expression is one of ids", from one parameter likewise.
 - `insert_select(instance, source, links)`: `INSERT INTO table (…) SELECT … FROM source`,
   writing `instance`'s columns the way the ORM saves them (defaults, auto_now_add) except
   the columns in `links`, which are SQL over `source`. The same idea as the one-statement
@@ -26,6 +27,13 @@ def positions(ids: Sequence[int], alias: str = "o") -> tuple[str, list]:
         f"(SELECT CAST(value AS INTEGER) AS id, key + 1 AS n FROM json_each(%s)) AS {alias}",  # noqa: S608
         [json.dumps(list(ids))],
     )
+
+
+def members(expression: str, ids: Sequence[int]) -> tuple[str, list]:
+    """SQL for "`expression` is one of `ids`" from one parameter (no IN list)."""
+    if connection.vendor == "postgresql":
+        return f"{expression} = ANY(%s::bigint[])", [list(ids)]
+    return f"{expression} IN (SELECT value FROM json_each(%s))", [json.dumps(list(ids))]  # noqa: S608
 
 
 def json_reference(model: type[models.Model], pk_sql: str) -> tuple[str, list]:

@@ -68,24 +68,26 @@ def record(frame: Frame, ids: Sequence[int], *, speakers: set[int], won: set[int
     """The audit rows (in the order of `ids`), the mails (two bulk rows: to the winners
     `won` and to the rest, `drawmails`) and the status listeners of a batch whose statuses
     are set."""
-    quote = connection.ops.quote_name
-    registrations = quote(Registration._meta.db_table)
     source, source_params = bulksql.positions(ids)
     last_log = RegistrationLog.objects.aggregate(last=Max("id"))["last"] or 0
+    # The statuses are the ones `set_status` just wrote (the winners accepted, the rest
+    # waitlisted): the audit rows are built from the batch alone, without reading the
+    # registrations back (a join that cost a scan of the registrations table per batch).
+    winners = [rid for rid in ids if rid in won]
+    is_won, won_params = bulksql.members("o.id", winners) if winners else ("1 = 0", [])
+    to_status = (f"CASE WHEN {is_won} THEN %s ELSE %s END",
+                 [*won_params, Status.ACCEPTED, Status.WAITLISTED])  # fmt: skip
+    reason = (f"CASE WHEN {is_won} THEN %s ELSE %s END", [*won_params, WON, WAITLISTED])
     seated = sorted(speakers.intersection(ids))
-    reason: tuple[str, list] = (
-        "CASE WHEN r.status = %s THEN %s ELSE %s END",
-        [Status.ACCEPTED, WON, WAITLISTED],
-    )
     if seated:
         marks = ", ".join(["%s"] * len(seated))
-        reason = (f"CASE WHEN r.id IN ({marks}) THEN %s ELSE {reason[0]} END",
+        reason = (f"CASE WHEN o.id IN ({marks}) THEN %s ELSE {reason[0]} END",
                   [*seated, SPEAKER_SEAT, *reason[1]])  # fmt: skip
     log = RegistrationLog(frame_id=frame.pk, from_status=Status.APPLIED, actor=None)
     sql, params = bulksql.insert_select(
-        log, f"{source} CROSS JOIN {registrations} r",
-        {"registration_id": ("r.id", []), "to_status": ("r.status", []), "reason": reason},
-        source_params=source_params, tail="WHERE r.id = o.id ORDER BY o.n",
+        log, source,
+        {"registration_id": ("o.id", []), "to_status": to_status, "reason": reason},
+        source_params=source_params, tail="ORDER BY o.n",
     )  # fmt: skip
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
