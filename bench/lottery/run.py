@@ -138,9 +138,30 @@ def draw(frame_ids: list[int]) -> dict:
 
         profiler = cProfile.Profile()
         profiler.enable()
+    statements: dict[str, list[float]] = {}  # BENCH_STATEMENTS=1: seconds per statement kind
+
+    def timed(execute, sql, params, many, context):
+        begun = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            words = sql.split()
+            kind = " ".join(words[:3] if words[0] in ("INSERT", "UPDATE") else words[:1])
+            spent = statements.setdefault(kind, [0, 0.0])
+            spent[0] += 1
+            spent[1] += time.perf_counter() - begun
+
+    wrapper = connection.execute_wrapper(timed) if os.environ.get("BENCH_STATEMENTS") else None
     started = time.perf_counter()
-    drawn = services.draw_due_lotteries()  # what the worker's ticker runs
+    if wrapper is not None:
+        with wrapper:
+            drawn = services.draw_due_lotteries()
+    else:
+        drawn = services.draw_due_lotteries()  # what the worker's ticker runs
     elapsed = time.perf_counter() - started
+    if statements:
+        print(json.dumps({k: [n, round(t, 3)] for k, (n, t) in sorted(statements.items())}),
+              file=sys.stderr)  # fmt: skip
     if profile:
         profiler.disable()
         profiler.dump_stats(profile)
@@ -159,11 +180,32 @@ def draw(frame_ids: list[int]) -> dict:
     }
 
 
+def expand() -> dict:
+    """In a child process: the worker's expansion of every bulk row the draws queued into
+    ordinary outbox rows (`bulkexpand.expand_bulk_mail`), timed, with its peak RSS."""
+    from django.db import connection
+
+    from kaisai.core import bulkexpand
+
+    connection.ensure_connection()
+    rss_before = rss_mb()
+    started = time.perf_counter()
+    written = bulkexpand.expand_bulk_mail(seconds=float("inf"))
+    elapsed = time.perf_counter() - started
+    return {
+        "expand_s": round(elapsed, 3),
+        "expanded": written,
+        "expand_rss_before_mb": round(rss_before, 1),
+        "expand_peak_rss_mb": round(peak_rss_mb(), 1),
+    }
+
+
 def check(frame_id: int, capacity: int) -> dict:
     """The draw's result, checked against the facts and recomputed from the seed."""
     from django.db.models import Count
 
-    from kaisai.core.models import OutboxMail
+    from kaisai.core import bulkmail
+    from kaisai.core.models import BulkMail, OutboxMail
     from kaisai.registrations import lottery
     from kaisai.registrations.enums import Status
     from kaisai.registrations.models import Frame, LotteryDraw, Registration, RegistrationLog
@@ -177,6 +219,10 @@ def check(frame_id: int, capacity: int) -> dict:
     logs = RegistrationLog.objects.filter(frame_id=frame_id, reason__startswith="lottery:")
     logged = logs.values("registration_id").distinct().count()
     registration_ids = set(rows.values_list("id", flat=True))
+    # What the draw queued: bulk rows (one per batch and outcome) standing for one mail each.
+    bulks = list(BulkMail.objects.filter(params__frame=frame_id))
+    queued = bulkmail.queued(bulks)
+    queued_won = bulkmail.queued([b for b in bulks if b.template == "lottery_won"])
     mails = [  # the outbox key is registration-<id>-<log id> (audit.mail_key)
         template
         for key, template in OutboxMail.objects.filter(
@@ -194,7 +240,11 @@ def check(frame_id: int, capacity: int) -> dict:
         "accepted_is_capacity": accepted == capacity == frame.accepted_count == result.accepted,
         "everyone_one_outcome": accepted + waitlisted == rows.count() == len(result.applicants)
         and logs.count() == logged == rows.count(),
-        "one_mail_each": len(mails) == len(registration_ids) and won_mails == accepted,
+        "one_mail_queued_each": queued == len(registration_ids) and queued_won == accepted,
+        # After the worker's expansion: one ordinary outbox row each, of the right kind.
+        "one_mail_each": len(mails) == len(registration_ids)
+        and won_mails == accepted
+        and all(b.expanded_at is not None for b in bulks),
         "waitlist_keys_distinct": keys == waitlisted,
         "winners_are_the_order_head": winners == set(result.order[:capacity]),
         "reproducible_from_seed": recomputed == result.order
@@ -209,7 +259,8 @@ def check(frame_id: int, capacity: int) -> dict:
         and verified is not None
         and verified.ok,
     }
-    return {"accepted": accepted, "waitlisted": waitlisted, "mails": len(mails), **checks}
+    return {"accepted": accepted, "waitlisted": waitlisted, "queued": queued,
+            "bulk_rows": len(bulks), "mails": len(mails), **checks}  # fmt: skip
 
 
 def recreate_postgres(url: str) -> None:
@@ -225,7 +276,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--nominated", type=int, default=10)
     parser.add_argument("--database-url", default="", help=f"PostgreSQL, e.g. {DEFAULT_PG}")
     parser.add_argument("--draw-child", default="", help=argparse.SUPPRESS)
+    parser.add_argument("--expand-child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+
+    if args.expand_child:  # the child process: expand the bulk mail and report
+        setup_django(args.database_url)
+        print(json.dumps(expand()))
+        return
 
     if args.draw_child:  # the child process: draw and report
         setup_django(args.database_url)
@@ -256,6 +313,16 @@ def main(argv: list[str] | None = None) -> None:
     if child.returncode != 0:
         sys.exit(f"the draw failed:\n{child.stdout}\n{child.stderr}")
     measured = json.loads(child.stdout.strip().splitlines()[-1])
+    if child.stderr.strip():
+        print(child.stderr.strip().splitlines()[-1])  # BENCH_STATEMENTS' seconds per statement
+    load_drawn = os.getloadavg()
+    child = subprocess.run(
+        [sys.executable, "-m", "bench.lottery", "--expand-child", "--database-url", url],
+        cwd=ROOT, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    if child.returncode != 0:
+        sys.exit(f"the expansion failed:\n{child.stdout}\n{child.stderr}")
+    expanded = json.loads(child.stdout.strip().splitlines()[-1])
     checked = check(frame_ids[0], min(args.capacity, args.applicants))
     checked_second = check(frame_ids[1], min(args.capacity, args.applicants))
     ok = all(v for k, v in {**checked, **checked_second}.items() if isinstance(v, bool))
@@ -265,17 +332,25 @@ def main(argv: list[str] | None = None) -> None:
     print(f"draw (worker's draw_due_lotteries): {measured['draw_s']:.3f} s; RSS "
           f"{measured['rss_before_mb']} MB before, peak {measured['peak_rss_mb']} MB; "
           f"tracemalloc peak (second frame) {measured['tracemalloc_peak_mb']} MB")  # fmt: skip
+    print(f"expansion of both frames' bulk mail (the worker's job): {expanded['expand_s']:.3f} s "
+          f"for {expanded['expanded']} mails; RSS {expanded['expand_rss_before_mb']} MB before, "
+          f"peak {expanded['expand_peak_rss_mb']} MB")  # fmt: skip
     print(f"checks: {json.dumps(checked)}")
     print(json.dumps({
         "applicants": args.applicants,
         "draw_s": measured["draw_s"],
-        "mails_queued": checked["mails"],
+        "mails_queued": checked["queued"],
+        "bulk_rows": checked["bulk_rows"],
+        "expand_s": expanded["expand_s"],
+        "expanded_mails": expanded["expanded"],
+        "expand_peak_rss_mb": expanded["expand_peak_rss_mb"],
         "peak_rss_mb": measured["peak_rss_mb"],
         "rss_before_mb": measured["rss_before_mb"],
         "tracemalloc_peak_mb": measured["tracemalloc_peak_mb"],
         "insert_s": round(insert_s, 2),
         "database": measured["vendor"],
         "load_before": round(load_before[0], 2),
+        "load_drawn": round(load_drawn[0], 2),
         "load_after": round(load_after[0], 2),
         "ok": ok,
     }))  # fmt: skip
