@@ -24,44 +24,30 @@ class Undo(Exception):
 
 def statements(frame_id: int, ids: list[int]) -> dict[str, tuple[str, str, list]]:
     """name → (table, sql, params) for one batch."""
-    from django.db import connection
     from django.db.models import Max, Min
     from django.utils import timezone
 
-    from kaisai.core import bulksql
     from kaisai.core.models import BulkMail
     from kaisai.registrations.enums import Status
     from kaisai.registrations.models import Frame, RegistrationLog
-    from kaisai.registrations.services import drawmails
+    from kaisai.registrations.services import drawmails, drawrows
 
     frame = Frame.objects.get(pk=frame_id)
-    source, source_params = bulksql.positions(ids)
-    update = (
-        "registrations_registration",
-        "UPDATE registrations_registration SET status = %s, waitlist_key = waitlist_key + 1"  # noqa: S608
-        f" FROM {source} WHERE registrations_registration.id = o.id",
-        [Status.WAITLISTED, *source_params],
-    )
-    log = RegistrationLog(frame_id=frame.pk, from_status=Status.APPLIED, actor=None)
-    audit_sql, audit_params = bulksql.insert_select(
-        log, f"{source} CROSS JOIN registrations_registration r",
-        {"registration_id": ("r.id", []), "to_status": ("r.status", []),
-         "reason": ("%s", ["lottery: waitlisted"])},
-        source_params=source_params, tail="WHERE r.id = o.id ORDER BY o.n",
-    )  # fmt: skip
+    update = ("registrations_registration",
+              *drawrows.status_update(ids, Status.WAITLISTED, first_waitlist_key=1))  # fmt: skip
+    audit = drawrows.audit_rows(frame, ids, speakers=set(), won=set())
     logs = RegistrationLog.objects.filter(frame=frame, registration_id__in=ids)
     bounds = logs.aggregate(first=Min("id"), last=Max("id"))
     bulk = BulkMail(template="lottery_waitlisted", ids=ids, created_at=timezone.now(), params={
         "frame": frame.pk, "logs_after": bounds["first"] - 1, "logs_upto": bounds["last"],
     })  # fmt: skip
-    # The mails of the batch as the draw wrote them before (the expansion's statement, with
-    # keys that differ from the expanded ones: a fresh insert, not conflicts).
+    # The mails of the batch as the draw wrote them before: the expansion's statement, with
+    # keys "explain-…" (its first parameter) that differ from the expanded ones: a fresh
+    # insert, not conflicts.
     mail_sql, mail_params = drawmails._insert(bulk, ids)
-    mail_sql = mail_sql.replace("'registration-'", "'explain-'")
-    del connection
     return {
         "registration UPDATE (waitlisted)": update,
-        "audit INSERT": ("registrations_registrationlog", audit_sql, audit_params),
+        "audit INSERT": ("registrations_registrationlog", *audit),
         "outbox INSERT (per-person mails)": ("core_outboxmail", mail_sql,
                                              ["explain-", *mail_params[1:]]),
     }  # fmt: skip

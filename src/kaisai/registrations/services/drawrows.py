@@ -50,6 +50,14 @@ def chunked(rows: Iterable[T], size: int | None = None) -> Iterator[list[T]]:
 def set_status(ids: Sequence[int], status: str, *, first_waitlist_key: int | None = None) -> None:
     """Set `status` on the registrations `ids`; with `first_waitlist_key`, also their waitlist
     keys, consecutive in the order of `ids`."""
+    with connection.cursor() as cursor:
+        cursor.execute(*status_update(ids, status, first_waitlist_key=first_waitlist_key))
+
+
+def status_update(
+    ids: Sequence[int], status: str, *, first_waitlist_key: int | None = None
+) -> tuple[str, list]:
+    """`set_status`'s statement (bench/lottery/explain.py explains it)."""
     table = connection.ops.quote_name(Registration._meta.db_table)
     source, source_params = bulksql.positions(ids)
     assignments = "status = %s"
@@ -57,19 +65,30 @@ def set_status(ids: Sequence[int], status: str, *, first_waitlist_key: int | Non
     if first_waitlist_key is not None:
         assignments += ", waitlist_key = %s + o.n"
         params.append(first_waitlist_key - 1)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET {assignments} FROM {source} WHERE {table}.id = o.id",  # noqa: S608
-            [*params, *source_params],
-        )
+    return (
+        f"UPDATE {table} SET {assignments} FROM {source} WHERE {table}.id = o.id",  # noqa: S608
+        [*params, *source_params],
+    )
 
 
 def record(frame: Frame, ids: Sequence[int], *, speakers: set[int], won: set[int]) -> None:
     """The audit rows (in the order of `ids`), the mails (two bulk rows: to the winners
     `won` and to the rest, `drawmails`) and the status listeners of a batch whose statuses
     are set."""
-    source, source_params = bulksql.positions(ids)
     last_log = RegistrationLog.objects.aggregate(last=Max("id"))["last"] or 0
+    with connection.cursor() as cursor:
+        cursor.execute(*audit_rows(frame, ids, speakers=speakers, won=won))
+    logs = (last_log, RegistrationLog.objects.aggregate(last=Max("id"))["last"] or 0)
+    drawmails.queue(frame, [rid for rid in ids if rid in won], MAIL_WON, logs)
+    drawmails.queue(frame, [rid for rid in ids if rid not in won], MAIL_WAITLISTED, logs)
+    hooks.statuses_changed(frame, ids, Status.APPLIED, load=_load)
+
+
+def audit_rows(
+    frame: Frame, ids: Sequence[int], *, speakers: set[int], won: set[int]
+) -> tuple[str, list]:
+    """The INSERT of the batch's audit rows, in the order of `ids`."""
+    source, source_params = bulksql.positions(ids)
     # The statuses are the ones `set_status` just wrote (the winners accepted, the rest
     # waitlisted): the audit rows are built from the batch alone, without reading the
     # registrations back (a join that cost a scan of the registrations table per batch).
@@ -84,17 +103,11 @@ def record(frame: Frame, ids: Sequence[int], *, speakers: set[int], won: set[int
         reason = (f"CASE WHEN o.id IN ({marks}) THEN %s ELSE {reason[0]} END",
                   [*seated, SPEAKER_SEAT, *reason[1]])  # fmt: skip
     log = RegistrationLog(frame_id=frame.pk, from_status=Status.APPLIED, actor=None)
-    sql, params = bulksql.insert_select(
+    return bulksql.insert_select(
         log, source,
         {"registration_id": ("o.id", []), "to_status": to_status, "reason": reason},
         source_params=source_params, tail="ORDER BY o.n",
     )  # fmt: skip
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-    logs = (last_log, RegistrationLog.objects.aggregate(last=Max("id"))["last"] or 0)
-    drawmails.queue(frame, [rid for rid in ids if rid in won], MAIL_WON, logs)
-    drawmails.queue(frame, [rid for rid in ids if rid not in won], MAIL_WAITLISTED, logs)
-    hooks.statuses_changed(frame, ids, Status.APPLIED, load=_load)
 
 
 def _load(ids: Sequence[int]) -> dict[int, Registration]:
