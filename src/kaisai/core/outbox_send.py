@@ -50,6 +50,9 @@ class Prepared:
         self.rows = {mail.pk: mail for mail in rows}
         self.fetched_subjects = {mail.pk: mail.subject for mail in rows}
         self.jobs: list[Job] = []
+        self.undeliverable: set[str] = set()
+        if not rows:
+            return
         emails = {mail.to_email.strip().lower() for mail in rows}
         known = UndeliverableAddress.objects.filter(email__in=emails)
         self.undeliverable = set(known.values_list("email", flat=True))
@@ -75,6 +78,16 @@ class Prepared:
             transaction.savepoint_rollback(savepoint)
         else:
             transaction.savepoint_commit(savepoint)
+
+    def carry(self, last: Prepared, jobs: list[Job]) -> Prepared:
+        """These, the jobs of the `last` chunk its deadline left unsent (their rows pending and
+        unchanged), first — as they were built."""
+        for job in jobs:
+            self.rows[job.mail_id] = last.rows[job.mail_id]
+            self.fetched_subjects[job.mail_id] = last.fetched_subjects[job.mail_id]
+        self.jobs = jobs + self.jobs
+        self.undeliverable |= last.undeliverable
+        return self
 
 
 def build(job: Job, mail: OutboxMail, smtp: bool) -> None:
@@ -175,8 +188,9 @@ def deliver_due_mail(
     chunk: int = CHUNK,
     chunk_seconds: float = CHUNK_SECONDS,
 ) -> int:
-    """Send due pending mail in chunks of min(`limit`, `chunk`) over one connection, for up to
-    `seconds` (then the ticker's other jobs get their turn); returns how many were sent."""
+    """Send due pending mail in chunks of min(`limit`, `chunk`) over one connection: the first
+    `limit` mails, then more for up to `seconds` (then the ticker's other jobs get their
+    turn); returns how many were sent."""
     started = time.monotonic()
     size = max(1, min(limit, chunk))
     sender = Sender()
@@ -184,25 +198,32 @@ def deliver_due_mail(
     refused: set[str] = set()
     sent = 0
     prepared: Prepared | None = None
-    behind = False  # the last chunk's deadline left some of its mails for later
+    drained = False  # the last fetch found fewer than it asked for
+    taken = 0  # mails tried: the first `limit` go through whatever `seconds` says
     try:
         while True:
             due = now or timezone.now()
             with transaction.atomic():
                 if prepared is None:
                     prepared = Prepared(fetch(size, due), sender, cache)
+                    drained = len(prepared.rows) < size
                 if not prepared.rows:
                     break
-                jobs = claim(prepared, due)
+                claimed = claim(prepared, due)
+                jobs, backlog = claimed[:size], claimed[size:]  # at most `size` in flight
                 work = Chunk(jobs, prepared.undeliverable | refused,
                              time.monotonic() + chunk_seconds)  # fmt: skip
                 sender.start(work)
                 try:
-                    more = time.monotonic() - started < seconds and (
-                        len(prepared.rows) == size or behind
+                    more = (
+                        (taken + len(jobs) < limit or time.monotonic() - started < seconds)
+                        and not drained
+                        and not backlog
                     )
-                    upcoming = Prepared(fetch(size, due, list(prepared.rows)), sender, cache) \
-                        if more else None  # fmt: skip
+                    upcoming = None
+                    if more:
+                        rows = fetch(size, due, list(prepared.rows))
+                        upcoming, drained = Prepared(rows, sender, cache), len(rows) < size
                     results = sender.wait()
                 finally:
                     sender.cancel()
@@ -212,13 +233,14 @@ def deliver_due_mail(
                     tried = [result.job.mail_id for result in results]
                     defer_due(limit - len(results), due, results[-1].error, tried)
                     break
-            behind = len(results) < len(jobs)
-            if upcoming is not None:
-                prepared = upcoming
-            elif behind and time.monotonic() - started < seconds:
-                prepared = None
-            else:
+            left = jobs[len(results) :] + backlog  # the deadline came first: the next chunk
+            taken += len(results)
+            if taken >= limit and time.monotonic() - started >= seconds:
                 break
+            if not left and upcoming is None:
+                break
+            upcoming = upcoming or Prepared([], sender, cache)
+            prepared = upcoming.carry(prepared, left)
     finally:
         sender.close()
     return sent
