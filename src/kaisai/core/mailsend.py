@@ -153,7 +153,7 @@ class Sender:
         if self.smtp:
             assert job.envelope is not None  # noqa: S101 - built for every SMTP job
             sender, recipients = job.envelope
-            self.backend.connection.sendmail(sender, recipients, job.data)  # type: ignore[attr-defined]
+            self.backend.connection.sendmail(sender, recipients, job.data)
         elif not self.backend.send_messages([job.message]):
             raise smtplib.SMTPException("the mail backend sent nothing")
 

@@ -23,6 +23,7 @@ import logging
 import time
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.core.mail.message import sanitize_address
@@ -141,8 +142,9 @@ def record(results: list[Result], rows: dict[int, OutboxMail]) -> list[str]:
     """Write the chunk's outcomes; returns the addresses refused with 5xx."""
     from kaisai.core.outbox import fail, mark_undeliverable
 
-    sent = [
-        (r.at, rows[r.job.mail_id].subject, rows[r.job.mail_id].body,
+    adapt = connection.ops.adapt_datetimefield_value
+    sent: list[tuple[Any, ...]] = [
+        (adapt(r.at), rows[r.job.mail_id].subject, rows[r.job.mail_id].body,
          rows[r.job.mail_id].html_body, r.job.mail_id)
         for r in results if r.outcome == "sent"
     ]  # fmt: skip
@@ -152,7 +154,7 @@ def record(results: list[Result], rows: dict[int, OutboxMail]) -> list[str]:
             cursor.executemany(
                 f"UPDATE {table} SET state = 'sent', sent_at = %s, last_error = '', "  # noqa: S608 - our table's name
                 "attempts = attempts + 1, subject = %s, body = %s, html_body = %s WHERE id = %s",
-                [(connection.ops.adapt_datetimefield_value(at), *rest) for at, *rest in sent],
+                sent,
             )
     refused = []
     for result in results:
