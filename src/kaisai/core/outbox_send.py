@@ -20,9 +20,11 @@ one chunk per worker.
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Sequence
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
@@ -30,6 +32,7 @@ from django.core.mail.message import sanitize_address
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
+from kaisai.core.mailmime import message_bytes
 from kaisai.core.mailrender import ContextCache, render_all
 from kaisai.core.mailsend import Chunk, Job, Result, Sender
 from kaisai.core.models import OutboxMail, UndeliverableAddress
@@ -100,10 +103,26 @@ def build(job: Job, mail: OutboxMail, smtp: bool) -> None:
     if smtp:
         encoding = message.encoding or settings.DEFAULT_CHARSET
         job.envelope = (
-            sanitize_address(message.from_email, encoding),
-            [sanitize_address(address, encoding) for address in message.recipients()],
+            envelope_address(message.from_email, encoding),
+            [envelope_address(address, encoding) for address in message.recipients()],
         )
-        job.data = message.message().as_bytes(linesep="\r\n")
+        job.data = message_bytes(message) or message.message().as_bytes(linesep="\r\n")
+
+
+SIMPLE_ADDRESS = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+")
+
+
+@lru_cache(maxsize=64)
+def _sanitized(address: str, encoding: str) -> str:
+    return sanitize_address(address, encoding)
+
+
+def envelope_address(address: str, encoding: str) -> str:
+    """What Django's SMTP backend gives smtplib (`sanitize_address`): a plain ASCII address is
+    itself; the rest (display names, IDN) goes through Django (the sender's is remembered)."""
+    if SIMPLE_ADDRESS.fullmatch(address):
+        return address
+    return _sanitized(address, encoding)
 
 
 def fetch(limit: int, now: datetime, exclude: Sequence[int] = ()) -> list[OutboxMail]:
