@@ -86,7 +86,7 @@ def message_bytes(message: EmailMultiAlternatives) -> bytes | None:
     names = {name.lower() for name in extra}
     if names & {"from", "to", "date", "cc", "reply-to", "subject", "content-type"}:
         return None
-    parts = [_part("plain", message.body)]
+    parts = [_part("plain", str(message.body))]
     for content, mimetype in message.alternatives:
         if mimetype != "text/html":
             return None
@@ -95,7 +95,7 @@ def message_bytes(message: EmailMultiAlternatives) -> bytes | None:
         return None
     bodies = [part for part in parts if part is not None]
     lines = [
-        header("Subject", message.subject),
+        header("Subject", str(message.subject)),
         header("From", message.from_email),
         header("To", ", ".join(str(to) for to in message.to)),
         header("Date", formatdate(localtime=settings.EMAIL_USE_LOCALTIME)),
