@@ -33,7 +33,7 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from kaisai.core.mailmime import message_bytes
-from kaisai.core.mailrender import ContextCache, render_all
+from kaisai.core.mailrender import ContextCache, render_shared
 from kaisai.core.mailsend import Chunk, Job, Result, Sender
 from kaisai.core.models import OutboxMail, UndeliverableAddress
 from kaisai.core.unavailable import OUTAGE_ERRORS
@@ -66,7 +66,7 @@ class Prepared:
             job = Job(mail.pk, mail.to_email)
             if not mail.subject:
                 try:
-                    mail.subject, mail.body, mail.html_body = render_all(mail, cache)
+                    mail.subject, mail.body, mail.html_body = render_shared(mail, cache)
                 except OUTAGE_ERRORS:
                     raise  # the database went away: not the template's fault; the ticker retries
                 except Exception as error:  # a broken template must not block the queue
