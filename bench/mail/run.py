@@ -104,8 +104,10 @@ def main() -> None:
             rows.update(subject="", body="", html_body="")
 
     def per_mail() -> int:
-        due = OutboxMail.objects.filter(state="pending").order_by("id").values_list("pk", flat=True)
-        return sum(outbox.deliver(pk) is outbox.Outcome.SENT for pk in list(due))
+        sent = 0  # a call per mail: its own connection, opened and closed
+        while outbox.deliver_due_mail(limit=1, seconds=0):
+            sent += 1
+        return sent
 
     def batch() -> int:
         return outbox.deliver_due_mail(limit=args.mails)

@@ -4,14 +4,21 @@ present) `<template>.html`, with the context's model references resolved.
 
 A batch shares one `ContextCache`: the mails of an organizer's message (10,000 of them) all
 refer to the same message and event, which are then read once per batch, not twice per mail.
+`render_shared` goes further for templates that never name the recipient: the mails with the
+same template, language and stored context are rendered once per call.
 """
 
 from __future__ import annotations
 
+import json
+import re
+from functools import lru_cache
 from typing import Any
 
 from django.apps import apps
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.template import Context, TemplateDoesNotExist
 from django.template.loader import get_template, render_to_string
 from django.utils import translation
@@ -88,3 +95,53 @@ def render_all(mail: OutboxMail, cache: ContextCache | None = None) -> tuple[str
     context = _context(mail, cache)
     subject, body = render(mail, context)
     return subject, body, render_html(mail, subject=subject, body=body, context=context)
+
+
+# --- Rendered once for many recipients --------------------------------------------------
+
+_USES_RECIPIENT = re.compile(r"\buser\b|\{%\s*include\b")
+_EXTENDS = re.compile(r"""\{%\s*extends\s+["']([^"']+)["']""")
+RENDERED_KEPT = 32  # distinct (template, language, context) renderings kept per call
+
+
+def _sources(name: str) -> list[str]:
+    try:
+        source = get_template(name).template.source  # type: ignore[attr-defined]
+    except TemplateDoesNotExist:
+        return []
+    parent = _EXTENDS.search(source)
+    return [source, *(_sources(parent.group(1)) if parent else [])]
+
+
+@lru_cache(maxsize=256)
+def recipient_independent(template: str) -> bool:
+    """Whether the mail's templates (and the layouts they extend) never name `user` nor
+    include another template: then what they render depends only on the language and the
+    stored context, not on who receives it. (Mail templates use no tag that reads the
+    context behind the template's back: no `takes_context` tag exists in kaisai.)"""
+    names = [f"mail/{template}.subject.txt", f"mail/{template}.txt", f"mail/{template}.html",
+             "mail/_base.html"]  # fmt: skip
+    return not any(_USES_RECIPIENT.search(source) for name in names for source in _sources(name))
+
+
+def render_shared(mail: OutboxMail, cache: ContextCache) -> tuple[str, str, str]:
+    """`render_all`, rendered once per call for all the mails with the same template,
+    language and stored context when the templates do not depend on the recipient (an
+    organizer's message to its registrants: one rendering per language, not one per mail)."""
+    if not recipient_independent(mail.template):
+        return render_all(mail, cache)
+    key = ("_rendered", (mail.template, mail.language,
+                         json.dumps(mail.context, sort_keys=True, default=str)))  # fmt: skip
+    if key not in cache:
+        kept = [k for k in cache if k[0] == "_rendered"]
+        if len(kept) >= RENDERED_KEPT:
+            for old in kept:
+                del cache[old]
+        cache[key] = render_all(mail, cache)
+    return cache[key]
+
+
+@receiver(setting_changed)
+def _templates_changed(*, setting: str, **kwargs: Any) -> None:
+    if setting == "TEMPLATES":
+        recipient_independent.cache_clear()

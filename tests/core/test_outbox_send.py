@@ -1,0 +1,111 @@
+"""Chunks (core/outbox_send.py): a refusal, a deferral and a dropped connection in the middle
+of one chunk's transaction, and two workers delivering the same queue at once (PostgreSQL)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from kaisai.accounts.services import create_users_without_password
+from kaisai.core import outbox
+from kaisai.core.models import OutboxMail, UndeliverableAddress
+from kaisai.core.outbox_send import deliver_due_mail
+from kaisai.registrations import services
+from tests.conftest import serve_mail_with
+from tests.core.smtp_counting import CountingSmtpServer
+from tests.factories import EventFactory, UserFactory
+
+
+@pytest.fixture
+def smtp(settings) -> Iterator[CountingSmtpServer]:
+    yield from serve_mail_with(settings, CountingSmtpServer())
+
+
+def queue_mails(group, organizer, count: int, prefix: str) -> list[str]:
+    frame = services.create_frame(event=EventFactory(group=group), by=organizer, capacity=1,
+                                  name="General")  # fmt: skip
+    registration = services.register(frame=frame, user=UserFactory())
+    OutboxMail.objects.all().delete()
+    people = create_users_without_password(nicknames=[f"{prefix}{i}" for i in range(count)])
+    for person in people:
+        outbox.queue_mail(key=f"{prefix}-{person.pk}", user=person,
+                          template="registration_received",
+                          context={"registration": registration})  # fmt: skip
+    return [f"{prefix}-{person.pk}" for person in people]
+
+
+@pytest.mark.django_db
+def test_a_refusal_and_a_deferral_inside_a_chunk(smtp, group, organizer):
+    keys = queue_mails(group, organizer, 12, "mid")
+    rows = {mail.key: mail for mail in OutboxMail.objects.all()}
+    refused, deferred = rows[keys[4]].to_email, rows[keys[7]].to_email
+    smtp.inbox.refused.add(refused.lower())
+    smtp.inbox.deferred.add(deferred.lower())
+    assert deliver_due_mail(limit=100, chunk=50) == 10
+    states = dict(OutboxMail.objects.values_list("key", "state"))
+    assert states[keys[4]] == "failed" and states[keys[7]] == "pending"
+    assert [key for key, state in states.items() if state == "sent"] == [
+        key for key in keys if key not in (keys[4], keys[7])
+    ]
+    assert UndeliverableAddress.objects.get().email == refused.lower()
+    retry = OutboxMail.objects.get(key=keys[7])
+    assert retry.attempts == 1 and "450" in retry.last_error and retry.subject  # kept rendered
+    assert OutboxMail.objects.get(key=keys[0]).subject  # a sent mail keeps what was sent
+    assert set(smtp.inbox.keys()) == set(states) - {keys[4], keys[7]}
+    # The 5xx did not cost the connection; after the 4xx it is opened again (as documented).
+    assert len(set(smtp.inbox.peers)) == 2 and len(set(smtp.inbox.peers[:5])) == 1
+
+
+@pytest.mark.django_db
+def test_the_connection_drops_in_the_middle_of_a_chunk(smtp, group, organizer):
+    """The server answers 421 after 7 and goes away: the 7 it took are marked sent in the
+    chunk's transaction, the rest of the chunk waits its back-off, and nothing is lost."""
+    keys = queue_mails(group, organizer, 20, "drop")
+    inbox = smtp.inbox
+    inbox.shut_down_after = 7
+    stopper = threading.Thread(target=lambda: inbox.shutting_down.wait(30) and smtp.stop())
+    stopper.start()
+    assert deliver_due_mail(limit=100, chunk=50) == 7
+    stopper.join()
+    sent = set(OutboxMail.objects.filter(state="sent").values_list("key", flat=True))
+    assert sent == set(inbox.keys()) and len(sent) == 7
+    waiting = OutboxMail.objects.filter(state="pending")
+    assert waiting.count() == 13 and set(waiting.values_list("attempts", flat=True)) == {1}
+    inbox.shut_down_after = None
+    inbox.shutting_down.clear()
+    smtp.start()
+    OutboxMail.objects.update(next_attempt_at=timezone.now() - timedelta(seconds=1))
+    assert deliver_due_mail(limit=100) == 13
+    assert sorted(inbox.keys()) == sorted(keys) and set(inbox.keys().values()) == {1}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SKIP LOCKED between connections")
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_at_once_never_send_the_same_mail(smtp, group, organizer):
+    keys = queue_mails(group, organizer, 300, "two")
+    smtp.inbox.delay = 0.002  # the chunks overlap in time
+    counts: list[int] = []
+    start = threading.Barrier(2)
+
+    def worker() -> None:
+        try:
+            start.wait()
+            counts.append(deliver_due_mail(limit=1000, chunk=20))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    received = smtp.inbox.keys()
+    assert sorted(received) == sorted(keys)
+    assert [key for key, times in received.items() if times > 1] == []
+    assert sum(counts) == 300 and min(counts) > 0  # both worked, no mail twice
+    assert OutboxMail.objects.filter(state="sent").count() == 300
