@@ -5,7 +5,9 @@ Client against the benchmark database, production-like settings (KAISAI_DEBUG of
       .venv/bin/python bench/search/profile_view.py [--profile] [-n 30] PATH [PATH ...]
 
 Prints, per PATH, the wall time of N requests (after 3 warm-up requests): p50, p90, p99, max
-in ms, the status and the number of SQL queries of the last one. With --profile, the cProfile
+in ms, the status and the number of SQL queries of the last one, and the median CPU time of
+the thread (`time.thread_time`: the app's own Python work, not PostgreSQL's; much less
+inflated by other processes than the wall time). With --profile, the cProfile
 of N more requests (top 30 by cumulative time). The load of a shared machine inflates every
 figure alike, so compare paths of one invocation (the last PATH can serve as the baseline).
 """
@@ -65,18 +67,19 @@ def main() -> None:
     for path in args.paths:
         for _ in range(3):
             client.get(path)
-        times = []
+        times, cpu = [], []
         for _ in range(args.n):
-            started = time.perf_counter()
+            started, started_cpu = time.perf_counter(), time.thread_time()
             response = client.get(path)
             times.append((time.perf_counter() - started) * 1000)
+            cpu.append((time.thread_time() - started_cpu) * 1000)
         with CaptureQueriesContext(connection) as queries:
             client.get(path)
         print(
             f"{path}\n  status {response.status_code}, {len(response.content)} bytes, "
             f"{len(queries)} queries; ms p50 {statistics.median(times):.1f} "
             f"p90 {percentile(times, 0.9):.1f} p99 {percentile(times, 0.99):.1f} "
-            f"max {max(times):.1f}",
+            f"max {max(times):.1f}; this thread's CPU ms p50 {statistics.median(cpu):.1f}",
             flush=True,
         )
         if args.profile:
