@@ -62,6 +62,7 @@ def event_rows_by_id(ids: list[int]) -> list[EventRow]:
     if not ids:
         return []
     by_id = {
-        row["id"]: row for row in Event.objects.filter(_one_of("id", ids)).values(*EVENT_ROW_FIELDS)
+        row["id"]: row
+        for row in Event.objects.filter(_one_of("id", ids)).order_by().values(*EVENT_ROW_FIELDS)
     }
     return [by_id[pk] for pk in ids if pk in by_id]

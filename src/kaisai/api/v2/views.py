@@ -35,8 +35,7 @@ def _events_page(events: QuerySet[Event], page: Page, *, one_pass: bool = False)
             selectors.event_rows(events, page.offset, page.count) if page.offset < available else []
         )
     facts = selectors.event_facts(rows)
-    html = rep.render_all(row["description"] for row in rows)
-    items = [rep.event_json(row, facts[row["id"]], html) for row in rows]
+    items = rep.event_items(rows, facts)
     return rep.envelope("events", items, available=available, start=page.start)
 
 
