@@ -5,9 +5,13 @@ Client against the benchmark database, production-like settings (KAISAI_DEBUG of
       .venv/bin/python bench/search/profile_view.py [--profile] [-n 30] PATH [PATH ...]
 
 Prints, per PATH, the wall time of N requests (after 3 warm-up requests): p50, p90, p99, max
-in ms, the status and the number of SQL queries of the last one. With --profile, the cProfile
-of N more requests (top 30 by cumulative time). The load of a shared machine inflates every
-figure alike, so compare paths of one invocation (the last PATH can serve as the baseline).
+in ms, the status and the number of SQL queries of the last one, and the median CPU time of
+the thread (`time.thread_time`: the app's own Python work, not PostgreSQL's; much less
+inflated by other processes than the wall time), and on a local PostgreSQL the CPU time of the
+connection's backend per request (/proc/PID/stat: the database's share of the work). With
+--profile, the cProfile of N more requests (top 30 by cumulative time). The load of a shared
+machine inflates every figure alike, so compare paths of one invocation (the last PATH can
+serve as the baseline); the minimum CPU time is the least disturbed by other processes.
 """
 
 from __future__ import annotations
@@ -49,6 +53,22 @@ def api_key() -> str:
     return key
 
 
+def backend_cpu_seconds() -> float | None:
+    """CPU time (user + system) so far of this connection's PostgreSQL backend, from
+    /proc/PID/stat (a local server readable by this user), else None."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
@@ -65,18 +85,27 @@ def main() -> None:
     for path in args.paths:
         for _ in range(3):
             client.get(path)
-        times = []
+        times, cpu = [], []
+        db_before = backend_cpu_seconds()
         for _ in range(args.n):
-            started = time.perf_counter()
+            started, started_cpu = time.perf_counter(), time.thread_time()
             response = client.get(path)
             times.append((time.perf_counter() - started) * 1000)
+            cpu.append((time.thread_time() - started_cpu) * 1000)
+        db_after = backend_cpu_seconds()
+        db = (
+            f"; PostgreSQL backend CPU ms/request {(db_after - db_before) * 1000 / args.n:.1f}"
+            if db_before is not None and db_after is not None
+            else ""
+        )
         with CaptureQueriesContext(connection) as queries:
             client.get(path)
         print(
             f"{path}\n  status {response.status_code}, {len(response.content)} bytes, "
             f"{len(queries)} queries; ms p50 {statistics.median(times):.1f} "
             f"p90 {percentile(times, 0.9):.1f} p99 {percentile(times, 0.99):.1f} "
-            f"max {max(times):.1f}",
+            f"max {max(times):.1f}; this thread's CPU ms p50 {statistics.median(cpu):.1f} "
+            f"min {min(cpu):.1f}{db}",
             flush=True,
         )
         if args.profile:

@@ -3,10 +3,37 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from kaisai.core.prefectures import Prefecture
 from kaisai.events.search import EventQuery
+
+
+class MemoSelect(forms.Select):
+    """A select whose HTML is rendered once per (language, value, attributes) and then reused.
+
+    The prefecture list has 48 options, each rendered through a template: about a quarter of
+    the search page's time (bench/search/README.md). Its choices never change while the process
+    runs, so the same language, selected value and attributes give the same HTML. Only values
+    that are one of the choices (or empty) are kept, so the memo has a fixed bound whatever
+    people type into the query string."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._memo: dict[tuple, SafeString] = {}  # shared by the copies each form makes
+
+    def render(self, name, value, attrs=None, renderer=None) -> SafeString:
+        text = "" if value is None else str(value)
+        if text not in {str(choice) for choice, _label in self.choices}:
+            return super().render(name, value, attrs, renderer)
+        key = (get_language(), name, text, tuple(sorted((attrs or {}).items())), type(renderer))
+        html = self._memo.get(key)
+        if html is None:
+            html = self._memo[key] = super().render(name, value, attrs, renderer)
+        return html
+
 
 ORDER_CHOICES = [("start", _("Soonest first")), ("start_desc", _("Latest first"))]
 
@@ -28,6 +55,7 @@ class EventSearchForm(forms.Form):
         label=_("Prefecture"),
         required=False,
         choices=[("", _("Anywhere"))] + list(Prefecture.choices),
+        widget=MemoSelect,
     )
     group = forms.SlugField(label=_("Group (address name)"), required=False, max_length=50)
     tag = forms.CharField(label=_("Hashtag"), required=False, max_length=100)

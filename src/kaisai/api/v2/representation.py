@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import zoneinfo
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from functools import lru_cache
@@ -82,9 +83,18 @@ def _url_parts(name: str, kwarg: str, placeholder: str, *_key: object) -> tuple[
 def page_url(name: str, kwarg: str, value: object) -> str:
     """`absolute(reverse(name, kwargs={kwarg: value}))` for URLs with one argument, reversed
     once per process (reverse() is a large share of a 100-event page otherwise)."""
-    placeholder = "9876543210" if isinstance(value, int) else "kaisai-placeholder"
+    return url_maker(name, kwarg, numeric=isinstance(value, int))(value)
+
+
+def url_maker(name: str, kwarg: str, *, numeric: bool) -> Callable[[object], str]:
+    """`page_url(name, kwarg, value)` as a function of the value, for a page's rows: the
+    script prefix and URL conf (thread-local look-ups) are read once, not per row."""
+    placeholder = "9876543210" if numeric else "kaisai-placeholder"
     head, tail = _url_parts(name, kwarg, placeholder, get_script_prefix(), get_urlconf())
-    return absolute(f"{head}{value}{tail}")
+    if head.startswith(("http://", "https://")):
+        return lambda value: f"{head}{value}{tail}"
+    base = settings.BASE_URL + head
+    return lambda value: f"{base}{value}{tail}"
 
 
 def file_url(file: FieldFile | None) -> str:
@@ -131,9 +141,38 @@ def _image_url(name: str) -> str:
     return absolute(_EVENT_IMAGES.storage.url(name)) if name else ""
 
 
-def event_json(row: EventRow, facts: EventFacts, html: dict[str, str] | None = None) -> JSON:
+@dataclass(frozen=True)
+class EventUrls:
+    """The two page URLs of an Event object, made once per page (`url_maker`)."""
+
+    event: Callable[[object], str]
+    group: Callable[[object], str]
+
+
+def event_urls() -> EventUrls:
+    return EventUrls(
+        event=url_maker("event_permalink", "pk", numeric=True),
+        group=url_maker("groups:detail", "slug", numeric=False),
+    )
+
+
+def event_items(rows: list[EventRow], facts: dict[int, EventFacts]) -> list[JSON]:
+    """The Event objects of a page of rows, descriptions rendered through the cache at once."""
+    html = render_all(row["description"] for row in rows)
+    urls = event_urls()
+    return [event_json(row, facts[row["id"]], html, urls) for row in rows]
+
+
+def event_json(
+    row: EventRow,
+    facts: EventFacts,
+    html: dict[str, str] | None = None,
+    urls: EventUrls | None = None,
+) -> JSON:
     """The Event object from an event row (`selectors.event_rows`). `html`: descriptions
-    already rendered (`render_all`), else rendered here."""
+    already rendered (`render_all`), else rendered here; `urls`: `event_urls()`, else made
+    here."""
+    urls = urls or event_urls()
     zone = zoneinfo.ZoneInfo(row["time_zone"])
     owner = facts.owner
     description = row["description"]
@@ -142,7 +181,7 @@ def event_json(row: EventRow, facts: EventFacts, html: dict[str, str] | None = N
         "title": row["title"],
         "catch": row["catch"],
         "description": (html if html is not None else render_all([description]))[description],
-        "url": page_url("event_permalink", "pk", row["id"]),
+        "url": urls.event(row["id"]),
         "image_url": _image_url(row["image"]),
         "hash_tag": row["hashtag"],
         "started_at": timestamp(row["starts_at"], zone),
@@ -155,7 +194,7 @@ def event_json(row: EventRow, facts: EventFacts, html: dict[str, str] | None = N
             "id": row["group_id"],
             "subdomain": row["group__slug"],
             "title": row["group__title"],
-            "url": page_url("groups:detail", "slug", row["group__slug"]),
+            "url": urls.group(row["group__slug"]),
         },
         "address": row["address"],
         "place": row["place"],

@@ -9,7 +9,7 @@ from django.http import Http404, HttpRequest
 
 from kaisai.accounts.models import User
 from kaisai.api.v2 import representation as rep
-from kaisai.api.v2 import selectors
+from kaisai.api.v2 import selectors, selectors_page
 from kaisai.api.v2.access import api_v2_view
 from kaisai.api.v2.params import MAX_INT, Page, event_params, list_params, page_params
 from kaisai.events.models import Event
@@ -17,8 +17,14 @@ from kaisai.events.models import Event
 JSON = dict[str, Any]
 
 
-def _events_page(events: QuerySet[Event], page: Page) -> JSON:
-    if page.offset == 0:
+def _events_page(events: QuerySet[Event], page: Page, *, one_pass: bool = False) -> JSON:
+    """`one_pass`: the page and its count from one statement (`selectors_page.counted_page`), for
+    searches whose condition is costly per row (keywords)."""
+    if one_pass:
+        ids, counted = selectors_page.counted_page(events, page.offset, page.count)
+        available = events.count() if counted is None else counted
+        rows = selectors_page.event_rows_by_id(ids)
+    elif page.offset == 0:
         # The page first: a first page shorter than asked holds every match, so the count
         # (as costly as the search itself for a common keyword) is only needed for full pages.
         rows = selectors.event_rows(events, 0, page.count)
@@ -29,8 +35,7 @@ def _events_page(events: QuerySet[Event], page: Page) -> JSON:
             selectors.event_rows(events, page.offset, page.count) if page.offset < available else []
         )
     facts = selectors.event_facts(rows)
-    html = rep.render_all(row["description"] for row in rows)
-    items = [rep.event_json(row, facts[row["id"]], html) for row in rows]
+    items = rep.event_items(rows, facts)
     return rep.envelope("events", items, available=available, start=page.start)
 
 
@@ -44,7 +49,11 @@ def _person(nickname: str) -> User:
 @api_v2_view
 def events(request: HttpRequest, user: User) -> JSON:
     params = event_params(request.GET)
-    return _events_page(selectors.search(params, viewer=user), params.page)
+    return _events_page(
+        selectors.search(params, viewer=user),
+        params.page,
+        one_pass=bool(params.keywords or params.keywords_or),
+    )
 
 
 @api_v2_view
