@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
@@ -29,22 +30,28 @@ def read_snapshot(using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
         with _postgresql_snapshot(connection):
             yield
     elif connection.vendor == "sqlite":
-        connection.ensure_connection()  # connecting sets transaction_mode from the settings
-        mode = connection.transaction_mode
-        connection.transaction_mode = "DEFERRED"
-        try:
-            with transaction.atomic(using=using):
-                connection.transaction_mode = mode  # read when BEGIN is sent, at the start
-                yield
-        finally:
-            connection.transaction_mode = mode
+        with _sqlite_snapshot(connection):
+            yield
     else:  # pragma: no cover - kaisai runs on PostgreSQL or SQLite
         with transaction.atomic(using=using):
             yield
 
 
 @contextmanager
-def _postgresql_snapshot(connection) -> Iterator[None]:
+def _sqlite_snapshot(connection: Any) -> Iterator[None]:
+    connection.ensure_connection()  # connecting sets transaction_mode from the settings
+    mode = connection.transaction_mode
+    connection.transaction_mode = "DEFERRED"
+    try:
+        with transaction.atomic(using=connection.alias):
+            connection.transaction_mode = mode  # read when BEGIN is sent, at the start
+            yield
+    finally:
+        connection.transaction_mode = mode
+
+
+@contextmanager
+def _postgresql_snapshot(connection: Any) -> Iterator[None]:
     from psycopg import IsolationLevel
 
     connection.ensure_connection()

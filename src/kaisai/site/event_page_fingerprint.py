@@ -134,7 +134,8 @@ class _Statement:
             aggregate, array = "json_agg", "json_build_array"
         else:
             aggregate, array = "json_group_array", "json_array"
-        selects, all_params = [], []
+        selects: list[str] = []
+        all_params: list[Any] = []
         for query in PARTS.values():
             values = query(_EVENT_ID)
             inner, params = values.query.sql_with_params()
@@ -174,9 +175,10 @@ def _moment(value: str | None) -> datetime | None:
 def fingerprint(pk: int) -> Fingerprint | None:
     """The event's fingerprint (one query), or None when there is no such event."""
     row = STATEMENT.run(pk)
-    if row[0] is None:
+    event = json.loads(row[0] or "[]")  # no rows: NULL on PostgreSQL, [] on SQLite
+    if not event:
         return None
-    (status, starts_at, ends_at, *_rest) = json.loads(row[0])[0]
+    (status, starts_at, ends_at, *_rest) = event[0]
     instants = [_moment(starts_at), _moment(ends_at)]
     for opens_at, closes_at, lottery_at, *_frame in json.loads(row[1] or "[]"):
         instants.extend((_moment(opens_at), _moment(closes_at), _moment(lottery_at)))
