@@ -300,3 +300,20 @@ def test_a_registration_while_the_page_is_stored_is_never_hidden(event, make_fra
     waiting = register(frame)
     assert waiting.status == Status.WAITLISTED
     assert "1/1 (waitlist 1)" in cached(event)
+
+
+def test_head_is_answered_from_the_cache(event, make_frame):
+    make_frame()
+    cached(event)
+    with CaptureQueriesContext(connection) as queries:
+        response = Client().head(reverse("events:detail", kwargs={"pk": event.pk}))
+    assert response.status_code == 200 and len(queries) == 1
+
+
+def test_behind_pgbouncer_the_fingerprint_is_not_prepared(event, make_frame, settings):
+    """KAISAI_PGBOUNCER: Django's own cursor (no prepared statement); the page the same."""
+    frame = make_frame(capacity=2)
+    settings.KAISAI_PGBOUNCER = True
+    assert "0/2" in cached(event)
+    register(frame)
+    assert "1/2" in cached(event)
