@@ -10,11 +10,12 @@ timetable, recap): a column added later is in the fingerprint without anyone rem
 
 from __future__ import annotations
 
+import hashlib
 import json
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import cache
 from typing import Any
 
 from django.conf import settings
@@ -30,8 +31,10 @@ from kaisai.registrations.selectors_participant import afterparty_q
 from kaisai.registrations.selectors_participants import shown_on_event_page
 from kaisai.talks.models import Material, Speaker, Talk, TimetableEntry
 
-# Stands for the event's id while a part is compiled; replaced by the real id at each run.
+# Stands for the event's id while a part is compiled; replaced by the real id at each run
+# (and by $1 in the PREPAREd statement of PostgreSQL).
 _EVENT_ID = -7_301_996_441
+_PREPARED_ID = 7_301_996_443
 # A person as the page shows them (User.name, get_absolute_url, the avatar).
 PERSON = ("nickname", "display_name", "deleted_at", "avatar")
 # Columns the page never shows and that are large (a draw's list of 100,000 applicants).
@@ -129,6 +132,9 @@ class _Statement:
 
     def __init__(self) -> None:
         self._compiled: dict[str, tuple[str, list[int | None], tuple]] = {}
+        # The names PREPAREd on each (psycopg) connection; forgotten with the connection.
+        self._prepared_on: weakref.WeakKeyDictionary[Any, bool] = weakref.WeakKeyDictionary()
+        self._prepare: tuple[str, str] | None = None  # PostgreSQL: name and text
 
     def _compile(self) -> tuple[str, list[int | None], tuple]:
         quote = connection.ops.quote_name
@@ -158,37 +164,30 @@ class _Statement:
         if compiled is None:
             compiled = self._compiled[connection.vendor] = self._compile()
         sql, slots, params = compiled
-        values = [pk if slot is None else params[slot] for slot in slots]
-        with _cursor() as cursor:
-            cursor.execute(sql, values)
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql" and not settings.KAISAI_PGBOUNCER:
+                cursor.execute(f"EXECUTE {self._prepared(cursor, sql, params)}(%s)", [pk])
+            else:
+                cursor.execute(sql, [pk if slot is None else params[slot] for slot in slots])
             return cursor.fetchone()
 
-
-def _cursor() -> Any:
-    """Django's cursor; on PostgreSQL over a psycopg cursor with server-side binding that
-    prepares the statement, once per connection: parsing and planning it cost the database
-    more than running it. Not behind PgBouncer (KAISAI_PGBOUNCER), which before 1.21 cannot
-    route prepared statements."""
-    if connection.vendor != "postgresql" or settings.KAISAI_PGBOUNCER:
-        return connection.cursor()
-    connection.ensure_connection()
-    raw = connection.connection
-    if raw.prepare_threshold is None:
-        # Django turns psycopg's preparing off (None) unless told; it only ever applies to
-        # server-side binding cursors, and Django's own are client-side: this one alone.
-        raw.prepare_threshold = 0
-    return connection._prepare_cursor(_prepared_cursor_class()(raw))  # type: ignore[attr-defined]
-
-
-@cache
-def _prepared_cursor_class() -> type:
-    import psycopg
-
-    class PreparedCursor(psycopg.Cursor):
-        def execute(self, query: Any, params: Any = None, **kwargs: Any) -> Any:
-            return super().execute(query, params, prepare=True)
-
-    return PreparedCursor
+    def _prepared(self, cursor: Any, sql: str, params: tuple) -> str:
+        """The statement's name, PREPAREd once per database connection: parsing and
+        planning 20 KB of SQL cost the database more than running it, and psycopg does not
+        cache the conversion of a query that long. Not behind PgBouncer (KAISAI_PGBOUNCER),
+        which before 1.21 does not route prepared statements."""
+        if self._prepare is None:
+            marked = [_PREPARED_ID if param == _EVENT_ID else param for param in params]
+            compose = connection.ops.compose_sql  # type: ignore[attr-defined]  # PostgreSQL
+            text = compose(sql, marked).replace(str(_PREPARED_ID), "$1")
+            digest = hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()[:12]
+            self._prepare = (f"kaisai_event_page_{digest}", text)
+        name, text = self._prepare
+        raw = connection.connection
+        if raw not in self._prepared_on:
+            cursor.execute(f"PREPARE {name}(bigint) AS {text}")
+            self._prepared_on[raw] = True
+        return name
 
 
 STATEMENT = _Statement()
