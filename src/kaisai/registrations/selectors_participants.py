@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Count, IntegerField, Q, Value, When
+from django.db.models import Count, Q, QuerySet
 
 from kaisai.accounts.models import User
 from kaisai.accounts.selectors import listed_q
@@ -80,17 +80,9 @@ def event_page_participants(event: Event, frames: list[Frame] | None = None) -> 
         frames = list(frames_with_counts(event))
     n_accepted = sum(frame.n_accepted for frame in frames)  # type: ignore[attr-defined]
     n_waitlisted = sum(frame.n_waitlisted for frame in frames)  # type: ignore[attr-defined]
-    order = {frame.pk: index for index, frame in enumerate(frames)}
     people: list[User] = []
     if n_accepted:
-        shown = (
-            Registration.objects.filter(listed_q(), event=event, status=Status.ACCEPTED)
-            .select_related("user")
-            .order_by("waitlist_key", "id")
-        )
-        if len(order) > 1:  # frames in the page's order, then registration order
-            shown = shown.order_by(_frame_order(order), "waitlist_key", "id")
-        people = [registration.user for registration in shown[:EVENT_PAGE_PEOPLE]]
+        people = [registration.user for registration in shown_on_event_page(event.pk)]
     return {
         "people": people,
         "others": n_accepted - len(people),
@@ -99,9 +91,12 @@ def event_page_participants(event: Event, frames: list[Frame] | None = None) -> 
     }
 
 
-def _frame_order(order: dict[int, int]) -> Case:
-    return Case(
-        *(When(frame_id=pk, then=Value(index)) for pk, index in order.items()),
-        default=Value(len(order)),
-        output_field=IntegerField(),
+def shown_on_event_page(event_id: int) -> QuerySet[Registration]:
+    """The accepted registrations whose people the event page names (with their users): the
+    first EVENT_PAGE_PEOPLE who chose to appear, frames in the page's order, then registration
+    order. The page's cache fingerprint (site/event_page_cache.py) reads the same rows."""
+    return (
+        Registration.objects.filter(listed_q(), event_id=event_id, status=Status.ACCEPTED)
+        .select_related("user")
+        .order_by("frame__order", "frame_id", "waitlist_key", "id")[:EVENT_PAGE_PEOPLE]
     )

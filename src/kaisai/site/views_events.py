@@ -3,6 +3,8 @@ materials (talks). Each app gives its part as a selector; this page puts them to
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -20,6 +22,7 @@ from kaisai.recaps.selectors import page_annotations as recap_annotations
 from kaisai.registrations.selectors_event_page import event_page_frames
 from kaisai.registrations.selectors_event_page import page_annotations as frame_annotations
 from kaisai.registrations.selectors_participants import event_page_participants
+from kaisai.site import event_page_cache
 from kaisai.talks.sections import page_annotations as talk_annotations
 from kaisai.talks.sections import talk_sections
 
@@ -39,6 +42,16 @@ def _page_queryset() -> QuerySet[Event]:
 
 
 def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """Anonymous visitors get the page from the shared cache, under a key that changes with
+    everything it shows (site/event_page_cache.py, docs/caching.md)."""
+    if event_page_cache.cacheable(request):
+        return event_page_cache.cached_page(
+            request, pk, lambda extra: _event_detail(request, pk, extra)
+        )
+    return _event_detail(request, pk, {})
+
+
+def _event_detail(request: HttpRequest, pk: int, extra: dict[str, Any]) -> HttpResponse:
     event = visible_event_or_404(request.user, pk, queryset=_page_queryset())
     is_organizer = can_do_reception(request.user, event.group)  # any role in the group
     can_manage = is_organizer and can_manage_events(request.user, event.group)
@@ -61,5 +74,6 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if event.status == "draft"
         else share_links(_absolute(event.get_absolute_url()), event.title, event.hashtag),
         **recap_context(request, event, can_manage=can_manage),
+        **extra,
     }
     return render(request, "events/event_detail.html", context)

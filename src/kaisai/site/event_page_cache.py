@@ -1,0 +1,123 @@
+"""The public event page served whole from the shared cache (docs/caching.md).
+
+Who gets it: GET or HEAD without a query string, from a visitor who is not logged in and has
+no messages waiting. The key is a hash of the page's fingerprint (site/event_page_fingerprint:
+every row and column the page shows, read in one statement), which of the page's instants
+have passed (windows opening and closing, the event held), the language, the path and the
+code's version. A draft is never cached: it falls through to the ordinary view, whose access
+rule answers 404 to anonymous visitors.
+
+A miss renders the page in one read snapshot with the fingerprint read in the same snapshot,
+so what is stored under a key is exactly the page of the state the key describes. The page's
+one per-visitor part, the CSRF token of the language switch, is stored as a placeholder and
+replaced by the visitor's own token on every answer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.contrib.messages.storage.session import SessionStorage
+from django.core.cache import cache as shared_cache
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+from django.utils.translation import get_language
+
+import kaisai
+from kaisai.core.snapshot import read_snapshot
+from kaisai.events.enums import EventStatus
+from kaisai.site.event_page_fingerprint import Fingerprint, fingerprint
+
+CACHE_SECONDS = 600
+_SOURCES = (".py", ".html", ".txt", ".mo", ".css", ".js", ".svg")
+
+
+def cacheable(request: HttpRequest) -> bool:
+    """Whether this visitor gets the shared page: anonymous, nothing personal to show."""
+    if request.method not in ("GET", "HEAD") or request.META.get("QUERY_STRING"):
+        return False
+    if CookieStorage.cookie_name in request.COOKIES:
+        return False
+    if settings.SESSION_COOKIE_NAME in request.COOKIES:
+        # A session without a login (one query to know): anonymous unless it holds messages.
+        if request.user.is_authenticated:
+            return False
+        if SessionStorage.session_key in request.session:
+            return False
+    return True
+
+
+@cache
+def code_version() -> str:
+    """A digest of the code, templates, translations and static files that make the page: a
+    deployment of other code never reads this one's pages."""
+    digest = hashlib.blake2b(kaisai.__name__.encode(), digest_size=16)
+    root = Path(kaisai.__file__).parent
+    for path in sorted(root.rglob("*")):
+        if path.suffix in _SOURCES and "__pycache__" not in path.parts and path.is_file():
+            digest.update(str(path.relative_to(root)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+@cache
+def csrf_placeholder() -> str:
+    """Stands for the CSRF token in stored pages; derived from SECRET_KEY, so nobody can put
+    it in an event's text to have a token written there."""
+    return "csrf" + salted_hmac("kaisai.event-page", "csrf-placeholder").hexdigest()[:40]
+
+
+def page_key(request: HttpRequest, pk: int, shown: Fingerprint, now: datetime) -> str:
+    parts = (
+        code_version(),
+        # The settings the page shows (read each time: tests change them).
+        (settings.BASE_URL, settings.STATIC_URL, settings.MEDIA_URL, settings.DEMO_MAILBOX),
+        get_language(),
+        request.path,
+        shown.parts,
+        shown.time_state(now),
+    )
+    return f"event-page:{pk}:{hashlib.blake2b(repr(parts).encode(), digest_size=20).hexdigest()}"
+
+
+def _answer(request: HttpRequest, content: bytes) -> HttpResponse:
+    token = get_token(request).encode()
+    return HttpResponse(content.replace(csrf_placeholder().encode(), token))
+
+
+def _public(shown: Fingerprint | None) -> bool:
+    return shown is not None and shown.status != EventStatus.DRAFT
+
+
+def cached_page(
+    request: HttpRequest, pk: int, render: Callable[[dict], HttpResponse]
+) -> HttpResponse:
+    """The page from the cache, or rendered by `render(extra_context)` and stored. Only for a
+    `cacheable` request."""
+    shown = fingerprint(pk)
+    if not _public(shown):
+        return render({})  # no such event (404), or a draft: its access rule decides
+    assert shown is not None
+    content = shared_cache.get(page_key(request, pk, shown, timezone.now()))
+    if content is not None:
+        return _answer(request, content)
+    with read_snapshot():
+        shown = fingerprint(pk)  # what the render below reads, in the same snapshot
+        if not _public(shown):
+            return render({})
+        assert shown is not None
+        now = timezone.now()
+        response = render({"csrf_token": csrf_placeholder()})
+        # The render read the time in between: stored only if no instant passed meanwhile.
+        same_time = shown.time_state(now) == shown.time_state(timezone.now())
+    if response.status_code == 200 and same_time:
+        shared_cache.set(page_key(request, pk, shown, now), response.content, CACHE_SECONDS)
+    return _answer(request, response.content)
