@@ -138,8 +138,16 @@ def page(out: Path, quick: bool) -> list[dict]:
     queries = read(d / "queries.json")
     for key, label in (("anonymous", "anonymous"), ("logged_in", "logged in")):
         q = queries[key] if queries else None
-        value = q["next"]["queries"] if q else None
-        note = f"first request {q['first']['queries']}, status {q['next']['status']}" if q else ""
+        # The larger of the two requests: the first fills the page cache (a miss), the next
+        # reads it (anonymous); both must stay within the target.
+        value = max(q["first"]["queries"], q["next"]["queries"]) if q else None
+        note = (
+            f"first request {q['first']['queries']}"
+            f" (+ {q['first'].get('transaction_control', 0)} BEGIN/COMMIT),"
+            f" next {q['next']['queries']}, status {q['next']['status']}"
+            if q
+            else ""
+        )
         figures.append(fig(
             f"event page, {label}: SQL queries", value, "queries", target="≤ 10",
             met=None if value is None else value <= 10, note=note,
