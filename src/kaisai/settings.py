@@ -108,18 +108,22 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "kaisai.core.security_headers.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "kaisai.core.controls.ControlCharactersMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # The pages' own layers, skipped under /api/ (token authentication, JSON answers):
+    # core/web_only.py.
+    "kaisai.core.web_only.WebOnlyStart",
+    "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "kaisai.accounts.middleware.PreferredLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "kaisai.groups.middleware.MFARequiredMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "kaisai.core.web_only.WebOnlyEnd",
 ]
 
 ROOT_URLCONF = "kaisai.urls"

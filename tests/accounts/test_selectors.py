@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from kaisai.accounts import selectors, services
@@ -75,7 +76,8 @@ def test_user_for_api_token_updates_last_used_at_most_once_a_minute(
     user, django_assert_num_queries
 ):
     token, key = services.create_api_token(user=user)
-    with django_assert_num_queries(2):  # lookup + first stamp
+    # lookup + first stamp: one statement on PostgreSQL (a data-modifying CTE), else two
+    with django_assert_num_queries(1 if connection.vendor == "postgresql" else 2):
         selectors.user_for_api_token(key)
     token.refresh_from_db()
     first = token.last_used_at
