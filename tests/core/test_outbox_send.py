@@ -19,6 +19,7 @@ from kaisai.registrations import services
 from tests.conftest import serve_mail_with
 from tests.core.smtp_counting import CountingSmtpServer
 from tests.factories import EventFactory, UserFactory
+from tests.threads import at_once
 
 
 @pytest.fixture
@@ -89,21 +90,7 @@ def test_the_connection_drops_in_the_middle_of_a_chunk(smtp, group, organizer):
 def test_two_workers_at_once_never_send_the_same_mail(smtp, group, organizer):
     keys = queue_mails(group, organizer, 300, "two")
     smtp.inbox.delay = 0.002  # the chunks overlap in time
-    counts: list[int] = []
-    start = threading.Barrier(2)
-
-    def worker() -> None:
-        try:
-            start.wait()
-            counts.append(deliver_due_mail(limit=1000, chunk=20))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    counts = at_once(lambda: deliver_due_mail(limit=1000, chunk=20))
     received = smtp.inbox.keys()
     assert sorted(received) == sorted(keys)
     assert [key for key, times in received.items() if times > 1] == []

@@ -5,11 +5,10 @@ limit shared by every worker (in the database when the cache is per process)."""
 from __future__ import annotations
 
 import re
-import threading
 
 import pytest
 from django.core.cache import cache
-from django.db import connection, connections
+from django.db import connection
 from django.test import Client
 
 from kaisai.api.models import RateCounter
@@ -18,6 +17,7 @@ from kaisai.registrations.services import register as register_one
 from tests.api.v2.conftest import V2Client
 from tests.api.v2.factories import TOKYO_EVENING, checked_in, frame, move_to, register
 from tests.factories import EventFactory, UserFactory
+from tests.threads import at_once
 
 # How connpass clients read an event's id out of its URL (e.g. connpass-ai-bridge, the
 # Python `connpass` package's examples): `/event/(\d+)/`.
@@ -103,21 +103,7 @@ def test_the_limit_holds_for_a_second_worker_with_its_own_cache(api_key, mlct, o
 def test_two_connections_at_once_get_one_answer(one_per_second):
     """Two workers, each with its own database connection, counting the same key in the
     same second: exactly one is allowed."""
-    start = threading.Barrier(2)
-    results: list[int | None] = []
-
-    def worker() -> None:
-        try:
-            start.wait()
-            results.append(ratelimit.hit("k" * 64))
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results = at_once(lambda: ratelimit.hit("k" * 64))
     assert sorted(results, key=lambda r: r is not None) == [None, 1]
     assert RateCounter.objects.get().used == 2
 
