@@ -112,6 +112,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "kaisai.core.controls.ControlCharactersMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A stored public event page for a visitor without a session, before the layers below
+    # (site/event_page_early.py).
+    "kaisai.site.event_page_early.EventPageHitMiddleware",
     # The pages' own layers, skipped under /api/ (token authentication, JSON answers):
     # core/web_only.py.
     "kaisai.core.web_only.WebOnlyStart",
@@ -173,6 +176,13 @@ KAISAI_PGBOUNCER = env_bool("KAISAI_PGBOUNCER")
 if KAISAI_PGBOUNCER and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
     DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = None
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # The event page's fingerprint is PREPAREd once per connection (the only prepared
+    # statement: Django's connections have no prepare_threshold) and planned once, not anew
+    # for each event id (site/event_page_fingerprint.py). Set at connection start, so no
+    # transaction's rollback undoes it.
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    options["options"] = f"{options.get('options', '')} -c plan_cache_mode=force_generic_plan"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (Redis when several app servers share state) ----------------------------------

@@ -13,6 +13,7 @@ from kaisai.events import urls_feeds
 from kaisai.groups import urls as groups_urls
 from kaisai.registrations import urls as registrations_urls
 from kaisai.site import urls as site_urls
+from kaisai.site import views_language
 
 
 class FaviconRedirect(RedirectView):
@@ -38,7 +39,7 @@ urlpatterns = [
     path("readyz", views_health.readyz, name="readyz"),
     path("metrics", views_health.prometheus, name="metrics"),
     *site_urls.home_patterns,
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", views_language.switch_language, name="set_language"),
     path("accounts/", include("allauth.urls")),
     path(
         "", include(_namespace("accounts", accounts_urls.urlpatterns, site_urls.account_patterns))

@@ -27,6 +27,10 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         post_migrate.connect(sync_site, dispatch_uid="kaisai.core.sync_site")
 
+        from kaisai.core import db_health
+
+        db_health.connect()  # the connection's health check only after a pause
+
         from django.db.models.signals import post_delete
 
         from kaisai.core.images import discard_files_of_deleted, models_with_files

@@ -8,9 +8,14 @@ code's version. A draft is never cached: it falls through to the ordinary view, 
 rule answers 404 to anonymous visitors.
 
 A miss renders the page in one read snapshot with the fingerprint read in the same snapshot,
-so what is stored under a key is exactly the page of the state the key describes. The page's
-one per-visitor part, the CSRF token of the language switch, is stored as a placeholder and
-replaced by the visitor's own token on every answer.
+so what is stored under a key is exactly the page of the state the key describes. The page
+has no per-visitor part (the language switch needs no CSRF token: site/views_language.py);
+should a CSRF token ever be rendered into it, it is stored as a placeholder and replaced by
+the visitor's own token on every answer, and such a page is not served by the early path.
+
+The early path (site/event_page_early.py) answers a hit before the session, CSRF,
+authentication and messages layers, for a visitor who has no session and no messages cookie:
+`early_answer`.
 """
 
 from __future__ import annotations
@@ -88,13 +93,35 @@ def page_key(request: HttpRequest, pk: int, shown: Fingerprint, now: datetime) -
     return f"event-page:{pk}:{hashlib.blake2b(repr(parts).encode(), digest_size=20).hexdigest()}"
 
 
-def _answer(request: HttpRequest, content: bytes) -> HttpResponse:
-    token = get_token(request).encode()
-    return HttpResponse(content.replace(csrf_placeholder().encode(), token))
+# What the cache holds under a page's key: the page, and whether it holds the CSRF
+# placeholder (then each answer needs the visitor's token, which the early path cannot give).
+Stored = tuple[bytes, bool]
+
+
+def _answer(request: HttpRequest, stored: Stored) -> HttpResponse:
+    content, has_token = stored
+    if has_token:
+        content = content.replace(csrf_placeholder().encode(), get_token(request).encode())
+    return HttpResponse(content)
 
 
 def _public(shown: Fingerprint | None) -> bool:
     return shown is not None and shown.status != EventStatus.DRAFT
+
+
+def early_answer(request: HttpRequest, pk: int) -> HttpResponse | None:
+    """The stored page for a visitor without a session or messages (the early path), or None:
+    then the request goes on through every layer to the view, which reuses the fingerprint
+    read here (one query in all)."""
+    shown = fingerprint(pk)
+    request._event_page_shown = (pk, shown)  # type: ignore[attr-defined]
+    if not _public(shown):
+        return None
+    assert shown is not None
+    stored: Stored | None = shared_cache.get(page_key(request, pk, shown, timezone.now()))
+    if stored is None or stored[1]:
+        return None
+    return _answer(request, stored)
 
 
 def cached_page(
@@ -102,13 +129,14 @@ def cached_page(
 ) -> HttpResponse:
     """The page from the cache, or rendered by `render(extra_context)` and stored. Only for a
     `cacheable` request."""
-    shown = fingerprint(pk)
+    early = getattr(request, "_event_page_shown", None)
+    shown = early[1] if early is not None and early[0] == pk else fingerprint(pk)
     if not _public(shown):
         return render({})  # no such event (404), or a draft: its access rule decides
     assert shown is not None
-    content = shared_cache.get(page_key(request, pk, shown, timezone.now()))
-    if content is not None:
-        return _answer(request, content)
+    stored: Stored | None = shared_cache.get(page_key(request, pk, shown, timezone.now()))
+    if stored is not None:
+        return _answer(request, stored)
     with read_snapshot():
         shown = fingerprint(pk)  # what the render below reads, in the same snapshot
         if not _public(shown):
@@ -118,6 +146,7 @@ def cached_page(
         response = render({"csrf_token": csrf_placeholder()})
         # The render read the time in between: stored only if no instant passed meanwhile.
         same_time = shown.time_state(now) == shown.time_state(timezone.now())
+    stored = (response.content, csrf_placeholder().encode() in response.content)
     if response.status_code == 200 and same_time:
-        shared_cache.set(page_key(request, pk, shown, now), response.content, CACHE_SECONDS)
-    return _answer(request, response.content)
+        shared_cache.set(page_key(request, pk, shown, now), stored, CACHE_SECONDS)
+    return _answer(request, stored)

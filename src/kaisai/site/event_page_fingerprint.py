@@ -175,7 +175,13 @@ class _Statement:
         """The statement's name, PREPAREd once per database connection: parsing and
         planning 20 KB of SQL cost the database more than running it, and psycopg does not
         cache the conversion of a query that long. Not behind PgBouncer (KAISAI_PGBOUNCER),
-        which before 1.21 does not route prepared statements."""
+        which before 1.21 does not route prepared statements.
+
+        The connection plans it once, generically (`plan_cache_mode`, set in settings.py
+        at connection start): with PostgreSQL's default it was planned anew for each event
+        id (a custom plan: 1.8 ms of planning for 0.7 ms of execution on the demo). No other
+        statement of kaisai's is prepared (Django's psycopg connections have no
+        `prepare_threshold`), so nothing else is planned differently."""
         if self._prepare is None:
             marked = [_PREPARED_ID if param == _EVENT_ID else param for param in params]
             compose = connection.ops.compose_sql  # type: ignore[attr-defined]  # PostgreSQL
