@@ -20,7 +20,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, F, Model, Q, QuerySet
+from django.db.models import Count, F, Func, IntegerField, Model, OuterRef, QuerySet, Subquery
 
 from kaisai.events.models import Event, Sponsor
 from kaisai.groups.models import Organizer
@@ -71,9 +71,19 @@ def _event(pk: int) -> QuerySet:
     )
 
 
+def _count_in_frame(status: str) -> Subquery:
+    """How many of the frame's registrations have `status`: a count over the (frame, status,
+    waitlist_key) index, without joining and grouping the registrations themselves."""
+    rows = Registration.objects.filter(frame_id=OuterRef("pk"), status=status).order_by()
+    # COUNT(*) as a plain function (not an aggregate): no GROUP BY, 0 when there are none.
+    return Subquery(
+        rows.annotate(n=Func(template="COUNT(*)", output_field=IntegerField())).values("n")
+    )
+
+
 def _frames(pk: int) -> QuerySet:
     counts = {
-        f"n_{status}": Count("registrations", filter=Q(registrations__status=status))
+        f"n_{status}": _count_in_frame(status)
         for status in (Status.ACCEPTED, Status.WAITLISTED, Status.APPLIED)
     }
     return (
