@@ -215,3 +215,28 @@ def test_the_switch_off_renders_in_full(event, make_frame, settings):
     visitor = UserFactory()
     get(event, visitor)
     assert get(event, visitor)[1] > HIT_QUERIES
+
+
+def test_the_logout_form_of_a_shared_page_carries_the_visitors_own_token(event, make_frame):
+    make_frame(capacity=3)
+    visitor = UserFactory()
+    get(event, UserFactory())  # the shared page is stored
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(visitor)
+    html = client.get(url(event)).content.decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]*)"', html)
+    assert token is not None
+    response = client.post(reverse("account_logout"), {"csrfmiddlewaretoken": token.group(1)})
+    assert response.status_code == 302
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_hole_marker_in_an_events_text_stays_text(event, make_frame):
+    from kaisai.core.holes import marker_prefix
+
+    Event.objects.filter(pk=event.pk).update(description=f"Look: {marker_prefix()}0-->")
+    make_frame(capacity=3)
+    visitor = UserFactory()
+    html = shared(event, visitor)
+    assert html == full(event, visitor)
+    assert html.count(f">{visitor.name}</a>") == 1
