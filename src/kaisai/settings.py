@@ -169,6 +169,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     if not TESTING:
         DATA_DIR.mkdir(parents=True, exist_ok=True)
+# The event page for logged-in visitors from the shared cache, their own parts rendered per
+# answer (site/event_page_user.py); off: rendered in full for them.
+KAISAI_EVENT_PAGE_USER_CACHE = env_bool("KAISAI_EVENT_PAGE_USER_CACHE", True)
 # Behind PgBouncer in transaction pooling (docs/deploy.md) a server connection changes hands
 # between transactions, so nothing may outlive one: no server-side cursors, and no prepared
 # statements kept by psycopg (PgBouncer before 1.21 cannot route them).

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from kaisai.accounts.models import User
 from kaisai.accounts.requests import AnyUser
+from kaisai.core.compiled import CompiledQuery
 from kaisai.events.access import public_q
 from kaisai.events.models import Event
 from kaisai.registrations.enums import ACTIVE_STATUSES, Status
@@ -61,25 +62,46 @@ def latest_registration(
     waitlist position is set (`.position`, None unless waitlisted) by the same query."""
     if not user.is_authenticated:
         return None
-    registrations = _active_first(
-        Registration.objects.filter(event=event, user=user).select_related("frame", "frame__draw")
-    ).order_by("inactive", "-created_at", "-id")
-    if with_position:
-        registrations = registrations.annotate(n_ahead=_ahead_in_waitlist())
-    if with_answers:
-        registrations = registrations.prefetch_related(
-            Prefetch(
-                "answers",
-                queryset=Answer.objects.select_related("question").order_by(
-                    "question__order", "question_id"
-                ),
-            )
+    if with_position and not with_answers:
+        registration = _LATEST_WITH_POSITION.first(event=event.pk, user=user.pk)
+    else:
+        registrations = _latest(event.pk, user.pk)
+        if with_position:
+            registrations = registrations.annotate(n_ahead=_ahead_in_waitlist())
+        registration = (
+            _with_answers(registrations).first() if with_answers else registrations.first()
         )
-    registration = registrations.first()
     if with_position and registration is not None:
         waitlisted = registration.status == Status.WAITLISTED
         registration.position = (registration.n_ahead or 0) + 1 if waitlisted else None  # type: ignore[attr-defined]
     return registration
+
+
+def _latest(event_id: int, user_id: int) -> QuerySet[Registration]:
+    return _active_first(
+        Registration.objects.filter(event_id=event_id, user_id=user_id).select_related(
+            "frame", "frame__draw"
+        )
+    ).order_by("inactive", "-created_at", "-id")
+
+
+# The event page's read of the visitor's registration, on every logged-in answer: compiled once.
+_LATEST_WITH_POSITION: CompiledQuery[Registration] = CompiledQuery(
+    lambda event, user: _latest(event, user).annotate(n_ahead=_ahead_in_waitlist()),
+    "event",
+    "user",
+)
+
+
+def _with_answers(registrations: QuerySet[Registration]) -> QuerySet[Registration]:
+    return registrations.prefetch_related(
+        Prefetch(
+            "answers",
+            queryset=Answer.objects.select_related("question").order_by(
+                "question__order", "question_id"
+            ),
+        )
+    )
 
 
 def afterparty_q() -> Q:

@@ -130,6 +130,7 @@ class Fingerprint:
     parts: tuple[str | None, ...]  # the JSON text of each part, in PARTS' order
     status: str
     instants: tuple[datetime, ...]  # every time at which the page may change by itself
+    starts_at: datetime  # the event's start (one of the instants)
 
     def time_state(self, now: datetime) -> tuple[bool, ...]:
         """Which of the instants have passed: the frames' windows (open, not yet, closed),
@@ -230,4 +231,5 @@ def fingerprint(pk: int) -> Fingerprint | None:
         parts=tuple(row),
         status=status,
         instants=tuple(sorted({moment for moment in instants if moment is not None})),
+        starts_at=_moment(starts_at) or datetime.max.replace(tzinfo=UTC),
     )

@@ -22,7 +22,7 @@ from kaisai.recaps.selectors import page_annotations as recap_annotations
 from kaisai.registrations.selectors_event_page import event_page_frames
 from kaisai.registrations.selectors_event_page import page_annotations as frame_annotations
 from kaisai.registrations.selectors_participants import event_page_participants
-from kaisai.site import event_page_cache
+from kaisai.site import event_page_cache, event_page_user
 from kaisai.talks.sections import page_annotations as talk_annotations
 from kaisai.talks.sections import talk_sections
 
@@ -43,9 +43,14 @@ def _page_queryset() -> QuerySet[Event]:
 
 def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """Anonymous visitors get the page from the shared cache, under a key that changes with
-    everything it shows (site/event_page_cache.py, docs/caching.md)."""
+    everything it shows (site/event_page_cache.py, docs/caching.md); logged-in visitors too,
+    with their own parts rendered for them (site/event_page_user.py)."""
     if event_page_cache.cacheable(request):
         return event_page_cache.cached_page(
+            request, pk, lambda extra: _event_detail(request, pk, extra)
+        )
+    if event_page_user.servable(request):
+        return event_page_user.cached_page(
             request, pk, lambda extra: _event_detail(request, pk, extra)
         )
     return _event_detail(request, pk, {})

@@ -1,0 +1,150 @@
+"""The public event page for a logged-in visitor, from the shared cache with their own parts
+rendered per answer (docs/caching.md; hole punching, core/holes.py).
+
+Who gets it: a GET or HEAD of the page without a query string, from a logged-in visitor with
+no messages waiting, who is not an organizer of the event's group (any role: the organizers
+see the page's management part, rendered for them), of a published event that has not
+started and has no linked posts (after the start, whether a visitor may link or remove a post
+depends on them: that page is rendered for them). `KAISAI_EVENT_PAGE_USER_CACHE` switches it
+off.
+
+The shared page is stored under the anonymous page's key (event_page_cache.page_key: the
+fingerprint, time state, language, path, code) marked as the logged-in variant, rendered the
+same way: in one read snapshot with the fingerprint read again in it, stored only if no
+instant passed meanwhile. In it each of the visitor's own parts is a hole (the header's name
+and logout form, the apply button or the visitor's status, each frame's button and "mine"
+mark, the information for accepted participants). Per answer: the fingerprint (read already
+to find the key), the session and the user, and the visitor's registration to the event (one
+query, with its waitlist position) — then the holes' fragments are rendered with them. The
+fragments are the templates the full render includes, so the page is the visitor's full page.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import datetime
+from functools import cache
+from typing import Any
+
+from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.contrib.messages.storage.session import SessionStorage
+from django.core.cache import cache as shared_cache
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
+from django.template.context_processors import csrf
+from django.utils import timezone
+
+from kaisai.core.holes import COLLECTOR, Collector, Punched
+from kaisai.core.snapshot import read_snapshot
+from kaisai.events.enums import EventStatus
+from kaisai.events.models import Event
+from kaisai.groups.models import Organizer
+from kaisai.registrations.enums import Status
+from kaisai.registrations.selectors_participant import latest_registration
+from kaisai.site import event_page_cache
+from kaisai.site.event_page_fingerprint import PARTS, Fingerprint, fingerprint
+
+_PART = {name: index for index, name in enumerate(PARTS)}
+# How long a visitor whose page is not shared (an organizer; a started event) gets it rendered
+# without the fingerprint being read first to decide: the full render is right for anyone, so
+# this only delays their getting the shared page, never shows anything stale.
+RENDERED_FOR_SECONDS = 60
+
+
+def servable(request: HttpRequest) -> bool:
+    """Whether the request may get the logged-in variant (the event decides the rest)."""
+    if not settings.KAISAI_EVENT_PAGE_USER_CACHE:
+        return False
+    if request.method not in ("GET", "HEAD") or request.META.get("QUERY_STRING"):
+        return False
+    if CookieStorage.cookie_name in request.COOKIES or not request.user.is_authenticated:
+        return False
+    return SessionStorage.session_key not in request.session
+
+
+@cache
+def _organizer_user_column() -> int:
+    """Where the organizers' part of the fingerprint has each organizer's user id."""
+    names = [field.attname for field in Organizer._meta.concrete_fields]
+    return names.index("user_id")
+
+
+def shares_page(shown: Fingerprint | None, user_id: int, now: datetime) -> bool:
+    """Whether this event's page is shared between its logged-in visitors, for this one."""
+    if shown is None or shown.status == EventStatus.DRAFT:
+        return False
+    if now >= shown.starts_at or json.loads(shown.parts[_PART["external_recaps"]] or "[]"):
+        return False
+    column = _organizer_user_column()
+    organizers = json.loads(shown.parts[_PART["organizers"]] or "[]")
+    return all(row[column] != user_id for row in organizers)
+
+
+def _rendered_for_key(pk: int, user_id: int) -> str:
+    return f"event-page-rendered-for:{pk}:{user_id}"
+
+
+def _key(request: HttpRequest, pk: int, shown: Fingerprint, now: datetime) -> str:
+    return event_page_cache.page_key(request, pk, shown, now) + ":logged-in"
+
+
+def personal(request: HttpRequest, pk: int) -> dict[str, Any]:
+    """The visitor's own values, as the full render has them (views_events,
+    selectors_event_page.event_page_frames): one query, their registration."""
+    registration = latest_registration(Event(pk=pk), request.user, with_position=True)
+    return {
+        "user": request.user,
+        "csrf_token": csrf(request)["csrf_token"],
+        "my_registration": registration,
+        "has_active_registration": registration is not None and registration.is_active,
+        # Not an organizer (shares_page): sees it when accepted.
+        "sees_participant_info": registration is not None
+        and registration.status == Status.ACCEPTED,
+    }
+
+
+def _answer(request: HttpRequest, pk: int, page: Punched) -> HttpResponse:
+    content = page.answer(personal(request, pk))
+    placeholder = event_page_cache.csrf_placeholder().encode()
+    if placeholder in content:  # none expected outside the holes; a token is never shared
+        content = content.replace(placeholder, get_token(request).encode())
+    return HttpResponse(content)
+
+
+def cached_page(
+    request: HttpRequest, pk: int, render: Callable[[dict], HttpResponse]
+) -> HttpResponse:
+    """The page from the shared cache with the visitor's holes filled, or rendered in full
+    (`render(extra_context)`) when this event's page is not shared for them. Only for a
+    `servable` request."""
+    user_id = int(request.user.pk or 0)  # logged in (servable): never 0
+    rendered_for = _rendered_for_key(pk, user_id)
+    if shared_cache.get(rendered_for):
+        return render({})  # the page is theirs alone (an organizer): no statement to decide
+    early = getattr(request, "_event_page_shown", None)
+    shown = early[1] if early is not None and early[0] == pk else fingerprint(pk)
+    if not shares_page(shown, user_id, timezone.now()):
+        shared_cache.set(rendered_for, True, RENDERED_FOR_SECONDS)
+        return render({})
+    assert shown is not None
+    stored: Punched | None = shared_cache.get(_key(request, pk, shown, timezone.now()))
+    if stored is not None:
+        return _answer(request, pk, stored)
+    with read_snapshot():
+        shown = fingerprint(pk)  # what the render below reads, in the same snapshot
+        now = timezone.now()
+        if not shares_page(shown, user_id, now):
+            return render({})
+        assert shown is not None
+        collector = Collector()
+        extra = {COLLECTOR: collector, "csrf_token": event_page_cache.csrf_placeholder()}
+        response = render(extra)
+        same_time = shown.time_state(now) == shown.time_state(timezone.now())
+    if response.status_code != 200:
+        return response
+    page = Punched.of(response.content, collector)
+    if same_time:
+        shared_cache.set(_key(request, pk, shown, now), page, event_page_cache.CACHE_SECONDS)
+    return _answer(request, pk, page)
