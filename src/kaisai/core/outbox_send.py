@@ -5,7 +5,8 @@ A chunk is at most CHUNK mails (and CHUNK_SECONDS of sending) in **one transacti
     BEGIN
       claim: SELECT id … WHERE id IN (the prepared chunk) AND state = 'pending' AND due
              FOR UPDATE SKIP LOCKED
-      the sender thread sends the claimed mails, one after the other, over the one connection;
+      the sender threads send the claimed mails, each over its own connection
+      (KAISAI_MAIL_SMTP_CONNECTIONS, 2), taking the next one as soon as it is free;
       meanwhile this thread reads, renders and builds the next chunk (SELECT … FOR UPDATE SKIP
       LOCKED, so that other workers take other rows)
       UPDATE … SET state = 'sent' … for every mail with its 250 (one statement, executemany);
@@ -209,8 +210,8 @@ def deliver_due_mail(
     chunk: int = CHUNK,
     chunk_seconds: float = CHUNK_SECONDS,
 ) -> int:
-    """Send due pending mail in chunks of min(`limit`, `chunk`) over one connection: the first
-    `limit` mails, then more for up to `seconds` (then the ticker's other jobs get their
+    """Send due pending mail in chunks of min(`limit`, `chunk`) over the sender's connections:
+    the first `limit` mails, then more for up to `seconds` (then the ticker's other jobs get their
     turn); returns how many were sent."""
     started = time.monotonic()
     size = max(1, min(limit, chunk))
@@ -250,11 +251,14 @@ def deliver_due_mail(
                     sender.cancel()
                 refused.update(record(results, prepared.rows))
                 sent += sum(result.outcome == "sent" for result in results)
-                if results and results[-1].outcome == "down":
+                down = [result for result in results if result.outcome == "down"]
+                if down:  # no connection could be opened
                     tried = [result.job.mail_id for result in results]
-                    defer_due(limit - len(results), due, results[-1].error, tried)
+                    defer_due(limit - len(results), due, down[0].error, tried)
                     break
-            left = jobs[len(results) :] + backlog  # the deadline came first: the next chunk
+            tried_ids = {result.job.mail_id for result in results}
+            # Not started (the deadline came first): the next chunk, as built.
+            left = [job for job in jobs if job.mail_id not in tried_ids] + backlog
             taken += len(results)
             if taken >= limit and time.monotonic() - started >= seconds:
                 break
