@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from kaisai.accounts.services import create_users_without_password
@@ -102,3 +102,31 @@ def test_two_workers_at_once_never_send_the_same_mail(smtp, group, organizer):
     assert [key for key, times in received.items() if times > 1] == []
     assert sum(counts) == 300 and min(counts) > 0  # both worked, no mail twice
     assert OutboxMail.objects.filter(state="sent").count() == 300
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's planner")
+@pytest.mark.django_db
+def test_the_next_chunk_is_read_down_the_index_without_a_sort(group, organizer):
+    """The worker's fetch reads (next_attempt_at, id) order from the index outbox_due, with
+    enable_sort off for that one query (stale statistics chose to sort every pending row)
+    and back on after it; the rows come in that order, the excluded ones left out."""
+    from django.test.utils import CaptureQueriesContext
+
+    from kaisai.core.outbox_send import fetch
+
+    queue_mails(group, organizer, 8, "idx")
+    ordered = list(
+        OutboxMail.objects.order_by("next_attempt_at", "id").values_list("pk", flat=True)
+    )
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        rows = fetch(5, timezone.now(), exclude=ordered[:2])
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW enable_sort")
+            assert cursor.fetchone()[0] == "on"
+    assert [mail.pk for mail in rows] == ordered[2:7]
+    [sql] = [q["sql"] for q in queries.captured_queries if "FOR UPDATE" in q["sql"]]
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_sort = off")
+        cursor.execute("EXPLAIN " + sql)
+        plan = "\n".join(line for (line,) in cursor.fetchall())
+    assert "outbox_due" in plan and "Sort" not in plan, plan

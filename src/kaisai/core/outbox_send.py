@@ -135,7 +135,23 @@ def fetch(limit: int, now: datetime, exclude: Sequence[int] = ()) -> list[Outbox
     )
     if exclude:
         rows = rows.exclude(pk__in=exclude)
-    return list(rows[:limit])
+    if connection.vendor != "postgresql":
+        return list(rows[:limit])
+    with connection.cursor() as cursor:  # the index's order, whatever the statistics say
+        cursor.execute(
+            "SELECT current_setting('enable_sort'), set_config('enable_sort', 'off', true)"
+        )
+        before = cursor.fetchone()[0]
+        fetched = list(rows[:limit])  # (an error aborts the transaction, and the SET with it)
+        cursor.execute("SELECT set_config('enable_sort', %s, true)", [before])
+    return fetched
+
+
+# Why enable_sort is off for that one query on PostgreSQL: the rows are read in the order of
+# the index outbox_due (state, next_attempt_at, id), 50 at a time. When a message of
+# thousands has just been queued the planner's statistics still say that hardly any row is
+# pending, and it chose to read every pending row (bodies and all), sort them (on disk) and
+# keep 50: 50 ms per chunk at 4,000 pending, instead of 1 ms down the index.
 
 
 def claim(prepared: Prepared, now: datetime) -> list[Job]:
