@@ -58,7 +58,9 @@ def test_a_refusal_and_a_deferral_inside_a_chunk(smtp, group, organizer, setting
     assert UndeliverableAddress.objects.get().email == refused.lower()
     retry = OutboxMail.objects.get(key=keys[7])
     assert retry.attempts == 1 and "450" in retry.last_error and retry.subject  # kept rendered
-    assert OutboxMail.objects.get(key=keys[0]).subject  # a sent mail keeps what was sent
+    sent = OutboxMail.objects.get(key=keys[0])  # a sent mail keeps what was sent
+    assert sent.subject and sent.body and sent.html_body and sent.sent_at is not None
+    assert (sent.attempts, sent.last_error) == (1, "")
     assert set(smtp.inbox.keys()) == set(states) - {keys[4], keys[7]}
     if connections == 1:  # the 5xx did not cost the connection; after the 4xx it is reopened
         assert len(set(smtp.inbox.peers)) == 2 and len(set(smtp.inbox.peers[:5])) == 1

@@ -174,6 +174,28 @@ def claim(prepared: Prepared, now: datetime) -> list[Job]:
     return jobs
 
 
+def mark_sent(sent: list[tuple[Any, ...]]) -> None:
+    """(sent_at, subject, body, html_body, id) of each mail with its 250: on PostgreSQL one
+    UPDATE from arrays (unnest), elsewhere one statement per mail (executemany)."""
+    table = connection.ops.quote_name(OutboxMail._meta.db_table)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            columns = [list(column) for column in zip(*sent, strict=True)]
+            cursor.execute(
+                f"UPDATE {table} AS o SET state = 'sent', sent_at = v.at, last_error = '', "  # noqa: S608 - our table's name
+                "attempts = o.attempts + 1, subject = v.subject, body = v.body, "
+                "html_body = v.html FROM unnest(%s::timestamptz[], %s::text[], %s::text[], "
+                "%s::text[], %s::bigint[]) AS v(at, subject, body, html, id) WHERE o.id = v.id",
+                columns,
+            )
+            return
+        cursor.executemany(
+            f"UPDATE {table} SET state = 'sent', sent_at = %s, last_error = '', "  # noqa: S608 - our table's name
+            "attempts = attempts + 1, subject = %s, body = %s, html_body = %s WHERE id = %s",
+            sent,
+        )
+
+
 def record(results: list[Result], rows: dict[int, OutboxMail]) -> list[str]:
     """Write the chunk's outcomes; returns the addresses refused with 5xx."""
     from kaisai.core.outbox import fail, mark_undeliverable
@@ -185,13 +207,7 @@ def record(results: list[Result], rows: dict[int, OutboxMail]) -> list[str]:
         for r in results if r.outcome == "sent"
     ]  # fmt: skip
     if sent:
-        table = connection.ops.quote_name(OutboxMail._meta.db_table)
-        with connection.cursor() as cursor:
-            cursor.executemany(
-                f"UPDATE {table} SET state = 'sent', sent_at = %s, last_error = '', "  # noqa: S608 - our table's name
-                "attempts = attempts + 1, subject = %s, body = %s, html_body = %s WHERE id = %s",
-                sent,
-            )
+        mark_sent(sent)
     refused = []
     for result in results:
         mail = rows[result.job.mail_id]
