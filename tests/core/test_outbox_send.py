@@ -132,3 +132,35 @@ def test_the_next_chunk_is_read_down_the_index_without_a_sort(group, organizer):
         cursor.execute("EXPLAIN " + sql)
         plan = "\n".join(line for (line,) in cursor.fetchall())
     assert "outbox_due" in plan and "Sort" not in plan, plan
+
+
+@pytest.mark.django_db
+def test_a_sent_row_keeps_its_own_rendering_when_the_chunk_mixes_them(smtp, group, organizer):
+    """Personal mails (the recipient's name) and shared renderings in two languages in one
+    chunk: each sent row stores the texts rendered for it (PostgreSQL sends each distinct
+    text once with an index per mail), and a personal mail still names its recipient."""
+    from kaisai.accounts.models import User
+    from kaisai.core.mailrender import render_all
+    from kaisai.notices.models import OrganizerMessage
+
+    keys = queue_mails(group, organizer, 6, "mix")
+    User.objects.filter(nickname__in=["mix0", "mix1", "mix2"]).update(preferred_language="ja")
+    OutboxMail.objects.filter(recipient__nickname__in=["mix0", "mix1", "mix2"]).update(
+        language="ja"
+    )
+    event = EventFactory(group=group)
+    message = OrganizerMessage.objects.create(
+        event=event, audience="accepted", subject="Doors", body="Doors open at 18:30."
+    )
+    for person in User.objects.filter(nickname__startswith="mix"):
+        outbox.queue_mail(key=f"shared-{person.pk}", user=person, template="organizer_message",
+                          context={"message": message, "event": event},
+                          batch=message.batch)  # fmt: skip
+    assert deliver_due_mail(limit=100, chunk=50) == 12
+    rows = list(OutboxMail.objects.all())
+    assert {row.state for row in rows} == {"sent"}
+    for row in rows:
+        assert (row.subject, row.body, row.html_body) == render_all(row), row.key
+    personal = OutboxMail.objects.get(key=keys[0])
+    assert personal.recipient.nickname in personal.body
+    assert len({row.body for row in rows}) > 2

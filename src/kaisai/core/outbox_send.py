@@ -31,10 +31,11 @@ from typing import Any
 from django.conf import settings
 from django.core.mail.message import sanitize_address
 from django.db import DatabaseError, connection, transaction
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
 from kaisai.core.mailmime import message_bytes
-from kaisai.core.mailrender import ContextCache, render_shared
+from kaisai.core.mailrender import ContextCache, recipient_independent, render_shared
 from kaisai.core.mailsend import Chunk, Job, Result, Sender
 from kaisai.core.models import OutboxMail, UndeliverableAddress
 from kaisai.core.unavailable import OUTAGE_ERRORS
@@ -61,6 +62,10 @@ class Prepared:
         emails = {mail.to_email.strip().lower() for mail in rows}
         known = UndeliverableAddress.objects.filter(email__in=emails)
         self.undeliverable = set(known.values_list("email", flat=True))
+        # The recipient (the whole account) is read only for the mails whose templates name it.
+        personal = [mail for mail in rows if not mail.subject and mail.recipient_id is not None
+                    and not recipient_independent(mail.template)]  # fmt: skip
+        prefetch_related_objects(personal, "recipient")
         savepoint = transaction.savepoint()
         broken = False
         for mail in rows:
@@ -130,7 +135,6 @@ def fetch(limit: int, now: datetime, exclude: Sequence[int] = ()) -> list[Outbox
     rows = (
         OutboxMail.objects.select_for_update(skip_locked=True, of=("self",))
         .filter(state=OutboxMail.State.PENDING, next_attempt_at__lte=now)
-        .select_related("recipient")
         .order_by("next_attempt_at", "id")
     )
     if exclude:
@@ -180,13 +184,23 @@ def mark_sent(sent: list[tuple[Any, ...]]) -> None:
     table = connection.ops.quote_name(OutboxMail._meta.db_table)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            columns = [list(column) for column in zip(*sent, strict=True)]
+            # Each distinct text once (the chunk's mails mostly share a rendering), and per
+            # mail its index in that array: 50 copies of a body are not quoted and sent.
+            texts: dict[str, int] = {}
+            rows = [
+                (at, *(texts.setdefault(text, len(texts) + 1) for text in (subject, body, html)),
+                 pk)
+                for at, subject, body, html, pk in sent
+            ]  # fmt: skip
+            columns = [list(column) for column in zip(*rows, strict=True)]
             cursor.execute(
                 f"UPDATE {table} AS o SET state = 'sent', sent_at = v.at, last_error = '', "  # noqa: S608 - our table's name
-                "attempts = o.attempts + 1, subject = v.subject, body = v.body, "
-                "html_body = v.html FROM unnest(%s::timestamptz[], %s::text[], %s::text[], "
-                "%s::text[], %s::bigint[]) AS v(at, subject, body, html, id) WHERE o.id = v.id",
-                columns,
+                "attempts = o.attempts + 1, subject = t.texts[v.subject], "
+                "body = t.texts[v.body], html_body = t.texts[v.html] "
+                "FROM unnest(%s::timestamptz[], %s::int[], %s::int[], %s::int[], %s::bigint[]) "
+                "AS v(at, subject, body, html, id), (SELECT %s::text[] AS texts) AS t "
+                "WHERE o.id = v.id",
+                [*columns, list(texts)],
             )
             return
         cursor.executemany(
