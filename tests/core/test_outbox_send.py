@@ -164,3 +164,30 @@ def test_a_sent_row_keeps_its_own_rendering_when_the_chunk_mixes_them(smtp, grou
     personal = OutboxMail.objects.get(key=keys[0])
     assert personal.recipient.nickname in personal.body
     assert len({row.body for row in rows}) > 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_chunk_of_renderings_done_earlier_takes_no_savepoint(smtp, group, organizer):
+    """The savepoint that guards rendering is taken before the first rendering that is not
+    one done earlier in the call: an organizer's message in one language, in chunks of 3,
+    takes one (the first chunk's), and every mail is sent as rendered."""
+    from django.test.utils import CaptureQueriesContext
+
+    from kaisai.notices.models import OrganizerMessage
+
+    queue_mails(group, organizer, 9, "sp")
+    OutboxMail.objects.all().delete()
+    event = EventFactory(group=group)
+    message = OrganizerMessage.objects.create(
+        event=event, audience="accepted", subject="Doors", body="Doors open at 18:30."
+    )
+    for person in create_users_without_password(nicknames=[f"sp-{i}" for i in range(9)]):
+        outbox.queue_mail(key=f"sp-{person.pk}", user=person, template="organizer_message",
+                          context={"message": message, "event": event},
+                          batch=message.batch)  # fmt: skip
+    with CaptureQueriesContext(connection) as queries:
+        assert deliver_due_mail(limit=100, chunk=3) == 9
+    savepoints = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SAVEPOINT")]
+    assert len(savepoints) == 1, savepoints
+    assert len(set(OutboxMail.objects.values_list("body", flat=True))) == 1
+    assert set(smtp.inbox.keys()) == set(OutboxMail.objects.values_list("key", flat=True))

@@ -35,7 +35,12 @@ from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
 from kaisai.core.mailmime import message_bytes
-from kaisai.core.mailrender import ContextCache, recipient_independent, render_shared
+from kaisai.core.mailrender import (
+    ContextCache,
+    already_rendered,
+    recipient_independent,
+    render_shared,
+)
 from kaisai.core.mailsend import Chunk, Job, Result, Sender
 from kaisai.core.models import OutboxMail, UndeliverableAddress
 from kaisai.core.unavailable import OUTAGE_ERRORS
@@ -66,11 +71,16 @@ class Prepared:
         personal = [mail for mail in rows if not mail.subject and mail.recipient_id is not None
                     and not recipient_independent(mail.template)]  # fmt: skip
         prefetch_related_objects(personal, "recipient")
-        savepoint = transaction.savepoint()
+        # Rendering may read the database: a savepoint before the first rendering that is
+        # not one done earlier in the call (those read nothing), so that a broken one can be
+        # rolled back without the chunk's transaction.
+        savepoint = None
         broken = False
         for mail in rows:
             job = Job(mail.pk, mail.to_email)
             if not mail.subject:
+                if savepoint is None and not already_rendered(mail, cache):
+                    savepoint = transaction.savepoint()
                 try:
                     mail.subject, mail.body, mail.html_body = render_shared(mail, cache)
                 except OUTAGE_ERRORS:
@@ -84,9 +94,9 @@ class Prepared:
             self.jobs.append(job)
             if broken:  # the transaction needs its savepoint rolled back: the rest waits
                 break
-        if broken:
+        if savepoint is not None and broken:
             transaction.savepoint_rollback(savepoint)
-        else:
+        elif savepoint is not None:
             transaction.savepoint_commit(savepoint)
 
     def carry(self, last: Prepared, jobs: list[Job]) -> Prepared:
