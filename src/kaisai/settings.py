@@ -294,6 +294,8 @@ else:
     # Production without EMAIL_URL: mail goes to the log, never to a public page.
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEMO_MAILBOX = DEBUG and not EMAIL_URL
+# SMTP connections each worker sends over at once (docs/mail-delivery.md, "Sending").
+KAISAI_MAIL_SMTP_CONNECTIONS = env_int("KAISAI_MAIL_SMTP_CONNECTIONS", 2, minimum=1)
 
 # --- Internationalisation ---------------------------------------------------------------
 LANGUAGE_CODE = os.environ.get("KAISAI_LANGUAGE", "ja")

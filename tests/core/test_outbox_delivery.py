@@ -125,7 +125,8 @@ def test_whatever_unsubscribe_headers_gives_is_sent(smtp, registration, group):
     assert expected  # a kind of mail one may switch off carries List-Unsubscribe
 
 
-def test_permanent_refusal_fails_the_mail_and_marks_the_address(smtp, registration):
+def test_permanent_refusal_fails_the_mail_and_marks_the_address(smtp, registration, settings):
+    settings.KAISAI_MAIL_SMTP_CONNECTIONS = 1  # so that the peers below show the one connection
     good, bad, after = UserFactory(), UserFactory(email="Gone@Example.com"), UserFactory()
     smtp.inbox.refused.add("gone@example.com")
     queue(good, registration, "p-good")
@@ -154,11 +155,15 @@ def test_repeated_refusals_count_failures():
     assert (address.email, address.failures, address.reason) == ("x@example.com", 2, "550 two")
 
 
-def test_a_batch_uses_one_connection(smtp, registration):
+@pytest.mark.parametrize("connections", [1, 2])
+def test_a_batch_uses_its_connections_only(smtp, registration, settings, connections):
+    """One connection per configured KAISAI_MAIL_SMTP_CONNECTIONS for the whole batch, not
+    one per mail."""
+    settings.KAISAI_MAIL_SMTP_CONNECTIONS = connections
     for index, person in enumerate(UserFactory.create_batch(20)):
         queue(person, registration, f"conn-{index}")
     assert outbox.deliver_due_mail() == 20
-    assert smtp.inbox.count == 20 and len(set(smtp.inbox.peers)) == 1
+    assert smtp.inbox.count == 20 and 1 <= len(set(smtp.inbox.peers)) <= connections
 
 
 def test_a_broken_template_does_not_block_the_queue(smtp, registration):
@@ -215,13 +220,14 @@ def test_organizers_see_undeliverable_addresses_on_the_registrations_list(
         assert client.get(url).content.decode().count("Mail undeliverable") == 11
 
 
-def test_full_batches_follow_each_other_over_one_connection(smtp, registration):
+def test_full_batches_follow_each_other_over_one_connection(smtp, registration, settings):
     """The worker's call goes on while mail is due (one batch of `limit` per tick capped the
     worker at limit / KAISAI_MAIL_POLL_SECONDS mails per second)."""
     for index, person in enumerate(UserFactory.create_batch(25)):
         queue(person, registration, f"more-{index}")
     assert outbox.deliver_due_mail(limit=10) == 25
-    assert smtp.inbox.count == 25 and len(set(smtp.inbox.peers)) == 1
+    connections = settings.KAISAI_MAIL_SMTP_CONNECTIONS  # the same ones for every chunk
+    assert smtp.inbox.count == 25 and len(set(smtp.inbox.peers)) <= connections
     assert outbox.deliver_due_mail(limit=10, seconds=0) == 0
 
 

@@ -9,8 +9,8 @@ What is asserted:
   pending after it (the mails in flight at the kill: those of the chunk whose transaction the
   kill rolled back, at most outbox_send.CHUNK), both copies with the same Message-ID;
 - the second test forces the kill into that window (the server keeps a mail and holds its
-  250 back until the worker is dead): that mail and the ones its chunk sent before it arrive
-  twice, nothing else.
+  250 back until the worker is dead): that mail and the others its chunk had sent (before it,
+  or meanwhile over the worker's other connection) arrive twice, nothing else.
 
 PostgreSQL only (the worker is another process; SQLite's test database is in memory)."""
 

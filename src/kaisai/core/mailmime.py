@@ -34,7 +34,6 @@ from django.core.mail.message import forbid_multi_line_headers
 
 LINE_LIMIT = 998  # RFC 5322; Django switches to quoted-printable above it
 PLAIN = re.compile(r"[!-~]+(?: [!-~]+)*")  # printable ASCII words, single spaces
-NEWLINES = re.compile(r"\r\n|\r|\n")
 _WIDTH = len(repr(sys.maxsize - 1))
 
 
@@ -55,7 +54,10 @@ def header(name: str, value: str, encoding: str = "utf-8") -> bytes:
     return _slow_header(name, str(value), encoding)
 
 
+@lru_cache(maxsize=64)
 def _part(subtype: str, text: str) -> bytes | None:
+    """A body part's bytes; remembered, as the mails of one shared rendering (an organizer's
+    message in one language) have the very same texts."""
     data = text.encode("utf-8")
     if any(len(line) > LINE_LIMIT for line in data.splitlines()):
         return None
@@ -64,7 +66,8 @@ def _part(subtype: str, text: str) -> bytes | None:
         f'Content-Type: text/{subtype}; charset="utf-8"\r\nMIME-Version: 1.0\r\n'
         f"Content-Transfer-Encoding: {cte}\r\n\r\n"
     )
-    return head.encode("ascii") + NEWLINES.sub("\r\n", text).encode("utf-8")
+    crlf = text.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\r\n")
+    return head.encode("ascii") + crlf.encode("utf-8")
 
 
 def _boundary(parts: list[bytes]) -> str:

@@ -124,14 +124,27 @@ def recipient_independent(template: str) -> bool:
     return not any(_USES_RECIPIENT.search(source) for name in names for source in _sources(name))
 
 
+def _shared_key(mail: OutboxMail) -> tuple[str, Any] | None:
+    if not recipient_independent(mail.template):
+        return None
+    return ("_rendered", (mail.template, mail.language,
+                          json.dumps(mail.context, sort_keys=True, default=str)))  # fmt: skip
+
+
+def already_rendered(mail: OutboxMail, cache: ContextCache) -> bool:
+    """Whether `render_shared` would give this mail a rendering done earlier in the call
+    (no template is rendered and the database is not read)."""
+    key = _shared_key(mail)
+    return key is not None and key in cache
+
+
 def render_shared(mail: OutboxMail, cache: ContextCache) -> tuple[str, str, str]:
     """`render_all`, rendered once per call for all the mails with the same template,
     language and stored context when the templates do not depend on the recipient (an
     organizer's message to its registrants: one rendering per language, not one per mail)."""
-    if not recipient_independent(mail.template):
+    key = _shared_key(mail)
+    if key is None:
         return render_all(mail, cache)
-    key = ("_rendered", (mail.template, mail.language,
-                         json.dumps(mail.context, sort_keys=True, default=str)))  # fmt: skip
     if key not in cache:
         kept = [k for k in cache if k[0] == "_rendered"]
         if len(kept) >= RENDERED_KEPT:

@@ -1,12 +1,14 @@
-"""The SMTP side of the outbox (docs/mail-delivery.md, "Sending"): one connection for a whole
-call of `deliver_due_mail`, and the mails of a chunk sent over it one after the other.
+"""The SMTP side of the outbox (docs/mail-delivery.md, "Sending"): the connections of a whole
+call of `deliver_due_mail` (KAISAI_MAIL_SMTP_CONNECTIONS, 2), and the mails of a chunk shared
+between them.
 
-With Django's SMTP backend the connection is the backend's own `smtplib.SMTP` (host, port,
+With Django's SMTP backend each connection is a backend's own `smtplib.SMTP` (host, port,
 TLS, login as configured) and each mail goes out with `sendmail(from, [to], bytes)` — the
-bytes Django's backend would send, built beforehand in the main thread. The chunk is sent by a
-thread of its own, so that the main thread renders and builds the next chunk while this one
-waits for the server's replies (the socket wait releases the GIL). Other backends (locmem in
-tests, the demo mailbox, the console) get the message object, in the main thread.
+bytes Django's backend would send, built beforehand in the main thread. Each connection sends
+from a thread of its own, taking the chunk's next mail when its last one is answered: while
+one waits for the server's reply the other sends, and the main thread renders and builds the
+next chunk (the socket waits release the GIL). Other backends (locmem in tests, the demo
+mailbox, the console) get the message object, over one connection, in the main thread.
 
 The sender records nothing in the database: it reports an outcome per mail, and the caller
 writes them in the transaction that holds the chunk's rows.
@@ -18,10 +20,12 @@ import logging
 import smtplib
 import sys
 import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
 from django.utils import timezone
@@ -69,93 +73,50 @@ class Result:
 
 @dataclass
 class Chunk:
+    """The jobs of one transaction. Sender threads take them in order (`take`); a job's result
+    goes to its slot, so the results are in job order whichever connection sent it."""
+
     jobs: Sequence[Job]
     undeliverable: set[str]  # lower-case addresses; a refusal in the chunk is added
-    deadline: float  # time.monotonic(): no mail is started after it
-    results: list[Result] = field(default_factory=list)
+    deadline: float  # time.monotonic(): no mail is started after it (but the chunk's first)
     cancelled: bool = False
+    stopped: bool = False  # every connection is down: nothing more is started
+    slots: list[Result | None] = field(default_factory=list)
+    taken: int = 0
+    returned: list[int] = field(default_factory=list)  # taken by a connection that went down
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __post_init__(self) -> None:
+        self.slots = [None] * len(self.jobs)
+
+    def take(self) -> int | None:
+        """The index of the next job to send, or None: stop."""
+        with self.lock:
+            if self.cancelled or self.stopped:
+                return None
+            if self.taken and time.monotonic() > self.deadline:
+                return None
+            if self.returned:
+                return self.returned.pop(0)
+            if self.taken >= len(self.jobs):
+                return None
+            self.taken += 1
+            return self.taken - 1
+
+    @property
+    def results(self) -> list[Result]:
+        """The jobs tried, in job order; a job without a result was not started."""
+        return [result for result in self.slots if result is not None]
 
 
-class Sender:
-    """`start(chunk)` then `wait()`: the chunk's results, in order, up to the first "down",
-    the deadline or a `cancel()`; jobs after that were not tried."""
+class Link:
+    """One connection: a backend of its own (for SMTP its own `smtplib.SMTP`)."""
 
     def __init__(self) -> None:
         self.backend = get_connection(fail_silently=False)
-        self.smtp = isinstance(self.backend, SmtpBackend)
-        self.opened = 0  # how many times a connection was opened (tests and bench read it)
         self.is_open = False
-        self.chunk: Chunk | None = None
-        self.thread: threading.Thread | None = None
-        self.switch_interval = sys.getswitchinterval()
-
-    def start(self, chunk: Chunk) -> None:
-        self.chunk = chunk
-        if self.smtp and len(chunk.jobs) > 1:
-            sys.setswitchinterval(SWITCH_INTERVAL)
-            self.thread = threading.Thread(target=self._run, args=(chunk,), daemon=True)
-            self.thread.start()
-
-    def wait(self) -> list[Result]:
-        chunk, self.chunk = self.chunk, None
-        if chunk is None:
-            return []
-        if self.thread is not None:
-            self.thread.join()
-            self.thread = None
-            sys.setswitchinterval(self.switch_interval)
-        else:
-            self._run(chunk)
-        return chunk.results
-
-    def cancel(self) -> None:
-        """Stop after the mail being sent (the caller is leaving its transaction)."""
-        if self.chunk is not None:
-            self.chunk.cancelled = True
-            self.wait()
-
-    def _run(self, chunk: Chunk) -> None:
-        import time
-
-        try:
-            for job in chunk.jobs:
-                if chunk.cancelled or (chunk.results and time.monotonic() > chunk.deadline):
-                    return
-                result = self._one(job, chunk.undeliverable)
-                chunk.results.append(result)
-                if result.outcome == "down":
-                    return
-        except BaseException:  # a bug here must not leave the rest looking sent
-            logger.exception("the mail sender stopped")
-
-    def _one(self, job: Job, undeliverable: set[str]) -> Result:
-        address = job.to_email.strip().lower()
-        if address in undeliverable:
-            return Result(job, "undeliverable", "undeliverable address: not tried")
-        if job.error:
-            return Result(job, "retry", job.error)
-        try:
-            self.open()
-        except Exception as error:
-            return Result(job, "down", f"{type(error).__name__}: {error}")
-        try:
-            self._send(job)
-        except Exception as error:
-            text = f"{type(error).__name__}: {error}"
-            if is_permanent(error):  # smtplib sent RSET: the connection goes on
-                undeliverable.add(address)
-                return Result(job, "refused", text)
-            self.close()  # the server may have dropped it: reopened for the next mail
-            return Result(job, "retry", text)
-        return Result(job, "sent", at=timezone.now())
-
-    def _send(self, job: Job) -> None:
-        if self.smtp:
-            assert job.envelope is not None  # noqa: S101 - built for every SMTP job
-            sender, recipients = job.envelope
-            self.backend.connection.sendmail(sender, recipients, job.data)
-        elif not self.backend.send_messages([job.message]):
-            raise smtplib.SMTPException("the mail backend sent nothing")
+        self.down = False  # could not be opened in this call: not used again
+        self.opened = 0
 
     def open(self) -> None:
         if not self.is_open:
@@ -170,3 +131,114 @@ class Sender:
                 self.backend.close()
             except Exception:  # already broken: nothing to close cleanly
                 logger.debug("closing the mail connection failed", exc_info=True)
+
+
+class Sender:
+    """`start(chunk)` then `wait()`: the chunk's results, in job order, up to the first "down"
+    of the last connection, the deadline or a `cancel()`; jobs not started have no result.
+
+    With SMTP, `KAISAI_MAIL_SMTP_CONNECTIONS` connections (default 2), each in a thread of its
+    own, take the chunk's jobs one at a time: while one waits for the server's reply the other
+    sends. A connection that cannot be opened while another one works gives its job back and
+    is left out for the rest of the call; only when none can be opened is the job "down"."""
+
+    def __init__(self, connections: int | None = None) -> None:
+        first = Link()
+        self.smtp = isinstance(first.backend, SmtpBackend)
+        if connections is None:
+            connections = getattr(settings, "KAISAI_MAIL_SMTP_CONNECTIONS", 2)
+        count = max(1, connections) if self.smtp else 1
+        self.links = [first] + [Link() for _ in range(count - 1)]
+        self.backend = first.backend
+        self.chunk: Chunk | None = None
+        self.threads: list[threading.Thread] = []
+        self.switch_interval = sys.getswitchinterval()
+
+    @property
+    def opened(self) -> int:
+        """How many times a connection was opened (tests and the bench read it)."""
+        return sum(link.opened for link in self.links)
+
+    def start(self, chunk: Chunk) -> None:
+        self.chunk = chunk
+        if self.smtp and len(chunk.jobs) > 1:
+            sys.setswitchinterval(SWITCH_INTERVAL)
+            links = [link for link in self.links if not link.down][: len(chunk.jobs)]
+            self.threads = [
+                threading.Thread(target=self._run, args=(chunk, link), daemon=True)
+                for link in links
+            ]
+            for thread in self.threads:
+                thread.start()
+
+    def wait(self) -> list[Result]:
+        chunk, self.chunk = self.chunk, None
+        if chunk is None:
+            return []
+        if self.threads:
+            for thread in self.threads:
+                thread.join()
+            self.threads = []
+            sys.setswitchinterval(self.switch_interval)
+        else:
+            link = next((link for link in self.links if not link.down), self.links[0])
+            self._run(chunk, link)
+        return chunk.results
+
+    def cancel(self) -> None:
+        """Stop after the mails being sent (the caller is leaving its transaction)."""
+        if self.chunk is not None:
+            self.chunk.cancelled = True
+            self.wait()
+
+    def _run(self, chunk: Chunk, link: Link) -> None:
+        try:
+            while (index := chunk.take()) is not None:
+                result = self._one(chunk.jobs[index], chunk.undeliverable, link)
+                with chunk.lock:
+                    if result.outcome == "down":
+                        link.down = True
+                        if not all(other.down for other in self.links):
+                            chunk.returned.append(index)  # another connection sends it
+                            logger.warning("a mail connection could not be opened: %s; "
+                                           "going on with the others", result.error)  # fmt: skip
+                            return
+                        chunk.stopped = True
+                    chunk.slots[index] = result
+                if result.outcome == "down":
+                    return
+        except BaseException:  # a bug here must not leave the rest looking sent
+            logger.exception("the mail sender stopped")
+
+    def _one(self, job: Job, undeliverable: set[str], link: Link) -> Result:
+        address = job.to_email.strip().lower()
+        if address in undeliverable:
+            return Result(job, "undeliverable", "undeliverable address: not tried")
+        if job.error:
+            return Result(job, "retry", job.error)
+        try:
+            link.open()
+        except Exception as error:
+            return Result(job, "down", f"{type(error).__name__}: {error}")
+        try:
+            self._send(job, link)
+        except Exception as error:
+            text = f"{type(error).__name__}: {error}"
+            if is_permanent(error):  # smtplib sent RSET: the connection goes on
+                undeliverable.add(address)
+                return Result(job, "refused", text)
+            link.close()  # the server may have dropped it: reopened for the next mail
+            return Result(job, "retry", text)
+        return Result(job, "sent", at=timezone.now())
+
+    def _send(self, job: Job, link: Link) -> None:
+        if self.smtp:
+            assert job.envelope is not None  # noqa: S101 - built for every SMTP job
+            sender, recipients = job.envelope
+            link.backend.connection.sendmail(sender, recipients, job.data)
+        elif not link.backend.send_messages([job.message]):
+            raise smtplib.SMTPException("the mail backend sent nothing")
+
+    def close(self) -> None:
+        for link in self.links:
+            link.close()

@@ -58,7 +58,7 @@ class OutboxMail(models.Model):
     batch = models.CharField(max_length=50, blank=True)  # partial indexes below
     state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING)
     attempts = models.PositiveIntegerField(default=0)
-    next_attempt_at = models.DateTimeField()  # indexed with state: (state, next_attempt_at)
+    next_attempt_at = models.DateTimeField()  # indexed: (state, next_attempt_at, id)
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
@@ -67,7 +67,9 @@ class OutboxMail(models.Model):
         # A registration's mail is written in the registration rush: it has no batch and no
         # group, so the indexes on those skip it (the queries on them name a batch or a group).
         indexes = [
-            models.Index(fields=["state", "next_attempt_at"]),
+            # The worker's order (due first, then id): the next chunk is read from the index,
+            # not sorted from every pending row (a message's mails share next_attempt_at).
+            models.Index(fields=["state", "next_attempt_at", "id"], name="outbox_due"),
             models.Index(fields=["batch"], name="outbox_batch", condition=~Q(batch="")),
             models.Index(
                 fields=["batch"],
