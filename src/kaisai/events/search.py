@@ -9,8 +9,10 @@ answers them from an index that fits (migration 0004_search_indexes, docs/search
 - SQLite: the FTS5 table `event_fts` (trigram tokenizer, kept in sync by triggers), asked with
   `id IN (SELECT rowid FROM event_fts WHERE event_fts MATCH '"kw"')`. User input only ever
   appears inside FTS5 strings (double-quoted, inner quotes doubled) and as a bound parameter.
-- PostgreSQL: `col ILIKE '%kw%'` (the input's `%`, `_` and `\\` escaped), which the pg_trgm GIN
-  indexes on the four columns answer.
+- PostgreSQL: `search_text LIKE lower('%kw%')` (the input's `%`, `_` and `\\` escaped), on the
+  generated column of the four lower-cased columns (migration 0007_search_text), which its
+  pg_trgm GIN index answers: the same matches as `col ILIKE '%kw%'` on each column, without
+  lower-casing every candidate's text again in the recheck.
 
 A trigram index needs at least three characters: shorter keywords ("AI", "機械") are matched
 with LIKE/ILIKE without the index (SQLite's LIKE folds ASCII case only).
@@ -28,8 +30,8 @@ from datetime import date, datetime, time, timedelta
 
 from django.db import connection
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
-from django.db.models.expressions import RawSQL
-from django.db.models.fields import CharField
+from django.db.models.expressions import Col, Expression, RawSQL
+from django.db.models.fields import CharField, TextField
 from django.db.models.lookups import Lookup
 from django.utils import timezone
 
@@ -86,6 +88,36 @@ class _ILike(Lookup):
         return f"{lhs} ILIKE {rhs}", [*lhs_params, *rhs_params]
 
 
+class _LikeLowered(Lookup):
+    """`lhs LIKE lower(rhs)` (PostgreSQL): the pattern lower-cased as ILIKE does it; the
+    planner folds `lower('…')` into a constant, so pg_trgm's GIN index answers it."""
+
+    lookup_name = "like_lowered"
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} LIKE lower({rhs})", [*lhs_params, *rhs_params]
+
+
+# events_event.search_text (PostgreSQL only, migration 0007_search_text): the four searched
+# columns lower-cased, joined by SEARCH_SEPARATOR. Not a model field (Django never reads it).
+SEARCH_SEPARATOR = "\x01"
+_SEARCH_TEXT: TextField[str, str] = TextField()
+_SEARCH_TEXT.set_attributes_from_name("search_text")
+
+
+class _SearchText(Expression):
+    """The search_text column of the query's events_event (its alias, as F() would resolve)."""
+
+    output_field = TextField()
+
+    def resolve_expression(
+        self, query=None, allow_joins=True, reuse=None, summarize=False, for_save=False
+    ):
+        return Col(query.get_initial_alias(), _SEARCH_TEXT)
+
+
 def like_pattern(word: str) -> str:
     """`%word%` with LIKE's wildcards and its escape character (backslash) escaped."""
     escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
@@ -111,13 +143,23 @@ def _fts_q(match: str) -> Q:
     return Q(pk__in=RawSQL("SELECT rowid FROM event_fts WHERE event_fts MATCH %s", [match]))
 
 
-def _ilike_q(word: str) -> Q:
-    """`title ILIKE '%word%' OR catch ILIKE … ` (PostgreSQL; BitmapOr of the trigram indexes)."""
-    pattern = like_pattern(word)
+def _ilike_columns_q(word: str) -> Q:
+    """`title ILIKE '%word%' OR catch ILIKE … OR address ILIKE …` (PostgreSQL, no index): what
+    `_ilike_q` answers through search_text, asked column by column."""
+    pattern = Value(like_pattern(word), output_field=CharField())
     any_field = Q()
     for name in SEARCHED_FIELDS:
-        any_field |= Q(_ILike(F(name), Value(pattern, output_field=CharField())))
+        any_field |= Q(_ILike(F(name), pattern))
     return any_field
+
+
+def _ilike_q(word: str) -> Q:
+    """`search_text LIKE lower('%word%')` (PostgreSQL; the trigram index of search_text). A
+    word containing the separator could match across two columns there: it is asked column by
+    column instead (`_ilike_columns_q`; no index, and no one types U+0001)."""
+    if SEARCH_SEPARATOR in word:
+        return _ilike_columns_q(word)
+    return Q(_LikeLowered(_SearchText(), Value(like_pattern(word), output_field=CharField())))
 
 
 def _postgres() -> bool:
