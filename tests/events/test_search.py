@@ -341,3 +341,13 @@ def test_the_index_exists_after_all_migrations():
             assert not {f"event_{c}_trgm" for c in ("title", "catch", "description", "address")} & (
                 indexes
             )
+
+
+def test_ends_from_and_ends_before(corpus):
+    # The corpus's events end at 12:00 UTC on 2030-06-01 … 2030-06-07.
+    moment = datetime(2030, 6, 3, 12, 0, tzinfo=UTC)
+    assert found(ends_before=moment) == {"はじめての機械学習入門", "Rust Meetup Tokyo"}
+    assert found(ends_from=moment, keywords=["機械学習"]) == {
+        "Online LT night",
+        "機械学習 cancelled",
+    }
