@@ -312,6 +312,10 @@ def test_explain_shows_the_trigram_index(corpus, group):
         for n in range(300)
     )
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Earlier tests' rolled-back events stay in the GIN index's pending list until a
+            # VACUUM (never inside the test transaction), which makes the index look costly.
+            cursor.execute("SELECT gin_clean_pending_list('event_search_text_trgm'::regclass)")
         cursor.execute("ANALYZE events_event" if connection.vendor == "postgresql" else "ANALYZE")
     plan = _plan(EventQuery(keywords=["機械学習"]))
     with_place = _plan(EventQuery(keywords=["機械学習"], prefectures=["tokyo"]))
