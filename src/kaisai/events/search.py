@@ -9,11 +9,10 @@ answers them from an index that fits (migration 0004_search_indexes, docs/search
 - SQLite: the FTS5 table `event_fts` (trigram tokenizer, kept in sync by triggers), asked with
   `id IN (SELECT rowid FROM event_fts WHERE event_fts MATCH '"kw"')`. User input only ever
   appears inside FTS5 strings (double-quoted, inner quotes doubled) and as a bound parameter.
-- PostgreSQL: `id IN (SELECT event_id FROM events_eventsearch WHERE search_text LIKE
-  lower('%kw%'))` (the input's `%`, `_` and `\\` escaped), on a side table of the four
-  lower-cased columns kept by triggers (migration 0007_event_search), which its pg_trgm GIN
-  index answers: the same matches as `col ILIKE '%kw%'` on each column, without lower-casing
-  every candidate's text again in the recheck.
+- PostgreSQL: `search_text LIKE lower('%kw%')` (the input's `%`, `_` and `\\` escaped), on the
+  generated column of the four lower-cased columns (migration 0007_search_text), which its
+  pg_trgm GIN index answers: the same matches as `col ILIKE '%kw%'` on each column, without
+  lower-casing every candidate's text again in the recheck.
 
 A trigram index needs at least three characters: shorter keywords ("AI", "機械") are matched
 with LIKE/ILIKE without the index (SQLite's LIKE folds ASCII case only).
@@ -31,8 +30,8 @@ from datetime import date, datetime, time, timedelta
 
 from django.db import connection
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
-from django.db.models.expressions import RawSQL
-from django.db.models.fields import CharField
+from django.db.models.expressions import Col, Expression, RawSQL
+from django.db.models.fields import CharField, TextField
 from django.db.models.lookups import Lookup
 from django.utils import timezone
 
@@ -91,12 +90,34 @@ class _ILike(Lookup):
         return f"{lhs} ILIKE {rhs}", [*lhs_params, *rhs_params]
 
 
-# events_eventsearch (PostgreSQL only, migration 0007_event_search): per event, the four
-# searched columns lower-cased, joined by SEARCH_SEPARATOR, kept exact by triggers. Not a model
-# (Django never reads it); a narrow side table, so the events' heap stays as narrow as before.
+class _LikeLowered(Lookup):
+    """`lhs LIKE lower(rhs)` (PostgreSQL): the pattern lower-cased as ILIKE does it; the
+    planner folds `lower('…')` into a constant, so pg_trgm's GIN index answers it."""
+
+    lookup_name = "like_lowered"
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} LIKE lower({rhs})", [*lhs_params, *rhs_params]
+
+
+# events_event.search_text (PostgreSQL only, migration 0007_search_text): the four searched
+# columns lower-cased, joined by SEARCH_SEPARATOR. Not a model field (Django never reads it).
 SEARCH_SEPARATOR = "\x01"
-_SEARCH_TABLE = "SELECT event_id FROM events_eventsearch WHERE "
-_SEARCH_LIKE = "search_text LIKE lower(%s)"
+_SEARCH_TEXT: TextField[str, str] = TextField()
+_SEARCH_TEXT.set_attributes_from_name("search_text")
+
+
+class _SearchText(Expression):
+    """The search_text column of the query's events_event (its alias, as F() would resolve)."""
+
+    output_field = TextField()
+
+    def resolve_expression(
+        self, query=None, allow_joins=True, reuse=None, summarize=False, for_save=False
+    ):
+        return Col(query.get_initial_alias(), _SEARCH_TEXT)
 
 
 def like_pattern(word: str) -> str:
@@ -134,22 +155,13 @@ def _ilike_columns_q(word: str) -> Q:
     return any_field
 
 
-def _search_text_q(words: list[str], joiner: str) -> Q:
-    """`id IN (SELECT event_id FROM events_eventsearch WHERE search_text LIKE lower('%w1%')
-    AND|OR …)` (PostgreSQL; the side table's trigram index answers it, one semi-join for all
-    the words). A word containing the separator could match across two columns there: it is
-    asked column by column instead (`_ilike_columns_q`; no index, and no one types U+0001)."""
-    indexed = [w for w in words if SEARCH_SEPARATOR not in w]
-    parts = []
-    if indexed:
-        condition = f" {joiner} ".join([_SEARCH_LIKE] * len(indexed))
-        patterns = [like_pattern(w) for w in indexed]  # bound parameters, never in the SQL
-        parts.append(Q(pk__in=RawSQL(_SEARCH_TABLE + condition, patterns)))  # noqa: S611
-    parts.extend(_ilike_columns_q(w) for w in words if SEARCH_SEPARATOR in w)
-    combined = Q()
-    for part in parts:
-        combined = combined & part if joiner == "AND" else combined | part
-    return combined
+def _ilike_q(word: str) -> Q:
+    """`search_text LIKE lower('%word%')` (PostgreSQL; the trigram index of search_text). A
+    word containing the separator could match across two columns there: it is asked column by
+    column instead (`_ilike_columns_q`; no index, and no one types U+0001)."""
+    if SEARCH_SEPARATOR in word:
+        return _ilike_columns_q(word)
+    return Q(_LikeLowered(_SearchText(), Value(like_pattern(word), output_field=CharField())))
 
 
 def _postgres() -> bool:
@@ -163,7 +175,10 @@ def _clean(words: list[str]) -> list[str]:
 
 def _all_words_q(words: list[str]) -> Q:
     if _postgres():
-        return _search_text_q(words, "AND")
+        every = Q()
+        for word in words:
+            every &= _ilike_q(word)
+        return every
     long_words = [w for w in words if len(w) >= TRIGRAM]
     every = Q()
     if long_words:
@@ -176,7 +191,10 @@ def _all_words_q(words: list[str]) -> Q:
 
 def _any_word_q(words: list[str]) -> Q:
     if _postgres():
-        return _search_text_q(words, "OR")
+        any_word = Q()
+        for word in words:
+            any_word |= _ilike_q(word)
+        return any_word
     long_words = [w for w in words if len(w) >= TRIGRAM]
     any_word = Q()
     if long_words:

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('events', '0007_event_search'),
+        ('events', '0007_search_text'),
         ('registrations', '0008_registration_listed'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
