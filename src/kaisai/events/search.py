@@ -36,7 +36,7 @@ from django.db.models.lookups import Lookup
 from django.utils import timezone
 
 from kaisai.events.models import Event
-from kaisai.events.selectors import public_events
+from kaisai.events.selectors import ending_from_q, public_events
 from kaisai.groups.enums import Role
 from kaisai.groups.models import Organizer
 
@@ -276,7 +276,7 @@ def search_events(query: EventQuery) -> QuerySet[Event]:
     if query.starts_until:
         events = events.filter(starts_at__lt=_day_start(query.starts_until + timedelta(days=1)))
     if query.ends_from:
-        events = events.filter(ends_at__gte=query.ends_from)
+        events = events.filter(ending_from_q(query.ends_from))
     if query.ends_before:
         events = events.filter(ends_at__lt=query.ends_before)
     if query.participant_nicknames:
