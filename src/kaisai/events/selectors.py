@@ -18,9 +18,16 @@ def public_events() -> QuerySet[Event]:
     return public_only(Event.objects.select_related("group"))
 
 
-# The longest duration of any stored event, read from the expression index event_duration
-# (migration events.0008, PostgreSQL only): one index entry, whatever the number of events.
-_STARTED_SINCE = "%s - (SELECT max(ends_at - starts_at) FROM events_event)"
+# `moment - (the longest duration of any stored event)`, the max read from the expression index
+# event_duration (migration events.0008, PostgreSQL only): one index entry, whatever the number
+# of events. An event stored before events.bounds may last millennia: when the subtraction
+# would fall before PostgreSQL's first timestamp, the bound is -infinity (no bound) instead of
+# an error. A negative max (refused by event_ends_after_start anyway) counts as zero.
+_STARTED_SINCE = (
+    "(SELECT CASE WHEN longest.d >= %s - timestamptz '4714-11-24 00:00:00+00 BC' "
+    "THEN timestamptz '-infinity' ELSE %s - GREATEST(longest.d, interval '0') END "
+    "FROM (SELECT max(ends_at - starts_at) AS d FROM events_event) longest)"
+)
 
 
 def ending_from_q(moment: datetime) -> Q:
@@ -33,7 +40,7 @@ def ending_from_q(moment: datetime) -> Q:
     ending = Q(ends_at__gte=moment)
     if connection.vendor != "postgresql":
         return ending
-    since = RawSQL(_STARTED_SINCE, [moment], output_field=DateTimeField())  # noqa: S611
+    since = RawSQL(_STARTED_SINCE, [moment, moment], output_field=DateTimeField())  # noqa: S611
     return ending & Q(starts_at__gte=since)
 
 
