@@ -9,7 +9,8 @@ in ms, the status and the number of SQL queries of the last one, and the median 
 the thread (`time.thread_time`: the app's own Python work, not PostgreSQL's; much less
 inflated by other processes than the wall time), and on a local PostgreSQL the CPU time of the
 connection's backend per request (/proc/PID/stat: the database's share of the work). With
---profile, the cProfile of N more requests (top 30 by cumulative time). The load of a shared
+--profile, the cProfile of N more requests (top 30 by cumulative time; SORT=tottime, TOP=N,
+TIMER=cpu for this thread's CPU time instead of the wall clock). The load of a shared
 machine inflates every figure alike, so compare paths of one invocation (the last PATH can
 serve as the baseline); the minimum CPU time is the least disturbed by other processes.
 """
@@ -109,7 +110,10 @@ def main() -> None:
             flush=True,
         )
         if args.profile:
-            profile = cProfile.Profile()
+            # TIMER=cpu: the thread's CPU time (a wall-clock profile of a niced process also
+            # counts the time PostgreSQL's backend runs while this thread waits to be scheduled)
+            timer = time.thread_time if os.environ.get("TIMER") == "cpu" else time.perf_counter
+            profile = cProfile.Profile(timer)
             profile.enable()
             for _ in range(args.n):
                 client.get(path)

@@ -13,7 +13,7 @@
 #      EXTRA_INDEXES (0)    1: add a B-tree index on events_event (prefecture), proposed and
 #                           not in the migrations (the (starts_at, id), (updated_at, id),
 #                           (published_at, id) indexes are, events.0005); 0: make sure it is absent
-#      NOINDEX (1)          0: skip the baseline without the trigram indexes (drop + rebuild)
+#      NOINDEX (1)          0: skip the baseline without the trigram index (drop + rebuild)
 #      DUR (15s) CONNS ("4 16")                 each wrk run; connections
 #      WORKERS (3) THREADS (2) PORT (8412)      gunicorn (gthread)
 #      SHARED_BENCH         the harness (default: ../shared/bench beside the checkout)
@@ -139,15 +139,13 @@ python3 "$repo/bench/rss.py" "$gunicorn_pid" after > "$out/rss_after.json"
 
 # --- baseline: the same keyword searches without the trigram indexes --------------------------
 if [[ "$NOINDEX" == 1 ]]; then
-log "baseline: drop the trigram indexes"
-for col in title catch description address; do psql -qc "DROP INDEX IF EXISTS event_${col}_trgm" "$DB"; done
+log "baseline: drop the trigram index"
+psql -qc "DROP INDEX IF EXISTS event_search_text_trgm" "$DB"
 "$py" "$here/plans.py" "$out/plans_without_trigram.md"
 paths[noindex_page_ja_tokyo]="${paths[page_ja_tokyo]}"
 c1="${CONNS%% *}"; log "noindex_page_ja_tokyo c$c1"; run noindex_page_ja_tokyo "$c1"
-log "rebuild the trigram indexes"
-for col in title catch description address; do
-  psql -qc "CREATE INDEX event_${col}_trgm ON events_event USING gin ($col gin_trgm_ops)" "$DB"
-done
+log "rebuild the trigram index"
+psql -qc "CREATE INDEX event_search_text_trgm ON events_event USING gin (search_text gin_trgm_ops)" "$DB"
 fi
 
 kill "$gunicorn_pid"; wait "$gunicorn_pid" 2>/dev/null || true; gunicorn_pid=""

@@ -312,6 +312,10 @@ def test_explain_shows_the_trigram_index(corpus, group):
         for n in range(300)
     )
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Earlier tests' rolled-back events stay in the GIN index's pending list until a
+            # VACUUM (never inside the test transaction), which makes the index look costly.
+            cursor.execute("SELECT gin_clean_pending_list('event_search_text_trgm'::regclass)")
         cursor.execute("ANALYZE events_event" if connection.vendor == "postgresql" else "ANALYZE")
     plan = _plan(EventQuery(keywords=["機械学習"]))
     with_place = _plan(EventQuery(keywords=["機械学習"], prefectures=["tokyo"]))
@@ -319,8 +323,8 @@ def test_explain_shows_the_trigram_index(corpus, group):
         assert "event_fts VIRTUAL TABLE INDEX" in plan, plan
         assert "event_fts VIRTUAL TABLE INDEX" in with_place, with_place
     else:
-        assert "Bitmap Index Scan on event_title_trgm" in plan, plan
-        assert "Bitmap Index Scan on event_description_trgm" in plan, plan
+        assert "Bitmap Index Scan on event_search_text_trgm" in plan, plan
+        assert "ILIKE" not in plan and "~~*" not in plan, plan  # the lowered copy, no ILIKE
         # With a prefecture the planner may start from the prefecture index instead (the one
         # that fits a rare prefecture); either way no table is scanned whole.
         assert "Seq Scan on events_event" not in with_place, with_place
@@ -336,6 +340,18 @@ def test_the_index_exists_after_all_migrations():
         else:
             cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'events_event'")
             indexes = {row[0] for row in cursor.fetchall()}
-            assert {f"event_{c}_trgm" for c in ("title", "catch", "description", "address")} <= (
+            assert "event_search_text_trgm" in indexes
+            # The four per-column indexes of 0004 were replaced by it (0007).
+            assert not {f"event_{c}_trgm" for c in ("title", "catch", "description", "address")} & (
                 indexes
             )
+
+
+def test_ends_from_and_ends_before(corpus):
+    # The corpus's events end at 12:00 UTC on 2030-06-01 … 2030-06-07.
+    moment = datetime(2030, 6, 3, 12, 0, tzinfo=UTC)
+    assert found(ends_before=moment) == {"はじめての機械学習入門", "Rust Meetup Tokyo"}
+    assert found(ends_from=moment, keywords=["機械学習"]) == {
+        "Online LT night",
+        "機械学習 cancelled",
+    }

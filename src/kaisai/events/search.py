@@ -9,8 +9,10 @@ answers them from an index that fits (migration 0004_search_indexes, docs/search
 - SQLite: the FTS5 table `event_fts` (trigram tokenizer, kept in sync by triggers), asked with
   `id IN (SELECT rowid FROM event_fts WHERE event_fts MATCH '"kw"')`. User input only ever
   appears inside FTS5 strings (double-quoted, inner quotes doubled) and as a bound parameter.
-- PostgreSQL: `col ILIKE '%kw%'` (the input's `%`, `_` and `\\` escaped), which the pg_trgm GIN
-  indexes on the four columns answer.
+- PostgreSQL: `search_text LIKE lower('%kw%')` (the input's `%`, `_` and `\\` escaped), on the
+  generated column of the four lower-cased columns (migration 0007_search_text), which its
+  pg_trgm GIN index answers: the same matches as `col ILIKE '%kw%'` on each column, without
+  lower-casing every candidate's text again in the recheck.
 
 A trigram index needs at least three characters: shorter keywords ("AI", "機械") are matched
 with LIKE/ILIKE without the index (SQLite's LIKE folds ASCII case only).
@@ -28,13 +30,13 @@ from datetime import date, datetime, time, timedelta
 
 from django.db import connection
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
-from django.db.models.expressions import RawSQL
-from django.db.models.fields import CharField
+from django.db.models.expressions import Col, Expression, RawSQL
+from django.db.models.fields import CharField, TextField
 from django.db.models.lookups import Lookup
 from django.utils import timezone
 
 from kaisai.events.models import Event
-from kaisai.events.selectors import public_events
+from kaisai.events.selectors import ending_from_q, public_events
 from kaisai.groups.enums import Role
 from kaisai.groups.models import Organizer
 
@@ -65,6 +67,8 @@ class EventQuery:
     publish_days: list[str] = field(default_factory=list)
     starts_from: date | None = None  # date range (pages, native API), inclusive
     starts_until: date | None = None
+    ends_from: datetime | None = None  # still on or to come at this moment (ends_at >= it)
+    ends_before: datetime | None = None  # over at this moment (ends_at < it)
     participant_nicknames: list[str] = field(default_factory=list)
     owner_nicknames: list[str] = field(default_factory=list)
     group_ids: list[int] = field(default_factory=list)
@@ -84,6 +88,50 @@ class _ILike(Lookup):
         lhs, lhs_params = self.process_lhs(compiler, connection)
         rhs, rhs_params = self.process_rhs(compiler, connection)
         return f"{lhs} ILIKE {rhs}", [*lhs_params, *rhs_params]
+
+
+class _AnyOf(Lookup):
+    """`lhs = ANY('{a,b}')` (PostgreSQL), the values as one array. `col IN ('a')` of one value
+    becomes `col = 'a'`, which the planner moves into an equivalence class and puts after the
+    other conditions of a row; as `= ANY` it costs half a comparison and is tested first, so
+    a walk of an order index rejects by prefecture before it matches a keyword."""
+
+    lookup_name = "any_of"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        return f"{lhs} = ANY(%s)", [*lhs_params, list(self.rhs)]
+
+
+class _LikeLowered(Lookup):
+    """`lhs LIKE lower(rhs)` (PostgreSQL): the pattern lower-cased as ILIKE does it; the
+    planner folds `lower('…')` into a constant, so pg_trgm's GIN index answers it."""
+
+    lookup_name = "like_lowered"
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} LIKE lower({rhs})", [*lhs_params, *rhs_params]
+
+
+# events_event.search_text (PostgreSQL only, migration 0007_search_text): the four searched
+# columns lower-cased, joined by SEARCH_SEPARATOR. Not a model field (Django never reads it).
+SEARCH_SEPARATOR = "\x01"
+_SEARCH_TEXT: TextField[str, str] = TextField()
+_SEARCH_TEXT.set_attributes_from_name("search_text")
+
+
+class _SearchText(Expression):
+    """The search_text column of the query's events_event (its alias, as F() would resolve)."""
+
+    output_field = TextField()
+
+    def resolve_expression(
+        self, query=None, allow_joins=True, reuse=None, summarize=False, for_save=False
+    ):
+        return Col(query.get_initial_alias(), _SEARCH_TEXT)
 
 
 def like_pattern(word: str) -> str:
@@ -111,13 +159,23 @@ def _fts_q(match: str) -> Q:
     return Q(pk__in=RawSQL("SELECT rowid FROM event_fts WHERE event_fts MATCH %s", [match]))
 
 
-def _ilike_q(word: str) -> Q:
-    """`title ILIKE '%word%' OR catch ILIKE … ` (PostgreSQL; BitmapOr of the trigram indexes)."""
-    pattern = like_pattern(word)
+def _ilike_columns_q(word: str) -> Q:
+    """`title ILIKE '%word%' OR catch ILIKE … OR address ILIKE …` (PostgreSQL, no index): what
+    `_ilike_q` answers through search_text, asked column by column."""
+    pattern = Value(like_pattern(word), output_field=CharField())
     any_field = Q()
     for name in SEARCHED_FIELDS:
-        any_field |= Q(_ILike(F(name), Value(pattern, output_field=CharField())))
+        any_field |= Q(_ILike(F(name), pattern))
     return any_field
+
+
+def _ilike_q(word: str) -> Q:
+    """`search_text LIKE lower('%word%')` (PostgreSQL; the trigram index of search_text). A
+    word containing the separator could match across two columns there: it is asked column by
+    column instead (`_ilike_columns_q`; no index, and no one types U+0001)."""
+    if SEARCH_SEPARATOR in word:
+        return _ilike_columns_q(word)
+    return Q(_LikeLowered(_SearchText(), Value(like_pattern(word), output_field=CharField())))
 
 
 def _postgres() -> bool:
@@ -210,12 +268,6 @@ def _held_in_q(months: list[str], days: list[str], column: str) -> Q:
 
 def search_events(query: EventQuery) -> QuerySet[Event]:
     events = public_events()
-    keywords = _clean(query.keywords)
-    if keywords:
-        events = events.filter(_all_words_q(keywords))
-    keywords_or = _clean(query.keywords_or)
-    if keywords_or:
-        events = events.filter(_any_word_q(keywords_or))
     if query.event_ids:
         events = events.filter(pk__in=query.event_ids)
     if query.group_ids:
@@ -223,7 +275,10 @@ def search_events(query: EventQuery) -> QuerySet[Event]:
     if query.group_slugs:
         events = events.filter(group__slug__in=query.group_slugs)
     if query.prefectures:
-        place = Q(prefecture__in=[p for p in query.prefectures if p != "online"])
+        named = [p for p in query.prefectures if p != "online"]
+        place = (
+            Q(_AnyOf(F("prefecture"), named)) if named and _postgres() else Q(prefecture__in=named)
+        )
         if "online" in query.prefectures:
             place |= Q(venue_kind__in=["online", "hybrid"])
         events = events.filter(place)
@@ -237,6 +292,10 @@ def search_events(query: EventQuery) -> QuerySet[Event]:
         events = events.filter(starts_at__gte=_day_start(query.starts_from))
     if query.starts_until:
         events = events.filter(starts_at__lt=_day_start(query.starts_until + timedelta(days=1)))
+    if query.ends_from:
+        events = events.filter(ending_from_q(query.ends_from))
+    if query.ends_before:
+        events = events.filter(ends_at__lt=query.ends_before)
     if query.participant_nicknames:
         (people_filter,) = participant_filter
         events = events.filter(people_filter(query.participant_nicknames))
@@ -250,6 +309,16 @@ def search_events(query: EventQuery) -> QuerySet[Event]:
                 )
             )
         )
+    # The keywords last: PostgreSQL evaluates the conditions of a row that cost the same in
+    # the order written, so a walk of an order index rejects by date or prefecture first and
+    # matches the keyword only on the rows that pass (LIKE on search_text costs as much to the
+    # planner as a comparison; four ILIKEs cost it four, and came last by themselves).
+    keywords = _clean(query.keywords)
+    if keywords:
+        events = events.filter(_all_words_q(keywords))
+    keywords_or = _clean(query.keywords_or)
+    if keywords_or:
+        events = events.filter(_any_word_q(keywords_or))
     ordering = {
         "updated": ["-updated_at", "-id"],
         "start": ["starts_at", "id"],

@@ -19,6 +19,9 @@ class Status(models.TextChoices):
 
 
 ACTIVE_STATUSES = (Status.APPLIED, Status.ACCEPTED, Status.WAITLISTED)
+# Registrations still hoping for a seat: the waitlist, and applicants of a lottery before its
+# draw or of an approval frame before the organizers' decision.
+WAITING_STATUSES = (Status.WAITLISTED, Status.APPLIED)
 
 
 class QuestionKind(models.TextChoices):

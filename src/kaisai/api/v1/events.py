@@ -135,8 +135,11 @@ def list_events(
         order="start_desc" if filters.past else "start",
     )
     now = timezone.now()
+    if filters.past:
+        query.ends_before = now
+    else:
+        query.ends_from = now
     events = search_events(query)
-    events = events.filter(ends_at__lt=now) if filters.past else events.filter(ends_at__gte=now)
     return [event_summary(e) for e in events[offset : offset + limit]]
 
 

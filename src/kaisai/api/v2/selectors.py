@@ -29,16 +29,13 @@ from kaisai.events.search import EventQuery, search_events
 from kaisai.events.selectors import LISTED_STATUSES, public_events
 from kaisai.groups.enums import ORGANIZING_ROLES, Role
 from kaisai.groups.models import Group, Member, Organizer
-from kaisai.registrations.enums import Status
+from kaisai.registrations.enums import WAITING_STATUSES, Status
 from kaisai.registrations.models import Frame, Registration, registration_window
 from kaisai.talks.enums import TalkState
 from kaisai.talks.models import Material, Speaker
 
 # connpass `order` → the search selector's order names (see docs/api-v2.md for the directions).
 SEARCH_ORDER = {1: "updated", 2: "start_desc", 3: "newest"}
-# Registrations still hoping for a seat: the waitlist, and applicants of a lottery before its
-# draw or of an approval frame before the organizers' decision.
-WAITING_STATUSES = (Status.WAITLISTED, Status.APPLIED)
 
 
 # --- events -------------------------------------------------------------------------------
@@ -231,18 +228,22 @@ def event_facts(rows: list[EventRow]) -> dict[int, EventFacts]:
     windows: dict[int, list[Window]] = {pk: [] for pk in ids}
     limits: dict[int, int] = dict.fromkeys(ids, 0)
     accepted: dict[int, int] = dict.fromkeys(ids, 0)
-    for event_id, capacity, taken, opens_at, closes_at in Frame.objects.filter(
-        _one_of("event_id", ids)
-    ).values_list("event_id", "capacity", "accepted_count", "opens_at", "closes_at"):
+    # Unordered (the models' default order is a sort for nothing here): the waiting
+    # registrations are then read from their partial index alone (index-only).
+    for event_id, capacity, taken, opens_at, closes_at in (
+        Frame.objects.filter(_one_of("event_id", ids))
+        .order_by()
+        .values_list("event_id", "capacity", "accepted_count", "opens_at", "closes_at")
+    ):
         windows[event_id].append((opens_at, closes_at))
         limits[event_id] += capacity
         accepted[event_id] += taken
     # A few registrations per event wait: counting them here is cheaper than a GROUP BY's
     # query compilation.
     waiting = Counter(
-        Registration.objects.filter(
-            _one_of("event_id", ids), status__in=WAITING_STATUSES
-        ).values_list("event_id", flat=True)
+        Registration.objects.filter(_one_of("event_id", ids), status__in=WAITING_STATUSES)
+        .order_by()
+        .values_list("event_id", flat=True)
     )
     owners: dict[int, Owner] = {}
     group_ids = {row["group_id"] for row in rows if row["created_by_id"] is None}

@@ -1,7 +1,8 @@
 """A page of a keyword search and its `results_available` in one pass over the matches.
 
-A keyword is costly per row: PostgreSQL rechecks every candidate of the trigram bitmaps with
-four `ILIKE`s (each lower-cases the whole text first). Asked as two statements, the page walked
+A keyword is costly per row: PostgreSQL rechecks every candidate of the trigram bitmap (with
+`LIKE` on the lower-cased copy of the text since events.0007; with four `ILIKE`s, each
+lower-casing the whole text, before). Asked as two statements, the page walked
 the order index and evaluated the keyword on thousands of rows until it had its 100, then the
 count evaluated it again on every match. Here the matches' ids and order keys are materialised
 once, then counted and sorted from there (`counted_page`); the page's rows are read by id
@@ -35,10 +36,8 @@ def _order_keys(events: QuerySet[Event]) -> list[tuple[str, bool]]:
     return keys
 
 
-def counted_page(events: QuerySet[Event], offset: int, count: int) -> tuple[list[int], int | None]:
-    """The ids of one page of `events` (in its order) and the number of all of them, in one
-    statement. The number is None when the page is empty and `offset` > 0 (the statement
-    returned no row to carry it): count separately then (a page past the end)."""
+def counted_page_sql(events: QuerySet[Event], offset: int, count: int) -> tuple[str, list]:
+    """The statement of `counted_page` and its parameters (bench/search/plans.py explains it)."""
     keys = _order_keys(events)
     fields = [name for name, _desc in keys if name not in ("id", "pk")]
     alias = {name: f"k{n}" for n, name in enumerate(fields)} | {"id": "id", "pk": "id"}
@@ -48,8 +47,15 @@ def counted_page(events: QuerySet[Event], offset: int, count: int) -> tuple[list
         matches=matches,
         order=", ".join(f"m.{alias[name]}{' DESC' if desc else ''}" for name, desc in keys),
     )
+    return sql, [*params, count, offset]
+
+
+def counted_page(events: QuerySet[Event], offset: int, count: int) -> tuple[list[int], int | None]:
+    """The ids of one page of `events` (in its order) and the number of all of them, in one
+    statement. The number is None when the page is empty and `offset` > 0 (the statement
+    returned no row to carry it): count separately then (a page past the end)."""
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, count, offset])
+        cursor.execute(*counted_page_sql(events, offset, count))
         found = cursor.fetchall()
     if not found:
         return [], 0 if offset == 0 else None
