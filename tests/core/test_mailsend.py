@@ -95,3 +95,26 @@ def test_when_no_connection_can_be_opened_the_mail_is_down(smtp):
     assert [r.outcome for r in results] == ["down"]
     assert "ConnectionRefusedError" in results[0].error
     assert smtp.inbox.count == 0 and all(link.down for link in sender.links)
+
+
+def test_a_second_mail_to_an_address_waits_for_the_first_ones_answer():
+    """Two connections never send to one address at once: a refusal of the first is known
+    before the second is tried (test_outbox_delivery: not tried again in the chunk)."""
+    import threading
+
+    jobs = [
+        Job(mail_id=1, to_email="Gone@example.com"),
+        Job(mail_id=2, to_email="gone@example.com "),
+    ]
+    chunk = Chunk(jobs=jobs, undeliverable=set(), deadline=time.monotonic() + 60)
+    assert chunk.take() == 0
+    second: list[int | None] = []
+    taker = threading.Thread(target=lambda: second.append(chunk.take()))
+    taker.start()
+    taker.join(timeout=0.3)
+    assert taker.is_alive() and second == []  # waiting for the first's answer
+    with chunk.lock:
+        chunk.answered(0)
+    taker.join(timeout=10)
+    assert second == [1]
+    assert chunk.take() is None

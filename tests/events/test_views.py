@@ -253,6 +253,11 @@ def test_event_detail_query_count_does_not_grow_with_sponsors(client, event, as_
     if as_organizer:
         login(client, event.group.organizers.get().user)
     SponsorFactory(event=event)
+    if as_organizer:
+        # Once before counting: the first answer to an organizer reads the page's fingerprint
+        # to learn that they get the page in full (remembered for a minute), and on
+        # PostgreSQL PREPAREs it the first time a connection reads it.
+        _count_queries(client, detail(event))
     few = _count_queries(client, detail(event))
     for _ in range(5):
         SponsorFactory(event=event)

@@ -92,3 +92,28 @@ def test_each_language_is_answered_early_in_its_own(event, make_frame):
     for language in ("ja", "en", "ja"):
         response = Client(HTTP_ACCEPT_LANGUAGE=language).get(_url(event))
         assert f'<html lang="{language}">'.encode() in response.content
+
+
+def test_a_database_outage_on_the_early_path_is_a_503(event, make_frame, monkeypatch):
+    """The early path reads the database before Django's view hooks: an outage there is the
+    same 503 with Retry-After as in a view (core/unavailable.py; live: tests/live/test_faults)."""
+    from django.db import OperationalError
+
+    from kaisai.site import event_page_cache
+
+    make_frame()
+
+    def refused(pk):
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(event_page_cache, "fingerprint", refused)
+    response = Client().get(_url(event))
+    assert response.status_code == 503 and response["Retry-After"]
+    assert response["Content-Type"].startswith("text/html")
+
+    def bug(pk):
+        raise ValueError("a bug")
+
+    monkeypatch.setattr(event_page_cache, "fingerprint", bug)
+    with pytest.raises(ValueError):
+        Client(raise_request_exception=True).get(_url(event))

@@ -71,6 +71,10 @@ class Result:
     at: datetime | None = None
 
 
+def _address(job: Job) -> str:
+    return job.to_email.strip().lower()
+
+
 @dataclass
 class Chunk:
     """The jobs of one transaction. Sender threads take them in order (`take`); a job's result
@@ -84,7 +88,10 @@ class Chunk:
     slots: list[Result | None] = field(default_factory=list)
     taken: int = 0
     returned: list[int] = field(default_factory=list)  # taken by a connection that went down
-    lock: threading.Lock = field(default_factory=threading.Lock)
+    # The addresses being sent to: a second mail to one waits until the first is answered, so
+    # an address refused in the chunk is not tried again on another connection meanwhile.
+    in_flight: set[str] = field(default_factory=set)
+    lock: threading.Condition = field(default_factory=threading.Condition)
 
     def __post_init__(self) -> None:
         self.slots = [None] * len(self.jobs)
@@ -92,16 +99,32 @@ class Chunk:
     def take(self) -> int | None:
         """The index of the next job to send, or None: stop."""
         with self.lock:
-            if self.cancelled or self.stopped:
-                return None
-            if self.taken and time.monotonic() > self.deadline:
-                return None
-            if self.returned:
-                return self.returned.pop(0)
-            if self.taken >= len(self.jobs):
-                return None
-            self.taken += 1
-            return self.taken - 1
+            while True:
+                if self.cancelled or self.stopped:
+                    return None
+                if self.taken and time.monotonic() > self.deadline:
+                    return None
+                if self.returned:
+                    index = self.returned.pop(0)
+                elif self.taken >= len(self.jobs):
+                    return None
+                else:
+                    index = self.taken
+                address = _address(self.jobs[index])
+                if address in self.in_flight:
+                    if index != self.taken:
+                        self.returned.insert(0, index)
+                    self.lock.wait(timeout=1.0)
+                    continue
+                if index == self.taken:
+                    self.taken += 1
+                self.in_flight.add(address)
+                return index
+
+    def answered(self, index: int) -> None:
+        """Job `index` is done with (answered or given back); with the lock held."""
+        self.in_flight.discard(_address(self.jobs[index]))
+        self.lock.notify_all()
 
     @property
     def results(self) -> list[Result]:
@@ -194,8 +217,14 @@ class Sender:
     def _run(self, chunk: Chunk, link: Link) -> None:
         try:
             while (index := chunk.take()) is not None:
-                result = self._one(chunk.jobs[index], chunk.undeliverable, link)
+                try:
+                    result = self._one(chunk.jobs[index], chunk.undeliverable, link)
+                except BaseException:
+                    with chunk.lock:
+                        chunk.answered(index)
+                    raise
                 with chunk.lock:
+                    chunk.answered(index)
                     if result.outcome == "down":
                         link.down = True
                         if not all(other.down for other in self.links):
@@ -211,7 +240,7 @@ class Sender:
             logger.exception("the mail sender stopped")
 
     def _one(self, job: Job, undeliverable: set[str], link: Link) -> Result:
-        address = job.to_email.strip().lower()
+        address = _address(job)
         if address in undeliverable:
             return Result(job, "undeliverable", "undeliverable address: not tried")
         if job.error:

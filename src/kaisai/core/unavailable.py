@@ -71,13 +71,20 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        if not is_outage(exception):
-            return None
-        # One line, no traceback: an outage is an operational event, not a bug.
-        logger.warning(
-            "database unavailable: %s %s → 503 (%s)",
-            request.method,
-            request.path,
-            describe(exception),
-        )
-        return unavailable_response(request)
+        return outage_response(request, exception)
+
+
+def outage_response(request: HttpRequest, exception: BaseException) -> HttpResponse | None:
+    """The 503 for an outage error (logged in one line), or None for any other error. For a
+    view's exception (above) and for middleware that reads the database before the view
+    (site/event_page_early.py), whose errors Django's view hooks never see."""
+    if not is_outage(exception):
+        return None
+    # One line, no traceback: an outage is an operational event, not a bug.
+    logger.warning(
+        "database unavailable: %s %s → 503 (%s)",
+        request.method,
+        request.path,
+        describe(exception),
+    )
+    return unavailable_response(request)

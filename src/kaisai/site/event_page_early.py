@@ -21,6 +21,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import Resolver404, ResolverMatch, resolve
 from django.utils.cache import patch_vary_headers
 
+from kaisai.core.unavailable import OUTAGE_ERRORS, outage_response
 from kaisai.site import event_page_cache
 
 Handler = Callable[[HttpRequest], HttpResponse]
@@ -58,7 +59,13 @@ class EventPageHitMiddleware:
             if match is not None:
                 request.resolver_match = match  # for the metrics' view label
                 request.user = AnonymousUser()
-                response = event_page_cache.early_answer(request, match.kwargs["pk"])
+                try:
+                    response = event_page_cache.early_answer(request, match.kwargs["pk"])
+                except OUTAGE_ERRORS as error:
+                    outage = outage_response(request, error)
+                    if outage is None:
+                        raise
+                    return outage
                 if response is not None:
                     # As the ordinary path answers: the page differs for a logged-in visitor.
                     patch_vary_headers(response, ("Cookie",))
