@@ -7,12 +7,12 @@ import secrets
 import sys
 from pathlib import Path
 
-import dj_database_url
 import dj_email_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from kaisai import envfile
+from kaisai.config.database import database
 from kaisai.config.env import env_bool, env_float, env_int, env_list
 from kaisai.config.headers import content_security_policy
 from kaisai.config.logs import init_sentry, logging_config
@@ -152,40 +152,17 @@ TEMPLATES = [
 
 # --- Database -----------------------------------------------------------------------------
 DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'kaisai.sqlite3'}"
-DATABASES = {
-    "default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
-}
+# Behind PgBouncer in transaction pooling (docs/deploy.md): no server-side cursors, no
+# prepared statements (config/database.py).
+KAISAI_PGBOUNCER = env_bool("KAISAI_PGBOUNCER")
+DATABASES = {"default": database(DATABASE_URL, pgbouncer=KAISAI_PGBOUNCER)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" and not TESTING:
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
 # Seconds a client is told to wait (Retry-After) while the database is unavailable.
 KAISAI_RETRY_AFTER_SECONDS = env_int("KAISAI_RETRY_AFTER_SECONDS", 5)
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
-    DATABASES["default"]["OPTIONS"] = {
-        # Writers are serialised by IMMEDIATE transactions; readers go on beside them (WAL).
-        "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
-        "init_command": (
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
-        ),
-    }
-    if not TESTING:
-        DATA_DIR.mkdir(parents=True, exist_ok=True)
 # The event page for logged-in visitors from the shared cache, their own parts rendered per
 # answer (site/event_page_user.py); off: rendered in full for them.
 KAISAI_EVENT_PAGE_USER_CACHE = env_bool("KAISAI_EVENT_PAGE_USER_CACHE", True)
-# Behind PgBouncer in transaction pooling (docs/deploy.md) a server connection changes hands
-# between transactions, so nothing may outlive one: no server-side cursors, and no prepared
-# statements kept by psycopg (PgBouncer before 1.21 cannot route them).
-KAISAI_PGBOUNCER = env_bool("KAISAI_PGBOUNCER")
-if KAISAI_PGBOUNCER and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
-    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = None
-elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # The event page's fingerprint is PREPAREd once per connection (the only prepared
-    # statement: Django's connections have no prepare_threshold) and planned once, not anew
-    # for each event id (site/event_page_fingerprint.py). Set at connection start, so no
-    # transaction's rollback undoes it.
-    options = DATABASES["default"].setdefault("OPTIONS", {})
-    options["options"] = f"{options.get('options', '')} -c plan_cache_mode=force_generic_plan"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (Redis when several app servers share state) ----------------------------------
