@@ -45,11 +45,19 @@ CACHE_SECONDS = 600
 _SOURCES = (".py", ".html", ".txt", ".mo", ".css", ".js", ".svg")
 
 
+def plain_read(request: HttpRequest) -> bool:
+    """A GET or HEAD without a query string from a visitor with no messages cookie: the
+    requests any variant of the shared page may answer."""
+    return (
+        request.method in ("GET", "HEAD")
+        and not request.META.get("QUERY_STRING")
+        and CookieStorage.cookie_name not in request.COOKIES
+    )
+
+
 def cacheable(request: HttpRequest) -> bool:
     """Whether this visitor gets the shared page: anonymous, nothing personal to show."""
-    if request.method not in ("GET", "HEAD") or request.META.get("QUERY_STRING"):
-        return False
-    if CookieStorage.cookie_name in request.COOKIES:
+    if not plain_read(request):
         return False
     if settings.SESSION_COOKIE_NAME in request.COOKIES:
         # A session without a login (one query to know): anonymous unless it holds messages.
@@ -98,11 +106,23 @@ def page_key(request: HttpRequest, pk: int, shown: Fingerprint, now: datetime) -
 Stored = tuple[bytes, bool]
 
 
+def with_token(request: HttpRequest, content: bytes) -> bytes:
+    """`content` with the CSRF placeholder, if any, made this visitor's own token."""
+    placeholder = csrf_placeholder().encode()
+    if placeholder not in content:
+        return content
+    return content.replace(placeholder, get_token(request).encode())
+
+
 def _answer(request: HttpRequest, stored: Stored) -> HttpResponse:
     content, has_token = stored
-    if has_token:
-        content = content.replace(csrf_placeholder().encode(), get_token(request).encode())
-    return HttpResponse(content)
+    return HttpResponse(with_token(request, content) if has_token else content)
+
+
+def shown_for(request: HttpRequest, pk: int) -> Fingerprint | None:
+    """The fingerprint the early path read for this request, or read now."""
+    early = getattr(request, "_event_page_shown", None)
+    return early[1] if early is not None and early[0] == pk else fingerprint(pk)
 
 
 def _public(shown: Fingerprint | None) -> bool:
@@ -129,8 +149,7 @@ def cached_page(
 ) -> HttpResponse:
     """The page from the cache, or rendered by `render(extra_context)` and stored. Only for a
     `cacheable` request."""
-    early = getattr(request, "_event_page_shown", None)
-    shown = early[1] if early is not None and early[0] == pk else fingerprint(pk)
+    shown = shown_for(request, pk)
     if not _public(shown):
         return render({})  # no such event (404), or a draft: its access rule decides
     assert shown is not None

@@ -16,7 +16,6 @@ from functools import lru_cache
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.contrib.messages.storage.cookie import CookieStorage
 from django.http import HttpRequest, HttpResponse
 from django.urls import Resolver404, ResolverMatch, resolve
 from django.utils.cache import patch_vary_headers
@@ -42,10 +41,7 @@ def _event_page(path: str) -> ResolverMatch | None:
 def _without_state(request: HttpRequest) -> bool:
     """No query string, no session and no messages: nothing in the page can be personal."""
     return (
-        request.method in ("GET", "HEAD")
-        and not request.META.get("QUERY_STRING")
-        and settings.SESSION_COOKIE_NAME not in request.COOKIES
-        and CookieStorage.cookie_name not in request.COOKIES
+        event_page_cache.plain_read(request) and settings.SESSION_COOKIE_NAME not in request.COOKIES
     )
 
 

@@ -28,11 +28,9 @@ from functools import cache
 from typing import Any
 
 from django.conf import settings
-from django.contrib.messages.storage.cookie import CookieStorage
 from django.contrib.messages.storage.session import SessionStorage
 from django.core.cache import cache as shared_cache
 from django.http import HttpRequest, HttpResponse
-from django.middleware.csrf import get_token
 from django.template.context_processors import csrf
 from django.utils import timezone
 
@@ -57,9 +55,7 @@ def servable(request: HttpRequest) -> bool:
     """Whether the request may get the logged-in variant (the event decides the rest)."""
     if not settings.KAISAI_EVENT_PAGE_USER_CACHE:
         return False
-    if request.method not in ("GET", "HEAD") or request.META.get("QUERY_STRING"):
-        return False
-    if CookieStorage.cookie_name in request.COOKIES or not request.user.is_authenticated:
+    if not event_page_cache.plain_read(request) or not request.user.is_authenticated:
         return False
     return SessionStorage.session_key not in request.session
 
@@ -106,11 +102,8 @@ def personal(request: HttpRequest, pk: int) -> dict[str, Any]:
 
 
 def _answer(request: HttpRequest, pk: int, page: Punched) -> HttpResponse:
-    content = page.answer(personal(request, pk))
-    placeholder = event_page_cache.csrf_placeholder().encode()
-    if placeholder in content:  # none expected outside the holes; a token is never shared
-        content = content.replace(placeholder, get_token(request).encode())
-    return HttpResponse(content)
+    # (No token is expected outside the holes; one is never shared.)
+    return HttpResponse(event_page_cache.with_token(request, page.answer(personal(request, pk))))
 
 
 def cached_page(
@@ -123,8 +116,7 @@ def cached_page(
     rendered_for = _rendered_for_key(pk, user_id)
     if shared_cache.get(rendered_for):
         return render({})  # the page is theirs alone (an organizer): no statement to decide
-    early = getattr(request, "_event_page_shown", None)
-    shown = early[1] if early is not None and early[0] == pk else fingerprint(pk)
+    shown = event_page_cache.shown_for(request, pk)
     if not shares_page(shown, user_id, timezone.now()):
         shared_cache.set(rendered_for, True, RENDERED_FOR_SECONDS)
         return render({})
