@@ -74,6 +74,8 @@ def run(sql: str, params: list, drop: str = "", explain: bool = False) -> tuple[
         with transaction.atomic(), connection.cursor() as cursor:
             if drop:
                 cursor.execute(f'DROP INDEX "{drop}"')
+            if sql.startswith("UPDATE"):  # as drawrows.set_status runs it
+                cursor.execute("SET LOCAL enable_seqscan = off")
             started = time.perf_counter()
             if explain:
                 cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)

@@ -55,9 +55,10 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def populate(applicants: int, capacity: int, nominated: int) -> list[int]:
-    """People, a group, two events with a lottery frame each, N applications to each frame.
-    Returns the two frames' ids."""
+def populate(applicants: int, capacity: int, nominated: int, others: int = 0) -> list[int]:
+    """People, a group, two events with a lottery frame each, N applications to each frame,
+    and `others` accepted registrations to other events (the rest of a site's registrations
+    table, which the draw must not read). Returns the two frames' ids."""
     from datetime import timedelta
 
     from django.contrib.auth.hashers import make_password
@@ -112,6 +113,20 @@ def populate(applicants: int, capacity: int, nominated: int) -> list[int]:
                  "updated_at"),
                 ((frame.event_id, frame.pk, user_id, Status.APPLIED, i < nominated, now, now)
                  for i, user_id in enumerate(people)),
+            )  # fmt: skip
+        for number in range(-(-others // max(len(people), 1))):
+            count = min(len(people), others - number * len(people))
+            event = Event.objects.create(
+                group=group, title=f"Other event {number}", status="published",
+                starts_at=now - timedelta(days=number + 1), ends_at=now - timedelta(days=number),
+            )  # fmt: skip
+            other = services.create_frame(event=event, by=owner, capacity=count, name="General")
+            write_rows(
+                Registration,
+                ("event_id", "frame_id", "user_id", "status", "nominated", "created_at",
+                 "updated_at"),
+                ((event.pk, other.pk, user_id, Status.ACCEPTED, False, now, now)
+                 for user_id in people[:count]),
             )  # fmt: skip
     OutboxMail.objects.all().delete()
     return [frame.pk for frame in frames]
@@ -287,6 +302,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--applicants", type=int, default=100_000)
     parser.add_argument("--capacity", type=int, default=1000)
     parser.add_argument("--nominated", type=int, default=10)
+    parser.add_argument(
+        "--other-registrations", type=int, default=0,
+        help="registrations to other events in the same table (a site's history)",
+    )  # fmt: skip
     parser.add_argument("--database-url", default="", help=f"PostgreSQL, e.g. {DEFAULT_PG}")
     parser.add_argument("--draw-child", default="", help=argparse.SUPPRESS)
     parser.add_argument("--expand-child", action="store_true", help=argparse.SUPPRESS)
@@ -312,7 +331,7 @@ def main(argv: list[str] | None = None) -> None:
 
     call_command("migrate", verbosity=0)
     started = time.perf_counter()
-    frame_ids = populate(args.applicants, args.capacity, args.nominated)
+    frame_ids = populate(args.applicants, args.capacity, args.nominated, args.other_registrations)
     insert_s = time.perf_counter() - started
     print(f"{args.applicants} applicants x 2 frames inserted in {insert_s:.1f} s", flush=True)
     from django.db import connections
@@ -351,6 +370,7 @@ def main(argv: list[str] | None = None) -> None:
     print(f"checks: {json.dumps(checked)}")
     print(json.dumps({
         "applicants": args.applicants,
+        "other_registrations": args.other_registrations,
         "draw_s": measured["draw_s"],
         "mails_queued": checked["queued"],
         "bulk_rows": checked["bulk_rows"],

@@ -173,3 +173,42 @@ def test_a_listener_without_a_many_part_is_called_per_registration_in_draw_order
         (pk, Status.APPLIED, Status.ACCEPTED if index < 2 else Status.WAITLISTED)
         for index, pk in enumerate(draw.order)
     ]
+
+
+@pytest.mark.skipif(
+    not settings.DATABASES["default"]["ENGINE"].endswith("postgresql"),
+    reason="PostgreSQL's planner: SQLite joins the batch as the outer table (bulksql)",
+)
+def test_a_batch_finds_its_registrations_by_key_not_by_a_scan_of_the_table(
+    crowd, make_frame, event
+):
+    """The status UPDATE of a batch must not scan the registrations of every event
+    (bench/lottery --other-registrations: 23.6 → 4.4 s for 100,000 among 1.1 million)."""
+    from django.db import connection
+
+    from kaisai.events.models import Event
+
+    elsewhere = Event.objects.create(
+        group=event.group, title="Another night", starts_at=event.starts_at, ends_at=event.ends_at
+    )
+    other = make_frame(capacity=APPLICANTS, name="Other", target=elsewhere)
+    Registration.objects.bulk_create(
+        Registration(event=other.event, frame=other, user=person, status=Status.ACCEPTED)
+        for person in User.objects.filter(nickname__startswith="crowd")
+    )  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE registrations_registration")
+    ids = list(Registration.objects.filter(frame=crowd).values_list("pk", flat=True)[:500])
+    plans: list[str] = []
+
+    def explain(execute, sql, params, many, context):
+        if sql.startswith("UPDATE"):
+            context["cursor"].execute("EXPLAIN " + sql, params)
+            plans.append("\n".join(row[0] for row in context["cursor"].fetchall()))
+        return execute(sql, params, many, context)
+
+    with transaction.atomic(), connection.execute_wrapper(explain):
+        drawrows.set_status(ids, Status.WAITLISTED, first_waitlist_key=1)
+    assert plans and "Seq Scan on registrations_registration" not in plans[0], plans[0]
+    assert Registration.objects.filter(status=Status.WAITLISTED).count() == len(ids)
+    assert Registration.objects.filter(frame=other, status=Status.ACCEPTED).count() == APPLICANTS
