@@ -15,7 +15,7 @@ from kaisai.core.holes import COLLECTOR
 from kaisai.events import services
 from kaisai.events.access import visible_event_or_404
 from kaisai.events.models import Event
-from kaisai.events.selectors import event_for_page
+from kaisai.events.selectors import event_for_page, page_sponsors
 from kaisai.events.share import share_links
 from kaisai.events.text import event_summary
 from kaisai.groups.permissions import can_do_reception, can_manage_events
@@ -68,7 +68,7 @@ def _event_detail(request: HttpRequest, pk: int, extra: dict[str, Any]) -> HttpR
     frames_part = event_page_frames(event, visitor, is_organizer=is_organizer)
     context = {
         "event": event,
-        "sponsors": list(event.sponsors.all()),
+        "sponsors": page_sponsors(event),
         "organizers": list(event.group.organizers.all()),
         "is_organizer": is_organizer,
         "can_manage": can_manage,
