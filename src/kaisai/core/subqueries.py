@@ -1,6 +1,7 @@
-"""Counts (and small lists) of related rows folded into the parent's own query (one query for a page instead of
-one per part), compiled once per process: Django compiles a Subquery annotation anew on every
-query, which cost the event page more time than the queries it saved (about 10 ms for six)."""
+"""Counts (and small lists) of related rows folded into the parent's own query (one query for
+a page instead of one per part), compiled once per process: Django compiles a Subquery
+annotation anew on every query, which cost the event page more time than the queries it saved
+(about 10 ms for six)."""
 
 from __future__ import annotations
 
@@ -85,6 +86,8 @@ class RowsOf:
         names = self.names()
         order = []
         for name in rows.query.order_by or meta.ordering or ["pk"]:
+            if not isinstance(name, str):
+                raise TypeError(f"{rows.model.__name__}: order by field names only")
             descending, name = name.startswith("-"), name.lstrip("-")
             attname = meta.pk.attname if name == "pk" else meta.get_field(name).attname
             alias = connection.ops.quote_name(f"c{names.index(attname)}")
@@ -108,7 +111,10 @@ class RowsOf:
             aggregated = f"json_agg(json_build_array({columns}) ORDER BY {', '.join(order)})"
         else:  # SQLite: an aggregate keeps the order of an ordered subquery (not flattened)
             aggregated = f"json_group_array(json_array({columns}))"
-            inner_sql = f"SELECT * FROM ({inner_sql}) {quote('part')} ORDER BY {', '.join(order)}"
+            inner_sql = (
+                f"SELECT * FROM ({inner_sql}) {quote('part')} "  # noqa: S608 (see below)
+                f"ORDER BY {', '.join(order)}"
+            )
         # Django's own compiled SQL (values as parameters) and model metadata only.
         sql = (
             f"(SELECT CAST({aggregated} AS TEXT) "  # noqa: S608
@@ -128,6 +134,4 @@ class RowsOf:
     def load(self, text: str | None) -> list[Model]:
         """The instances from the annotation's value (NULL or "[]": none)."""
         model, names = self.rows().model, self.names()
-        return [
-            model.from_db(connection.alias, names, row) for row in json.loads(text or "[]")
-        ]
+        return [model.from_db(connection.alias, names, row) for row in json.loads(text or "[]")]

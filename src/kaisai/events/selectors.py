@@ -7,8 +7,8 @@ from django.db.models import DateTimeField, Prefetch, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
-from kaisai.events.access import PUBLIC_STATUSES, public_only
 from kaisai.core.subqueries import RowsOf
+from kaisai.events.access import PUBLIC_STATUSES, public_only
 from kaisai.events.models import Event, Sponsor
 from kaisai.groups.models import Organizer
 

@@ -9,14 +9,17 @@ depends on them: that page is rendered for them). `KAISAI_EVENT_PAGE_USER_CACHE`
 off.
 
 The shared page is stored under the anonymous page's key (event_page_cache.page_key: the
-fingerprint, time state, language, path, code) marked as the logged-in variant, rendered the
-same way: in one read snapshot with the fingerprint read again in it, stored only if no
-instant passed meanwhile. In it each of the visitor's own parts is a hole (the header's name
-and logout form, the apply button or the visitor's status, each frame's button and "mine"
-mark, the information for accepted participants). Per answer: the fingerprint (read already
-to find the key), the session and the user, and the visitor's registration to the event (one
-query, with its waitlist position) — then the holes' fragments are rendered with them. The
-fragments are the templates the full render includes, so the page is the visitor's full page.
+fingerprint, time state, language, path, code) marked as the logged-in variant. One read
+snapshot holds the fingerprint (the key), on a miss the shared render, and the visitor's
+registration: the fingerprint is read once, a stored page is exactly the state its key
+names, and it is stored only if no instant passed meanwhile. In it each of the visitor's own
+parts is a hole (the header's name and logout form, the apply button or the visitor's status,
+each frame's button and "mine" mark, the information for accepted participants); the shared
+render reads no visitor's registration. Per answer: the session and the user, the
+fingerprint, and the visitor's registration to the event (one query, with its waitlist
+position) — then the holes' fragments are rendered with them (4 queries; a miss adds the
+page's own). The fragments are the templates the full render includes, so the page is the
+visitor's full page.
 """
 
 from __future__ import annotations
