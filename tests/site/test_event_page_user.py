@@ -245,3 +245,23 @@ def test_a_hole_marker_in_an_events_text_stays_text(event, make_frame):
     html = shared(event, visitor)
     assert html == full(event, visitor)
     assert html.count(f">{visitor.name}</a>") == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_tests_transaction_each_answer_reads_in_one_snapshot_and_leaves_none(
+    event, make_frame
+):
+    """With real transactions (not the tests' own): a miss and a hit each read inside one
+    transaction, their BEGIN and COMMIT around the fingerprint, the shared render and the
+    visitor's registration; afterwards the connection writes again in autocommit."""
+    frame = make_frame(capacity=3)
+    mine = register(frame).user
+    pages = []
+    for _ in ("miss", "hit"):
+        html, _queries = get(event, mine)
+        assert "You are registered in this frame." in html
+        assert connection.get_autocommit() and not connection.in_atomic_block
+        pages.append(html)
+    register(frame)  # a write: the read-only snapshot is over
+    html, _queries = get(event, mine)
+    assert pages[0] == pages[1] != html == full(event, mine)  # the seat taken is shown
