@@ -196,6 +196,8 @@ TASKS = {
 
 # --- Accounts -----------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
+# Django's database sessions, read by one raw query (accounts/sessions.py).
+SESSION_ENGINE = "kaisai.accounts.sessions"
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",

@@ -136,6 +136,43 @@ def test_every_visitor_gets_the_page_in_at_most_ten_queries_whatever_the_registr
         assert "1114" in html
 
 
+def logged_in_miss_and_hit(event: Event, user: User) -> tuple[int, int]:
+    """The queries of a logged-in visitor's page view when nobody's request has stored the
+    page yet (a miss: this request renders the shared page) and of the next one (a hit)."""
+    client = Client()
+    client.force_login(user)
+    url = reverse("events:detail", kwargs={"pk": event.pk})
+    client.get(url)  # warm: translations, templates, the session's first write
+    cache.clear()
+    counts = []
+    for _ in range(2):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert response.status_code == 200
+        counts.append(len(queries))
+    return counts[0], counts[1]
+
+
+def test_a_logged_in_visitor_gets_the_page_in_ten_queries_on_a_miss_and_four_on_a_hit(
+    number_five,
+):
+    """The shared page for logged-in visitors (site/event_page_user.py): a miss reads the
+    session, the user, the fingerprint, the page's own queries and the visitor's
+    registration once; a hit the session, the user, the fingerprint and the registration.
+    The same with 1,000 more registrations."""
+    event = number_five
+    with time_machine.travel(BEFORE_THE_DRAW, tick=False):
+        fill_students_frame(event)
+        people = {who: user for who, user in visitors(event).items() if who != "organizer"}
+        del people["anonymous"]
+        before = {who: logged_in_miss_and_hit(event, user) for who, user in people.items()}
+        for who, (miss, hit) in before.items():
+            assert miss <= MAX_QUERIES and hit <= 4, (who, miss, hit)
+        add_people(event, 1000, prefix="crowd")
+        after = {who: logged_in_miss_and_hit(event, user) for who, user in people.items()}
+        assert after == before
+
+
 def test_the_participants_summary_loads_only_the_people_it_shows(number_five):
     """60 accepted people who chose to appear: the page names the first 24 (one query with
     LIMIT 24) and counts the others."""

@@ -1,13 +1,16 @@
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.validators import RegexValidator
-from django.db import models
+from django.db import connection, models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+from kaisai.core import rawrows
 
 nickname_validator = RegexValidator(
     r"^[A-Za-z0-9_-]{2,30}$",
@@ -16,6 +19,33 @@ nickname_validator = RegexValidator(
 
 
 class KaisaiUserManager(UserManager):
+    def get(self, *args: Any, **kwargs: Any) -> Any:
+        """`User.objects.get(pk=<int>)` — auth's read of the logged-in user on every request
+        (ModelBackend.get_user, allauth's too) — as one raw query of every column
+        (core.rawrows): Django compiling the ORM's query cost about 0.2 ms of the 0.3 ms of
+        CPU of that read. The same instance and the same DoesNotExist; any other lookup, and
+        the related managers built on this class (they filter), are the ORM's."""
+        pk = kwargs.get("pk")
+        if type(self) is not KaisaiUserManager or args or len(kwargs) != 1 or type(pk) is not int:
+            return super().get(*args, **kwargs)
+        if self._db is not None and self._db != connection.alias:
+            return super().get(*args, **kwargs)
+        fields = rawrows.fields_of(self.model)
+        table, quote = self.model._meta.db_table, connection.ops.quote_name
+        # Model metadata only; the id is a parameter.
+        sql = (
+            f"SELECT {rawrows.columns(fields, quote('u'))} FROM {quote(table)} {quote('u')} "  # noqa: S608
+            f"WHERE {quote('u')}.{quote(self.model._meta.pk.column)} = %s"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [pk])
+            row = cursor.fetchone()
+        if row is None:
+            raise self.model.DoesNotExist(
+                f"{self.model._meta.object_name} matching query does not exist."
+            )
+        return rawrows.from_row(self.model, fields, row)
+
     def _create_user(self, username, email, password, **extra_fields):
         # AbstractUser's manager names the login field "username"; ours is the nickname.
         extra_fields.setdefault("nickname", username)

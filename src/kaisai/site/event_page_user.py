@@ -9,14 +9,17 @@ depends on them: that page is rendered for them). `KAISAI_EVENT_PAGE_USER_CACHE`
 off.
 
 The shared page is stored under the anonymous page's key (event_page_cache.page_key: the
-fingerprint, time state, language, path, code) marked as the logged-in variant, rendered the
-same way: in one read snapshot with the fingerprint read again in it, stored only if no
-instant passed meanwhile. In it each of the visitor's own parts is a hole (the header's name
-and logout form, the apply button or the visitor's status, each frame's button and "mine"
-mark, the information for accepted participants). Per answer: the fingerprint (read already
-to find the key), the session and the user, and the visitor's registration to the event (one
-query, with its waitlist position) — then the holes' fragments are rendered with them. The
-fragments are the templates the full render includes, so the page is the visitor's full page.
+fingerprint, time state, language, path, code) marked as the logged-in variant. One read
+snapshot holds the fingerprint (the key), on a miss the shared render, and the visitor's
+registration: the fingerprint is read once, a stored page is exactly the state its key
+names, and it is stored only if no instant passed meanwhile. In it each of the visitor's own
+parts is a hole (the header's name and logout form, the apply button or the visitor's status,
+each frame's button and "mine" mark, the information for accepted participants); the shared
+render reads no visitor's registration. Per answer: the session and the user, the
+fingerprint, and the visitor's registration to the event (one query, with its waitlist
+position) — then the holes' fragments are rendered with them (4 queries; a miss adds the
+page's own). The fragments are the templates the full render includes, so the page is the
+visitor's full page.
 """
 
 from __future__ import annotations
@@ -101,9 +104,9 @@ def personal(request: HttpRequest, pk: int) -> dict[str, Any]:
     }
 
 
-def _answer(request: HttpRequest, pk: int, page: Punched) -> HttpResponse:
+def _answer(request: HttpRequest, page: Punched, own: dict[str, Any]) -> HttpResponse:
     # (No token is expected outside the holes; one is never shared.)
-    return HttpResponse(event_page_cache.with_token(request, page.answer(personal(request, pk))))
+    return HttpResponse(event_page_cache.with_token(request, page.answer(own)))
 
 
 def cached_page(
@@ -111,32 +114,49 @@ def cached_page(
 ) -> HttpResponse:
     """The page from the shared cache with the visitor's holes filled, or rendered in full
     (`render(extra_context)`) when this event's page is not shared for them. Only for a
-    `servable` request."""
+    `servable` request.
+
+    One read snapshot holds the fingerprint (the key), on a miss the shared render, and the
+    visitor's registration: the fingerprint is read once, the page stored is exactly the
+    state its key names, and the visitor's holes are filled from that same state."""
     user_id = int(request.user.pk or 0)  # logged in (servable): never 0
     rendered_for = _rendered_for_key(pk, user_id)
     if shared_cache.get(rendered_for):
         return render({})  # the page is theirs alone (an organizer): no statement to decide
-    shown = event_page_cache.shown_for(request, pk)
-    if not shares_page(shown, user_id, timezone.now()):
-        shared_cache.set(rendered_for, True, RENDERED_FOR_SECONDS)
-        return render({})
-    assert shown is not None
-    stored: Punched | None = shared_cache.get(_key(request, pk, shown, timezone.now()))
-    if stored is not None:
-        return _answer(request, pk, stored)
+    store = None  # the key to store a page rendered here under
     with read_snapshot():
-        shown = fingerprint(pk)  # what the render below reads, in the same snapshot
+        shown = fingerprint(pk)
         now = timezone.now()
         if not shares_page(shown, user_id, now):
-            return render({})
-        assert shown is not None
-        collector = Collector()
-        extra = {COLLECTOR: collector, "csrf_token": event_page_cache.csrf_placeholder()}
-        response = render(extra)
-        same_time = shown.time_state(now) == shown.time_state(timezone.now())
+            page = None
+        else:
+            assert shown is not None
+            key = _key(request, pk, shown, now)
+            page = shared_cache.get(key)
+            if page is None:
+                page, response = _render_shared(render)
+                if page is None:
+                    return response  # not a page (not 200)
+                # The render read the time in between: stored only if no instant passed.
+                if shown.time_state(now) == shown.time_state(timezone.now()):
+                    store = key
+            own = personal(request, pk)
+    if page is None:
+        shared_cache.set(rendered_for, True, RENDERED_FOR_SECONDS)
+        return render({})  # after the snapshot: the full render reads in its own time
+    if store is not None:
+        shared_cache.set(store, page, event_page_cache.CACHE_SECONDS)
+    return _answer(request, page, own)
+
+
+def _render_shared(
+    render: Callable[[dict], HttpResponse],
+) -> tuple[Punched | None, HttpResponse]:
+    """The page rendered for sharing (its holes as markers), or None with the response when
+    it is not a page (not 200)."""
+    collector = Collector()
+    extra = {COLLECTOR: collector, "csrf_token": event_page_cache.csrf_placeholder()}
+    response = render(extra)
     if response.status_code != 200:
-        return response
-    page = Punched.of(response.content, collector)
-    if same_time:
-        shared_cache.set(_key(request, pk, shown, now), page, event_page_cache.CACHE_SECONDS)
-    return _answer(request, pk, page)
+        return None, response
+    return Punched.of(response.content, collector), response

@@ -6,14 +6,16 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from kaisai.core.holes import COLLECTOR
 from kaisai.events import services
 from kaisai.events.access import visible_event_or_404
 from kaisai.events.models import Event
-from kaisai.events.selectors import event_for_page
+from kaisai.events.selectors import event_for_page, page_sponsors
 from kaisai.events.share import share_links
 from kaisai.events.text import event_summary
 from kaisai.groups.permissions import can_do_reception, can_manage_events
@@ -60,10 +62,13 @@ def _event_detail(request: HttpRequest, pk: int, extra: dict[str, Any]) -> HttpR
     event = visible_event_or_404(request.user, pk, queryset=_page_queryset())
     is_organizer = can_do_reception(request.user, event.group)  # any role in the group
     can_manage = is_organizer and can_manage_events(request.user, event.group)
-    frames_part = event_page_frames(event, request.user, is_organizer=is_organizer)
+    # Rendered for sharing (event_page_user), the visitor's own parts are holes filled per
+    # answer with their own registration: the shared render reads none.
+    visitor = AnonymousUser() if COLLECTOR in extra else request.user
+    frames_part = event_page_frames(event, visitor, is_organizer=is_organizer)
     context = {
         "event": event,
-        "sponsors": list(event.sponsors.all()),
+        "sponsors": page_sponsors(event),
         "organizers": list(event.group.organizers.all()),
         "is_organizer": is_organizer,
         "can_manage": can_manage,
