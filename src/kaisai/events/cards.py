@@ -11,6 +11,7 @@ number, catch, time zones, languages, HTML in the texts).
 
 from __future__ import annotations
 
+import html
 import re
 import zoneinfo
 from collections.abc import Callable, Iterable
@@ -30,6 +31,12 @@ from kaisai.events.models import Event, EventStatus
 _SLUG = re.compile(r"[-a-zA-Z0-9_]+")
 
 
+def _e(text: object) -> str:
+    """`conditional_escape`, its lazy-string wrapper skipped for a plain str (most of a
+    card's cost otherwise)."""
+    return html.escape(text) if type(text) is str else conditional_escape(text)
+
+
 @lru_cache(maxsize=32)
 def _url_parts(name: str, kwarg: str, placeholder: str, *_key: object) -> tuple[str, str]:
     head, _found, tail = reverse(name, kwargs={kwarg: placeholder}).partition(placeholder)
@@ -43,7 +50,7 @@ def _url_maker(name: str, kwarg: str, placeholder: str) -> Callable[[object], st
     return lambda value: f"{head}{value}{tail}"
 
 
-def _local_text(moment: datetime, zone_name: str) -> str:
+def _local_text(moment: datetime, zone_name: str, weekdays: list[str]) -> str:
     """`moment|timezone:zone_name|date:"Y-m-d (D) H:i"` (tz's `timezone` filter: "" for an
     unknown zone)."""
     try:
@@ -51,7 +58,7 @@ def _local_text(moment: datetime, zone_name: str) -> str:
     except zoneinfo.ZoneInfoNotFoundError:
         return ""
     local = moment.astimezone(zone)
-    weekday = str(WEEKDAYS_ABBR[local.weekday()])
+    weekday = weekdays[local.weekday()]
     return (
         f"{local.year:04d}-{local.month:02d}-{local.day:02d} ({weekday}) "
         f"{local.hour:02d}:{local.minute:02d}"
@@ -60,13 +67,13 @@ def _local_text(moment: datetime, zone_name: str) -> str:
 
 def _badge(event: Event) -> str:
     if event.status == EventStatus.CANCELLED:
-        return f'<span class="badge cancelled">{conditional_escape(gettext("Cancelled"))}</span>'
+        return f'<span class="badge cancelled">{_e(gettext("Cancelled"))}</span>'
     if event.status == EventStatus.POSTPONED:
-        return f'<span class="badge postponed">{conditional_escape(gettext("Postponed"))}</span>'
+        return f'<span class="badge postponed">{_e(gettext("Postponed"))}</span>'
     if event.status == EventStatus.DRAFT:
-        return f'<span class="badge draft">{conditional_escape(gettext("Draft"))}</span>'
+        return f'<span class="badge draft">{_e(gettext("Draft"))}</span>'
     if event.is_held:
-        return f'<span class="badge">{conditional_escape(gettext("Held"))}</span>'
+        return f'<span class="badge">{_e(gettext("Held"))}</span>'
     return ""
 
 
@@ -74,7 +81,8 @@ def event_cards(events: Iterable[Event] | None) -> SafeString:
     """The `<ul class="card-list">` of these events, as events/_event_list.html wrote it."""
     event_url = _url_maker("events:detail", "pk", "9876543210")
     group_url = _url_maker("groups:detail", "slug", "kaisai-placeholder")
-    online = conditional_escape(gettext("Online"))
+    online = _e(gettext("Online"))
+    weekdays = [str(WEEKDAYS_ABBR[day]) for day in range(7)]  # the date filter's "D"
     parts = ['<ul class="card-list">\n']
     empty = True
     for event in events or ():
@@ -85,23 +93,23 @@ def event_cards(events: Iterable[Event] | None) -> SafeString:
         slug = group.slug
         gurl = group_url(slug) if _SLUG.fullmatch(slug) else group.get_absolute_url()
         starts_at = event.starts_at
-        number = f" #{conditional_escape(localize(event.number))}" if event.number else ""
+        number = f" #{_e(localize(event.number))}" if event.number else ""
         if event.place:
-            where = f" · {conditional_escape(event.place)}"
+            where = f" · {_e(event.place)}"
         elif event.is_online:
             where = f" · {online}"
         else:
             where = ""
-        catch = f"<p>{conditional_escape(event.catch)}</p>" if event.catch else ""
+        catch = f"<p>{_e(event.catch)}</p>" if event.catch else ""
         parts.append(
             f'\n  <li class="card">\n'
-            f'    <h3><a href="{conditional_escape(url)}">{conditional_escape(event.title)}</a>\n'
+            f'    <h3><a href="{_e(url)}">{_e(event.title)}</a>\n'
             f"      {_badge(event)}\n"
             f"    </h3>\n"
             f'    <p class="meta">\n'
-            f'      <time datetime="{conditional_escape(_iso(starts_at))}">'
-            f"{conditional_escape(_local_text(starts_at, event.time_zone))}</time>\n"
-            f'      · <a href="{conditional_escape(gurl)}">{conditional_escape(group.title)}</a>'
+            f'      <time datetime="{_e(_iso(starts_at))}">'
+            f"{_e(_local_text(starts_at, event.time_zone, weekdays))}</time>\n"
+            f'      · <a href="{_e(gurl)}">{_e(group.title)}</a>'
             f"{number}\n"
             f"      {where}\n"
             f"    </p>\n"
@@ -109,7 +117,7 @@ def event_cards(events: Iterable[Event] | None) -> SafeString:
             f"  </li>\n"
         )
     if empty:
-        parts.append(f'\n  <li class="muted">{conditional_escape(gettext("No events."))}</li>\n')
+        parts.append(f'\n  <li class="muted">{_e(gettext("No events."))}</li>\n')
     parts.append("\n</ul>")
     return mark_safe("".join(parts))  # noqa: S308 - every variable part escaped above
 
