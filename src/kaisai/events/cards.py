@@ -17,6 +17,7 @@ import zoneinfo
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from functools import lru_cache
+from typing import Any
 
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.dates import WEEKDAYS_ABBR
@@ -31,7 +32,7 @@ from kaisai.events.models import Event, EventStatus
 _SLUG = re.compile(r"[-a-zA-Z0-9_]+")
 
 
-def _e(text: object) -> str:
+def _e(text: Any) -> str:
     """`conditional_escape`, its lazy-string wrapper skipped for a plain str (most of a
     card's cost otherwise)."""
     return html.escape(text) if type(text) is str else conditional_escape(text)
