@@ -5,7 +5,7 @@ An API v2 page of 100 events reads its rows by id and three facts about them (fr
 registrations, group owners): four small queries, each compiled anew by Django per request —
 0.15–0.35 ms of CPU each, as much as PostgreSQL spends running it. Here the SQL is Django's own,
 compiled once with a sentinel list in place of each named list; each run puts the lists in
-their place (one array parameter each, `= ANY(%s)`) and applies the columns' converters as
+their place (one array literal each, `= ANY('{1,2,3}')`) and applies the columns' converters as
 Django's iteration does.
 
     FRAMES = CompiledRows(
@@ -68,7 +68,7 @@ class CompiledRows:
             compiled = self._compiled[using] = self._compile(connection)
         sql, params, slots, converters = compiled
         run = [
-            param if name is None else list(values[name])
+            param if name is None else _array(values[name])
             for param, name in zip(params, slots, strict=True)
         ]
         with connection.cursor() as cursor:
@@ -77,6 +77,13 @@ class CompiledRows:
         if not converters:
             return rows
         return [_converted(row, converters, connection) for row in rows]
+
+
+def _array(ids: Iterable[int]) -> str:
+    """The ids as PostgreSQL's array literal `{1,2,3}`, which the column's side of `= ANY(%s)`
+    types: psycopg's own list dumper loops over the ids in Python to make the same text (with
+    client-side binding, Django's default), several times slower for a page's 100 ids."""
+    return "{" + ",".join([str(int(pk)) for pk in ids]) + "}"
 
 
 def _converted(row: tuple, converters: Converters, connection: Any) -> tuple:
