@@ -1,5 +1,6 @@
-"""The search form's prefecture select, rendered once per language, value and attributes
-(`forms_search.MemoSelect`): the same HTML as a plain Select, never another request's choice."""
+"""The search form's widgets, rendered once per language, value and attributes for a bounded set of
+values (`forms_search.MemoSelect`, `MemoTextInput`, `MemoDateInput`): the same HTML as Django's
+own widgets, never another request's value."""
 
 from __future__ import annotations
 
@@ -55,3 +56,54 @@ def test_search_page_marks_the_asked_prefecture_each_time(client, db):
         "/events/search/", {"prefecture": "tokyo"}, headers={"accept-language": "ja"}
     ).content.decode()
     assert '<option value="tokyo" selected>東京都</option>' in japanese
+
+
+PLAIN_WIDGETS = {
+    "q": lambda field: forms.TextInput(attrs=field.widget.attrs),
+    "starts_from": lambda field: forms.DateInput(attrs={**field.widget.attrs, "type": "date"}),
+    "starts_until": lambda field: forms.DateInput(attrs={**field.widget.attrs, "type": "date"}),
+    "prefecture": lambda field: forms.Select(attrs=field.widget.attrs, choices=field.choices),
+    "group": lambda field: forms.TextInput(attrs=field.widget.attrs),
+    "tag": lambda field: forms.TextInput(attrs=field.widget.attrs),
+    "order": lambda field: forms.Select(attrs=field.widget.attrs, choices=field.choices),
+}
+
+
+@pytest.mark.parametrize("language", ["en", "ja"])
+def test_every_field_renders_what_django_s_widget_renders(language):
+    """Each request's form against Django's plain widgets, the memo filled by the requests
+    before it (so a memo hit of another request's value would show)."""
+    datasets = [
+        None,
+        {},
+        {"q": "機械学習", "prefecture": "tokyo"},
+        {"q": "", "starts_from": "", "group": "", "tag": "", "order": ""},
+        {"starts_from": "2026-03-08", "starts_until": "2026-03-01"},  # an error on until
+        {"starts_from": "not a date", "order": "start_desc", "tag": "#python"},
+        {"group": "bad slug!", "order": "sideways"},
+        {"q": "<b>&\"'", "group": "ok-group", "tag": ""},
+        {},
+    ]
+    assert set(PLAIN_WIDGETS) == set(EventSearchForm.base_fields)
+    with translation.override(language):
+        for _twice in range(2):
+            for data in datasets:
+                form = EventSearchForm(data) if data is not None else EventSearchForm()
+                form.is_valid()
+                for name, make in PLAIN_WIDGETS.items():
+                    field = form[name]
+                    assert str(field) == field.as_widget(widget=make(field.field)), (name, data)
+
+
+def test_inputs_keep_only_their_empty_rendering():
+    widgets = [EventSearchForm().fields[name].widget for name in ("q", "starts_from", "group")]
+    for _ in range(3):
+        form = EventSearchForm({"q": "", "starts_from": "", "group": ""})
+        [str(form[name]) for name in ("q", "starts_from", "group")]
+    before = [len(widget._memo) for widget in widgets]
+    for n in range(20):
+        form = EventSearchForm(
+            {"q": f"word {n}", "starts_from": f"2026-01-{n + 1:02d}", "group": f"g{n}"}
+        )
+        [str(form[name]) for name in ("q", "starts_from", "group")]
+    assert [len(widget._memo) for widget in widgets] == before

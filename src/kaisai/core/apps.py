@@ -31,6 +31,10 @@ class CoreConfig(AppConfig):
 
         db_health.connect()  # the connection's health check only after a pause
 
+        from kaisai.core import db_timestamps
+
+        db_timestamps.connect()  # timestamps read by psycopg's C loader
+
         from django.db.models.signals import post_delete
 
         from kaisai.core.images import discard_files_of_deleted, models_with_files

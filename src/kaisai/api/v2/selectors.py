@@ -23,6 +23,7 @@ from kaisai.accounts.selectors import listed_q
 from kaisai.api.v2.params import EventParams, Month
 from kaisai.checkin.models import CheckIn
 from kaisai.checkin.selectors import public_events_attended_by
+from kaisai.core.compiled_rows import CompiledRows
 from kaisai.events.enums import EventStatus
 from kaisai.events.models import Event
 from kaisai.events.search import EventQuery, search_events
@@ -219,6 +220,37 @@ def open_status(
     return "close"
 
 
+# The facts' three queries, compiled once (core/compiled_rows.py): unordered (the models'
+# default order is a sort for nothing here), so that the waiting registrations are read from
+# their partial index alone (index-only).
+_FRAMES = CompiledRows(
+    lambda ids: (
+        Frame.objects.filter(_one_of("event_id", ids))
+        .order_by()
+        .values_list("event_id", "capacity", "accepted_count", "opens_at", "closes_at")
+    ),
+    "ids",
+)
+# A few registrations per event wait: counting them here is cheaper than a GROUP BY's query
+# compilation.
+_WAITING = CompiledRows(
+    lambda ids: (
+        Registration.objects.filter(_one_of("event_id", ids), status__in=WAITING_STATUSES)
+        .order_by()
+        .values_list("event_id")
+    ),
+    "ids",
+)
+_OWNERS = CompiledRows(
+    lambda ids: (
+        Organizer.objects.filter(_one_of("group_id", ids), role=Role.OWNER)
+        .order_by("-added_at", "-id")
+        .values_list("group_id", "user_id", "user__nickname", "user__display_name")
+    ),
+    "ids",
+)
+
+
 def event_facts(rows: list[EventRow]) -> dict[int, EventFacts]:
     """Capacity, counts, state and owner of each event row: three queries for any number
     (frames, waiting counts, and the group owners of events without a known creator)."""
@@ -228,31 +260,17 @@ def event_facts(rows: list[EventRow]) -> dict[int, EventFacts]:
     windows: dict[int, list[Window]] = {pk: [] for pk in ids}
     limits: dict[int, int] = dict.fromkeys(ids, 0)
     accepted: dict[int, int] = dict.fromkeys(ids, 0)
-    # Unordered (the models' default order is a sort for nothing here): the waiting
-    # registrations are then read from their partial index alone (index-only).
-    for event_id, capacity, taken, opens_at, closes_at in (
-        Frame.objects.filter(_one_of("event_id", ids))
-        .order_by()
-        .values_list("event_id", "capacity", "accepted_count", "opens_at", "closes_at")
-    ):
+    for event_id, capacity, taken, opens_at, closes_at in _FRAMES.rows(ids=ids):
         windows[event_id].append((opens_at, closes_at))
         limits[event_id] += capacity
         accepted[event_id] += taken
     # A few registrations per event wait: counting them here is cheaper than a GROUP BY's
     # query compilation.
-    waiting = Counter(
-        Registration.objects.filter(_one_of("event_id", ids), status__in=WAITING_STATUSES)
-        .order_by()
-        .values_list("event_id", flat=True)
-    )
+    waiting = Counter(event_id for (event_id,) in _WAITING.rows(ids=ids))
     owners: dict[int, Owner] = {}
     group_ids = {row["group_id"] for row in rows if row["created_by_id"] is None}
     if group_ids:
-        for group_id, user_id, nickname, display_name in (
-            Organizer.objects.filter(_one_of("group_id", list(group_ids)), role=Role.OWNER)
-            .order_by("-added_at", "-id")
-            .values_list("group_id", "user_id", "user__nickname", "user__display_name")
-        ):
+        for group_id, user_id, nickname, display_name in _OWNERS.rows(ids=group_ids):
             owners[group_id] = _owner(user_id, nickname, display_name)  # the earliest owner wins
     moment = timezone.now()
     facts = {}
