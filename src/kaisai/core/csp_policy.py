@@ -4,7 +4,8 @@
 kaisai's policy is the same for every answer: no nonce (no inline script or style anywhere)
 and no view that changes it. django-csp builds the header anew for each response —
 copying the settings' directives, merging them with the response's own and joining them,
-≈ 15% of the CPU of a cached event page — so this middleware builds it once and sets that text.
+the largest item of the outer middleware in a cached event page's profile — so this
+middleware builds it once and sets that text.
 A response that does change it (csp_update, csp_replace, csp_exempt and their report-only
 kinds) and a request that used its nonce take django-csp's own way, as before. Settings
 changed in tests (override_settings) rebuild the header.
