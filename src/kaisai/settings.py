@@ -105,7 +105,7 @@ MIDDLEWARE = [
     "kaisai.core.metrics.RequestMetricsMiddleware",
     "kaisai.core.unavailable.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "kaisai.core.csp_policy.CSPMiddleware",  # django-csp's, the header built once
     "kaisai.core.security_headers.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.locale.LocaleMiddleware",

@@ -6,7 +6,7 @@ private pages, and HSTS. See docs/security.md, "Headers and caching".
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
+from functools import cache, wraps
 from typing import Any
 
 from django.conf import settings
@@ -31,6 +31,7 @@ DENIED_FEATURES = (
 PRIVATE = "private, no-store"
 
 
+@cache  # a handful of sets of features: built once per process, not per answer
 def permissions_policy(allowed: frozenset[str] = frozenset()) -> str:
     return ", ".join(
         f"{feature}=(self)" if feature in allowed else f"{feature}=()"

@@ -95,7 +95,7 @@ def page_key(request: HttpRequest, pk: int, shown: Fingerprint, now: datetime) -
         (settings.BASE_URL, settings.STATIC_URL, settings.MEDIA_URL, settings.DEMO_MAILBOX),
         get_language(),
         request.path,
-        shown.parts,
+        shown.digest,
         shown.time_state(now),
     )
     return f"event-page:{pk}:{hashlib.blake2b(repr(parts).encode(), digest_size=20).hexdigest()}"
