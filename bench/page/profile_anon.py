@@ -20,9 +20,10 @@ import cProfile
 import json
 import os
 import pstats
-import sys
 import time
 from pathlib import Path
+
+from wsgi_get import get  # this folder (the script's own)
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kaisai.settings")
 os.environ.setdefault("SECRET_KEY", "profile-anon-benchmark-only-" + "x" * 40)
@@ -39,23 +40,7 @@ def requester(path: str):
     handler = WSGIHandler()
 
     def one() -> None:
-        environ = {
-            "REQUEST_METHOD": "GET",
-            "PATH_INFO": path,
-            "QUERY_STRING": "",
-            "SERVER_NAME": "127.0.0.1",
-            "SERVER_PORT": "80",
-            "HTTP_HOST": "127.0.0.1",
-            "HTTP_ACCEPT_LANGUAGE": "ja,en;q=0.8",
-            "wsgi.url_scheme": "http",
-            "wsgi.input": sys.stdin.buffer,
-            "wsgi.errors": sys.stderr,
-        }
-        statuses: list[str] = []
-        response = handler(environ, lambda status, headers: statuses.append(status))
-        b"".join(response)
-        response.close()  # request_finished: the connection goes back as under gunicorn
-        assert statuses[0].startswith("200"), statuses
+        get(handler, path, HTTP_ACCEPT_LANGUAGE="ja,en;q=0.8")
 
     for _ in range(50):  # warm: the cache, the prepared statement
         one()

@@ -24,6 +24,8 @@ import time
 from pathlib import Path
 from urllib.parse import urlparse
 
+from wsgi_get import get  # this folder (the script's own)
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kaisai.settings")
 os.environ.setdefault("SECRET_KEY", "profile-user-benchmark-only-" + "x" * 40)
 os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1")
@@ -79,23 +81,7 @@ def time_requests(path: str, cookie: str, count: int) -> dict[str, float]:
     handler = WSGIHandler()
 
     def one() -> None:
-        environ = {
-            "REQUEST_METHOD": "GET",
-            "PATH_INFO": path,
-            "QUERY_STRING": "",
-            "SERVER_NAME": "127.0.0.1",
-            "SERVER_PORT": "80",
-            "HTTP_HOST": "127.0.0.1",
-            "HTTP_COOKIE": cookie,
-            "wsgi.url_scheme": "http",
-            "wsgi.input": sys.stdin.buffer,
-            "wsgi.errors": sys.stderr,
-        }
-        statuses: list[str] = []
-        response = handler(environ, lambda status, headers: statuses.append(status))
-        b"".join(response)
-        response.close()  # request_finished: the connection goes back as under gunicorn
-        assert statuses[0].startswith("200"), statuses
+        get(handler, path, HTTP_COOKIE=cookie)
 
     for _ in range(20):  # warm: templates, translations, the cache, the prepared statement
         one()
