@@ -7,25 +7,18 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
-from django.db.models import Q
 from django.utils import timezone
 
 from kaisai.core.compiled_rows import CompiledRows
+from kaisai.core.lookups import one_of
 from kaisai.groups.models import ActionLog
 from kaisai.registrations.models import Frame
 from tests.factories import EventFactory, GroupFactory
 
 
-def _any_of(column: str, ids: list[int]) -> Q:
-    """`column = ANY(%s)` on PostgreSQL, as api.v2.selectors._one_of."""
-    from kaisai.api.v2.selectors import _one_of
-
-    return _one_of(column, ids)
-
-
 def _frames(ids):
     return (
-        Frame.objects.filter(_any_of("event_id", ids), capacity__gte=0)
+        Frame.objects.filter(one_of("event_id", ids), capacity__gte=0)
         .order_by("event_id", "id")
         .values_list("event_id", "capacity", "opens_at", "closes_at")
     )
@@ -47,7 +40,7 @@ def test_converters_are_applied(db):
     group = GroupFactory()
     ActionLog.objects.create(group=group, action="x", details={"a": [1, "b"], "c": None})
     logs = CompiledRows(
-        lambda ids: ActionLog.objects.filter(_any_of("group_id", ids)).values_list("details"),
+        lambda ids: ActionLog.objects.filter(one_of("group_id", ids)).values_list("details"),
         "ids",
     )
     assert logs.rows(ids=[group.pk]) == [({"a": [1, "b"], "c": None},)]

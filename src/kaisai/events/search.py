@@ -35,6 +35,7 @@ from django.db.models.fields import CharField, TextField
 from django.db.models.lookups import Lookup
 from django.utils import timezone
 
+from kaisai.core.lookups import one_of
 from kaisai.events.models import Event
 from kaisai.events.selectors import ending_from_q, public_events
 from kaisai.groups.enums import Role
@@ -88,20 +89,6 @@ class _ILike(Lookup):
         lhs, lhs_params = self.process_lhs(compiler, connection)
         rhs, rhs_params = self.process_rhs(compiler, connection)
         return f"{lhs} ILIKE {rhs}", [*lhs_params, *rhs_params]
-
-
-class _AnyOf(Lookup):
-    """`lhs = ANY('{a,b}')` (PostgreSQL), the values as one array. `col IN ('a')` of one value
-    becomes `col = 'a'`, which the planner moves into an equivalence class and puts after the
-    other conditions of a row; as `= ANY` it costs half a comparison and is tested first, so
-    a walk of an order index rejects by prefecture before it matches a keyword."""
-
-    lookup_name = "any_of"
-    prepare_rhs = False
-
-    def as_sql(self, compiler, connection):
-        lhs, lhs_params = self.process_lhs(compiler, connection)
-        return f"{lhs} = ANY(%s)", [*lhs_params, list(self.rhs)]
 
 
 class _LikeLowered(Lookup):
@@ -276,9 +263,7 @@ def search_events(query: EventQuery) -> QuerySet[Event]:
         events = events.filter(group__slug__in=query.group_slugs)
     if query.prefectures:
         named = [p for p in query.prefectures if p != "online"]
-        place = (
-            Q(_AnyOf(F("prefecture"), named)) if named and _postgres() else Q(prefecture__in=named)
-        )
+        place = one_of("prefecture", named) if named else Q(prefecture__in=named)
         if "online" in query.prefectures:
             place |= Q(venue_kind__in=["online", "hybrid"])
         events = events.filter(place)

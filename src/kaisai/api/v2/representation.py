@@ -22,7 +22,8 @@ from django.db.models.fields.files import FieldFile
 from django.urls import get_script_prefix, get_urlconf, reverse
 
 from kaisai.accounts.models import User
-from kaisai.api.v2.selectors import EventFacts, EventRow, UserCounts
+from kaisai.api.v2.selectors import EventRow, UserCounts
+from kaisai.api.v2.selectors_facts import EventFacts
 from kaisai.core.markdown import render_markdown
 from kaisai.events.models import Event
 from kaisai.groups.models import Group

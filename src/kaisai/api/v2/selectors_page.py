@@ -15,8 +15,9 @@ from __future__ import annotations
 from django.db import connection
 from django.db.models import QuerySet
 
-from kaisai.api.v2.selectors import EVENT_ROW_FIELDS, EventRow, _one_of
+from kaisai.api.v2.selectors import EVENT_ROW_FIELDS, EventRow
 from kaisai.core.compiled_rows import CompiledRows
+from kaisai.core.lookups import one_of
 from kaisai.events.models import Event
 
 _COUNTED_PAGE_SQL = (
@@ -75,6 +76,6 @@ def event_rows_by_id(ids: list[int]) -> list[EventRow]:
 # Compiled once (core/compiled_rows.py): as `.values(*EVENT_ROW_FIELDS)`, in tuples.
 _ID = EVENT_ROW_FIELDS.index("id")
 _ROWS = CompiledRows(
-    lambda ids: Event.objects.filter(_one_of("id", ids)).order_by().values_list(*EVENT_ROW_FIELDS),
+    lambda ids: Event.objects.filter(one_of("id", ids)).order_by().values_list(*EVENT_ROW_FIELDS),
     "ids",
 )

@@ -9,7 +9,7 @@ from django.http import Http404, HttpRequest
 
 from kaisai.accounts.models import User
 from kaisai.api.v2 import representation as rep
-from kaisai.api.v2 import selectors, selectors_page
+from kaisai.api.v2 import selectors, selectors_facts, selectors_page
 from kaisai.api.v2.access import api_v2_view
 from kaisai.api.v2.params import MAX_INT, Page, event_params, list_params, page_params
 from kaisai.events.models import Event
@@ -34,7 +34,7 @@ def _events_page(events: QuerySet[Event], page: Page, *, one_pass: bool = False)
         rows = (
             selectors.event_rows(events, page.offset, page.count) if page.offset < available else []
         )
-    facts = selectors.event_facts(rows)
+    facts = selectors_facts.event_facts(rows)
     items = rep.event_items(rows, facts)
     return rep.envelope("events", items, available=available, start=page.start)
 
