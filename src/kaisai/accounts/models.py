@@ -30,21 +30,12 @@ class KaisaiUserManager(UserManager):
             return super().get(*args, **kwargs)
         if self._db is not None and self._db != connection.alias:
             return super().get(*args, **kwargs)
-        fields = rawrows.fields_of(self.model)
-        table, quote = self.model._meta.db_table, connection.ops.quote_name
-        # Model metadata only; the id is a parameter.
-        sql = (
-            f"SELECT {rawrows.columns(fields, quote('u'))} FROM {quote(table)} {quote('u')} "  # noqa: S608
-            f"WHERE {quote('u')}.{quote(self.model._meta.pk.column)} = %s"
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [pk])
-            row = cursor.fetchone()
-        if row is None:
+        user = rawrows.first_where(self.model, [(self.model._meta.pk.column, "=")], [pk])
+        if user is None:
             raise self.model.DoesNotExist(
                 f"{self.model._meta.object_name} matching query does not exist."
             )
-        return rawrows.from_row(self.model, fields, row)
+        return user
 
     def _create_user(self, username, email, password, **extra_fields):
         # AbstractUser's manager names the login field "username"; ours is the nickname.

@@ -9,7 +9,7 @@ their place (one array literal each, `= ANY('{1,2,3}')`) and applies the columns
 Django's iteration does.
 
     FRAMES = CompiledRows(
-        lambda ids: Frame.objects.filter(any_of("event_id", ids)).values_list("event_id", …),
+        lambda ids: Frame.objects.filter(one_of("event_id", ids)).values_list("event_id", …),
         "ids",
     )
     FRAMES.rows(ids=[1, 2, 3])  -> [(1, …), …]  (tuples, as values_list() gives them)

@@ -66,3 +66,21 @@ def from_row(model: type[M], fields: Sequence[models.Field], values: Sequence) -
             value = converter(value, column, connection)
         converted.append(value)
     return model.from_db(connection.alias, attnames, converted)
+
+
+def first_where(model: type[M], tests: Sequence[tuple[str, str]], params: Sequence) -> M | None:
+    """The first row of `model` (every concrete field) where each (column, operator) of
+    `tests` holds against its parameter in `params`, e.g. `[("id", "=")]`, `[5]`; None if no
+    row does. Column names and operators come from the caller's code, values only as
+    parameters."""
+    fields = fields_of(model)
+    quote = connection.ops.quote_name
+    alias = quote("t")
+    where = " AND ".join(f"{alias}.{quote(column)} {operator} %s" for column, operator in tests)
+    sql = (
+        f"SELECT {columns(fields, alias)} FROM {quote(model._meta.db_table)} {alias} WHERE {where}"  # noqa: S608
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, list(params))
+        row = cursor.fetchone()
+    return None if row is None else from_row(model, fields, row)
