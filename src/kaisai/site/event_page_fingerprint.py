@@ -274,9 +274,29 @@ def _moment(value: str | None) -> datetime | None:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
+# The fingerprints built lately, by the row read: a hit whose row is the same as a previous
+# read's (the text of every part equal) takes that one, without parsing the event's and the
+# frames' JSON or hashing the parts again. A pure function of the row; bounded, cleared when
+# full.
+_BUILT: dict[tuple[Any, ...], Fingerprint | None] = {}
+BUILT_MAX = 256
+
+
 def fingerprint(pk: int) -> Fingerprint | None:
     """The event's fingerprint (one query), or None when there is no such event."""
-    row = STATEMENT.run(pk)
+    row = tuple(STATEMENT.run(pk))
+    try:
+        return _BUILT[row]
+    except KeyError:
+        pass
+    built = _build(row)
+    if len(_BUILT) >= BUILT_MAX:
+        _BUILT.clear()
+    _BUILT[row] = built
+    return built
+
+
+def _build(row: tuple[Any, ...]) -> Fingerprint | None:
     event = json.loads(row[0] or "[]")  # no rows: NULL on PostgreSQL, [] on SQLite
     if not event:
         return None
@@ -285,7 +305,7 @@ def fingerprint(pk: int) -> Fingerprint | None:
     for opens_at, closes_at, lottery_at, *_frame in json.loads(row[1] or "[]"):
         instants.extend((_moment(opens_at), _moment(closes_at), _moment(lottery_at)))
     return Fingerprint(
-        parts=tuple(row),
+        parts=row,
         status=status,
         instants=tuple(sorted({moment for moment in instants if moment is not None})),
         starts_at=_moment(starts_at) or datetime.max.replace(tzinfo=UTC),
