@@ -100,7 +100,11 @@ class EventPageFrontMiddleware:
             # The first of its kind: answered by EventPageHitMiddleware (with the fingerprint
             # read here), its headers learned.
             response = self.get_response(request)
-            if getattr(response, "_event_page_hit", False):
+            if (
+                getattr(response, "_event_page_hit", False)
+                and response.status_code == 200
+                and not response.cookies  # nothing per visitor beyond the headers
+            ):
                 if len(_learned) >= LEARNED_MAX:
                     _learned.clear()
                 _learned[kind] = response.headers._store.copy()
