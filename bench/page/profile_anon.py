@@ -94,7 +94,9 @@ def main() -> None:
     if args.command == "profile":
         profile = cProfile.Profile(time.process_time)  # CPU, not waiting
         profile.runcall(lambda: [one() for _ in range(args.n)])
-        pstats.Stats(profile).sort_stats("tottime").print_stats(35)
+        pstats.Stats(profile).sort_stats(os.environ.get("SORT", "tottime")).print_stats(
+            int(os.environ.get("TOP", "35"))
+        )
         return
     result = {"code": str(Path(kaisai.__file__).parent), "requests": args.n}
     rounds = [time_hits(one, args.n) for _ in range(args.rounds)]

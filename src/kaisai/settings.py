@@ -104,6 +104,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "kaisai.core.metrics.RequestMetricsMiddleware",
     "kaisai.core.unavailable.DatabaseUnavailableMiddleware",
+    # A stored public event page for a visitor without a session, in front of the layers
+    # below with the headers they gave it (site/event_page_front.py).
+    "kaisai.site.event_page_front.EventPageFrontMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "kaisai.core.csp_policy.CSPMiddleware",  # django-csp's, the header built once
     "kaisai.core.security_headers.SecurityHeadersMiddleware",

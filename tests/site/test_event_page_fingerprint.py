@@ -47,3 +47,28 @@ def test_each_part_of_an_event_counts_in_its_digest(event, make_frame):
         parts = list(read.parts)
         parts[index] = (parts[index] or "") + " "
         assert shown(*parts).digest != read.digest, list(PARTS)[index]
+
+
+@pytest.mark.django_db
+def test_a_row_read_again_gives_the_fingerprint_built_for_it_and_a_change_a_new_one(
+    event, make_frame, monkeypatch
+):
+    from kaisai.site import event_page_fingerprint
+
+    frame = make_frame(capacity=3)
+    first = fingerprint(event.pk)
+    assert fingerprint(event.pk) is first  # the same row: built once
+    frame.capacity = 4
+    frame.save()
+    changed = fingerprint(event.pk)
+    assert changed is not None and first is not None
+    assert changed is not first and changed.digest != first.digest
+    frame.capacity = 3
+    frame.save()
+    assert fingerprint(event.pk) is first  # the old state's row, the old fingerprint
+    monkeypatch.setattr(event_page_fingerprint, "_BUILT", {})
+    monkeypatch.setattr(event_page_fingerprint, "BUILT_MAX", 1)
+    again = fingerprint(event.pk)
+    assert again is not first and again == first  # built anew, equal
+    assert fingerprint(event.pk + 999) is None
+    assert len(event_page_fingerprint._BUILT) == 1  # bounded

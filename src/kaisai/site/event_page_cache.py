@@ -88,12 +88,15 @@ def csrf_placeholder() -> str:
     return "csrf" + salted_hmac("kaisai.event-page", "csrf-placeholder").hexdigest()[:40]
 
 
-def page_key(request: HttpRequest, pk: int, shown: Fingerprint, now: datetime) -> str:
+def page_key(
+    request: HttpRequest, pk: int, shown: Fingerprint, now: datetime, language: str | None = None
+) -> str:
+    """The page's key; `language` when it is not (yet) the active one (the front)."""
     parts = (
         code_version(),
         # The settings the page shows (read each time: tests change them).
         (settings.BASE_URL, settings.STATIC_URL, settings.MEDIA_URL, settings.DEMO_MAILBOX),
-        get_language(),
+        language or get_language(),
         request.path,
         shown.digest,
         shown.time_state(now),
@@ -133,7 +136,7 @@ def early_answer(request: HttpRequest, pk: int) -> HttpResponse | None:
     """The stored page for a visitor without a session or messages (the early path), or None:
     then the request goes on through every layer to the view, which reuses the fingerprint
     read here (one query in all)."""
-    shown = fingerprint(pk)
+    shown = shown_for(request, pk)  # read by the front (site/event_page_front.py), or now
     request._event_page_shown = (pk, shown)  # type: ignore[attr-defined]
     if not _public(shown):
         return None
@@ -142,6 +145,21 @@ def early_answer(request: HttpRequest, pk: int) -> HttpResponse | None:
     if stored is None or stored[1]:
         return None
     return _answer(request, stored)
+
+
+def front_answer(request: HttpRequest, pk: int, language: str) -> bytes | None:
+    """The stored page in `language` for a visitor without a session or messages, if it needs
+    no per-visitor token; None otherwise. The fingerprint read is kept for the layers
+    behind (early_answer, the view)."""
+    shown = fingerprint(pk)
+    request._event_page_shown = (pk, shown)  # type: ignore[attr-defined]
+    if not _public(shown):
+        return None
+    assert shown is not None
+    stored: Stored | None = shared_cache.get(page_key(request, pk, shown, timezone.now(), language))
+    if stored is None or stored[1]:
+        return None
+    return stored[0]
 
 
 def cached_page(

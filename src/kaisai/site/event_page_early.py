@@ -26,6 +26,9 @@ from kaisai.site import event_page_cache
 Handler = Callable[[HttpRequest], HttpResponse]
 VIEW_NAME = "events:detail"
 PREFIX = "/events/"  # of every event page's path (a test holds it to the URLconf)
+# request._event_page_front when the front (site/event_page_front.py) read the fingerprint and
+# found nothing to answer; an outage error when that read failed.
+MISSED = "missed"
 
 
 @lru_cache(maxsize=4096)
@@ -55,7 +58,12 @@ class EventPageHitMiddleware:
             if match is not None:
                 request.resolver_match = match  # for the metrics' view label
                 request.user = AnonymousUser()
+                front = getattr(request, "_event_page_front", None)
+                if front == MISSED:
+                    return self.get_response(request)  # nothing stored: the view reuses the read
                 try:
+                    if isinstance(front, Exception):
+                        raise front  # the front's read met an outage: answered here, as before
                     response = event_page_cache.early_answer(request, match.kwargs["pk"])
                 except OUTAGE_ERRORS as error:
                     outage = outage_response(request, error)
@@ -65,5 +73,6 @@ class EventPageHitMiddleware:
                 if response is not None:
                     # As the ordinary path answers: the page differs for a logged-in visitor.
                     patch_vary_headers(response, ("Cookie",))
+                    response._event_page_hit = True  # type: ignore[attr-defined]  # for the front
                     return response
         return self.get_response(request)
