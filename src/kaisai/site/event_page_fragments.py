@@ -36,7 +36,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 from kaisai.core import holes
-from kaisai.registrations.enums import ACTIVE_STATUSES
+from kaisai.registrations.enums import ACTIVE_STATUSES, Status
 from kaisai.registrations.models import Registration
 
 # Fragments kept per process (each under a key of all its inputs). A fragment is a few
@@ -106,7 +106,7 @@ def own_values(user: Any, registration: Registration | None, csrf: str) -> dict[
         "my_registration": own,
         "has_active_registration": own is not None and own.is_active,
         # Not an organizer (event_page_user.shares_page): sees it when accepted.
-        "sees_participant_info": own is not None and own.status == "accepted",
+        "sees_participant_info": own is not None and own.status == Status.ACCEPTED,
     }
 
 
