@@ -29,6 +29,9 @@ class CompiledQuery(Generic[M]):
         self.build = build
         self.names = names
         self._compiled: dict[str, tuple[Any, ...]] = {}
+        # Per vendor and database alias: where the model's columns are, its related objects'
+        # populators (Django's, which hold nothing of a row between rows).
+        self._built: dict[tuple[str, str], tuple[Any, ...]] = {}
 
     def _compile(self, connection: Any) -> tuple[Any, ...]:
         sentinels = {name: _SENTINEL - index for index, name in enumerate(self.names)}
@@ -39,12 +42,20 @@ class CompiledQuery(Generic[M]):
         slots = [by_value.get(param) if isinstance(param, int) else None for param in params]
         if sorted(name for name in slots if name) != sorted(self.names):
             raise ValueError("each named value must appear once in the query's parameters")
-        # What iterating needs of the compiler (not the compiler: it holds its connection).
+        # What iterating needs of the compiler (not the compiler: it holds its connection),
+        # with the columns' converters worked out once (Django's results_iter does it for
+        # every row set: more than half of this read's CPU). As core/rawrows: the backends'
+        # converters read only the settings (the time zone), the same for every connection.
+        columns = [column[0] for column in compiler.select[: compiler.col_count]]
+        converters = tuple(
+            (index, (convert, expression))
+            for index, (convert, expression) in compiler.get_converters(columns).items()
+        )
         shape = (
             compiler.select,
             compiler.klass_info,
             compiler.annotation_col_map,
-            compiler.col_count,
+            converters,
         )
         return (queryset.query, sql, tuple(params), tuple(slots), shape)
 
@@ -53,7 +64,7 @@ class CompiledQuery(Generic[M]):
         compiled = self._compiled.get(connection.vendor)
         if compiled is None:
             compiled = self._compiled[connection.vendor] = self._compile(connection)
-        query, sql, params, slots, shape = compiled
+        _query, sql, params, slots, shape = compiled
         run = [
             param if name is None else values[name]
             for param, name in zip(params, slots, strict=True)
@@ -63,18 +74,25 @@ class CompiledQuery(Generic[M]):
             row = cursor.fetchone()
         if row is None:
             return None
-        # As ModelIterable does, from the compiled query's columns (this connection's
-        # converters: SQLite's dates are text).
-        compiler = query.get_compiler(connection=connection)
-        select, klass_info, annotation_col_map, compiler.col_count = shape
-        compiler.select, compiler.klass_info = select, klass_info
-        compiler.annotation_col_map = annotation_col_map
-        row = next(iter(compiler.results_iter(results=[[row]])))
-        fields = klass_info["select_fields"]
-        start, end = fields[0], fields[-1] + 1
-        names = [column[0].target.attname for column in select[start:end]]
+        # As ModelIterable does, from the compiled query's columns (the vendor's converters:
+        # SQLite's dates are text).
+        select, klass_info, annotation_col_map, converters = shape
+        row = list(row)
+        for index, (convert, expression) in converters:
+            value = row[index]
+            for converter in convert:
+                value = converter(value, expression, connection)
+            row[index] = value
+        built = self._built.get((connection.vendor, using))
+        if built is None:
+            fields = klass_info["select_fields"]
+            start, end = fields[0], fields[-1] + 1
+            names = [column[0].target.attname for column in select[start:end]]
+            populators = get_related_populators(klass_info, select, using)  # stateless
+            built = self._built[(connection.vendor, using)] = (start, end, names, populators)
+        start, end, names, populators = built
         instance = klass_info["model"].from_db(using, names, row[start:end])
-        for populator in get_related_populators(klass_info, select, using):
+        for populator in populators:
             populator.populate(row, instance)
         for name, position in annotation_col_map.items():
             setattr(instance, name, row[position])

@@ -18,7 +18,7 @@ fragment rendered into it.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -95,7 +95,11 @@ class Punched:
 
     def answer(self, personal: Mapping[str, Any]) -> bytes:
         """The page of the visitor whose own values are `personal`."""
-        rendered = [fill(name, values, personal).encode() for name, values in self.holes]
+        return self.assemble(lambda name, values: fill(name, values, personal).encode())
+
+    def assemble(self, render: Callable[[str, dict[str, Any]], bytes]) -> bytes:
+        """The page with each hole's fragment as `render(template_name, values)` gives it."""
+        rendered = [render(name, values) for name, values in self.holes]
         out = [self.texts[0]]
         for index, text in zip(self.at, self.texts[1:], strict=True):
             out.append(rendered[index])

@@ -34,7 +34,6 @@ from django.conf import settings
 from django.contrib.messages.storage.session import SessionStorage
 from django.core.cache import cache as shared_cache
 from django.http import HttpRequest, HttpResponse
-from django.template.context_processors import csrf
 from django.utils import timezone
 
 from kaisai.core.holes import COLLECTOR, Collector, Punched
@@ -42,9 +41,8 @@ from kaisai.core.snapshot import read_snapshot
 from kaisai.events.enums import EventStatus
 from kaisai.events.models import Event
 from kaisai.groups.models import Organizer
-from kaisai.registrations.enums import Status
 from kaisai.registrations.selectors_participant import latest_registration
-from kaisai.site import event_page_cache
+from kaisai.site import event_page_cache, event_page_fragments
 from kaisai.site.event_page_fingerprint import PARTS, Fingerprint, fingerprint
 
 _PART = {name: index for index, name in enumerate(PARTS)}
@@ -91,22 +89,19 @@ def _key(request: HttpRequest, pk: int, shown: Fingerprint, now: datetime) -> st
 
 def personal(request: HttpRequest, pk: int) -> dict[str, Any]:
     """The visitor's own values, as the full render has them (views_events,
-    selectors_event_page.event_page_frames): one query, their registration."""
+    selectors_event_page.event_page_frames), as plain data (event_page_fragments): one
+    query, their registration. The CSRF token is the placeholder, made theirs per answer."""
     registration = latest_registration(Event(pk=pk), request.user, with_position=True)
-    return {
-        "user": request.user,
-        "csrf_token": csrf(request)["csrf_token"],
-        "my_registration": registration,
-        "has_active_registration": registration is not None and registration.is_active,
-        # Not an organizer (shares_page): sees it when accepted.
-        "sees_participant_info": registration is not None
-        and registration.status == Status.ACCEPTED,
-    }
+    return event_page_fragments.own_values(
+        request.user, registration, event_page_cache.csrf_placeholder()
+    )
 
 
 def _answer(request: HttpRequest, page: Punched, own: dict[str, Any]) -> HttpResponse:
-    # (No token is expected outside the holes; one is never shared.)
-    return HttpResponse(event_page_cache.with_token(request, page.answer(own)))
+    """The page with the visitor's fragments (kept per process under all their inputs:
+    event_page_fragments) and their own CSRF token, masked anew, in place of the placeholder."""
+    content = page.assemble(event_page_fragments.renderer(own))
+    return HttpResponse(event_page_cache.with_token(request, content))
 
 
 def cached_page(
