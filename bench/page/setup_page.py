@@ -87,10 +87,12 @@ def main() -> None:
             "talks": event.talks.count() if hasattr(event, "talks") else None,
         }, ensure_ascii=False))  # fmt: skip
     elif command == "cookie":
+        # What a logged-in browser sends: its session, and the CSRF cookie the first page it
+        # was shown set (without it every answer makes, masks and sets a new secret).
         client = client_for(event, logged_in=True)
-        print(
-            f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
-        )
+        client.get(f"/events/{event.pk}/")
+        names = (settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME)
+        print("; ".join(f"{name}={client.cookies[name].value}" for name in names))
     elif command == "queries":
         path = f"/events/{event.pk}/"
         result = {
