@@ -29,7 +29,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from django.core.cache import cache
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, connections, router
 from django.utils import timezone
 
 from kaisai.events.models import Event
@@ -73,18 +73,14 @@ def cache_key(kind: str, query: EventQuery, extra: tuple, version: int, using: s
     return CACHE_PREFIX + hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
-def cached(
-    kind: str,
-    query: EventQuery,
-    extra: tuple,
-    compute: Callable[[], T],
-    using: str = DEFAULT_DB_ALIAS,
-) -> T:
+def cached(kind: str, query: EventQuery, extra: tuple, compute: Callable[[], T]) -> T:
     """`compute()`'s answer for this query (and `extra`: the page), through the cache while the
-    search version stays the same. `compute` must read only what `cacheable` allows, and its
-    answer must be picklable and not None."""
+    search version stays the same. `compute` must read only what `cacheable` allows, from the
+    database events are read from (the version is read there too), and its answer must be
+    picklable and not None."""
     if not cacheable(query):
         return compute()
+    using = router.db_for_read(Event) or DEFAULT_DB_ALIAS
     version = search_version(using)
     if version is None:
         return compute()
