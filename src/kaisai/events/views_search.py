@@ -7,7 +7,8 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from kaisai.events.forms_search import EventSearchForm
-from kaisai.events.search import EventQuery, search_events
+from kaisai.events.search import EventQuery
+from kaisai.events.search_cache import search_page
 
 RESULTS_PER_PAGE = 30
 MAX_PAGE = 200
@@ -34,7 +35,7 @@ def search(request: HttpRequest) -> HttpResponse:
     events = []
     if query is not None:
         offset = (number - 1) * RESULTS_PER_PAGE
-        events = list(search_events(query)[offset : offset + RESULTS_PER_PAGE + 1])
+        events = search_page(query, offset, RESULTS_PER_PAGE + 1)
     context = {
         "form": form,
         "events": events[:RESULTS_PER_PAGE],

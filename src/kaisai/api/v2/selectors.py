@@ -44,24 +44,28 @@ def _yyyymmdd(days: list[date]) -> list[str]:
     return [day.strftime("%Y%m%d") for day in days]
 
 
+def event_query(params: EventParams) -> EventQuery:
+    """The search selector's query for the connpass parameters, but for `nickname` (see
+    `search`)."""
+    return EventQuery(
+        keywords=params.keywords,
+        keywords_or=params.keywords_or,
+        event_ids=params.event_ids,
+        months=_yyyymm(params.months),
+        days=_yyyymmdd(params.days),
+        publish_months=_yyyymm(params.publish_months),
+        publish_days=_yyyymmdd(params.publish_days),
+        owner_nicknames=params.owner_nicknames,
+        group_ids=params.group_ids,
+        group_slugs=params.subdomains,
+        prefectures=params.prefectures,
+        order=SEARCH_ORDER[params.order],
+    )
+
+
 def search(params: EventParams, *, viewer: User) -> QuerySet[Event]:
     """Public events matching the connpass search parameters, in the asked order."""
-    events = search_events(
-        EventQuery(
-            keywords=params.keywords,
-            keywords_or=params.keywords_or,
-            event_ids=params.event_ids,
-            months=_yyyymm(params.months),
-            days=_yyyymmdd(params.days),
-            publish_months=_yyyymm(params.publish_months),
-            publish_days=_yyyymmdd(params.publish_days),
-            owner_nicknames=params.owner_nicknames,
-            group_ids=params.group_ids,
-            group_slugs=params.subdomains,
-            prefectures=params.prefectures,
-            order=SEARCH_ORDER[params.order],
-        )
-    )
+    events = search_events(event_query(params))
     if params.nicknames:
         # Not EventQuery.participant_nicknames (anyone's registrations): see _participated_by.
         events = events.filter(_participated_by(params.nicknames, viewer))

@@ -15,9 +15,14 @@ from __future__ import annotations
 from django.db import connection
 from django.db.models import QuerySet
 
+from kaisai.accounts.models import User
+from kaisai.api.v2 import selectors
+from kaisai.api.v2.params import EventParams
 from kaisai.api.v2.selectors import EVENT_ROW_FIELDS, EventRow
 from kaisai.core.compiled_rows import CompiledRows
 from kaisai.core.lookups import one_of
+from kaisai.events import search_cache
+from kaisai.events.access import public_only
 from kaisai.events.models import Event
 
 _COUNTED_PAGE_SQL = (
@@ -64,9 +69,26 @@ def counted_page(events: QuerySet[Event], offset: int, count: int) -> tuple[list
     return [pk for pk, _total in found], int(found[0][1])
 
 
+def keyword_page(params: EventParams, *, viewer: User) -> tuple[list[int], int]:
+    """The ids of the asked page of a keyword search and the number of all its matches
+    (`counted_page`), through the search cache (`events.search_cache`) unless `nickname` asks
+    for participants (registrations and check-ins, which the search version does not follow)."""
+    page = params.page
+
+    def compute() -> tuple[list[int], int]:
+        events = selectors.search(params, viewer=viewer)
+        ids, counted = counted_page(events, page.offset, page.count)
+        return ids, events.count() if counted is None else counted
+
+    if params.nicknames:
+        return compute()
+    query = selectors.event_query(params)
+    return search_cache.cached("api-v2", query, (page.offset, page.count), compute)
+
+
 def event_rows_by_id(ids: list[int]) -> list[EventRow]:
     """The rows of these events (EVENT_ROW_FIELDS, as `selectors.event_rows`), in the order of
-    `ids`."""
+    `ids`; public ones only (an event unpublished since its id was found is left out)."""
     if not ids:
         return []
     by_id = {row[_ID]: dict(zip(EVENT_ROW_FIELDS, row, strict=True)) for row in _ROWS.rows(ids=ids)}
@@ -76,6 +98,10 @@ def event_rows_by_id(ids: list[int]) -> list[EventRow]:
 # Compiled once (core/compiled_rows.py): as `.values(*EVENT_ROW_FIELDS)`, in tuples.
 _ID = EVENT_ROW_FIELDS.index("id")
 _ROWS = CompiledRows(
-    lambda ids: Event.objects.filter(one_of("id", ids)).order_by().values_list(*EVENT_ROW_FIELDS),
+    lambda ids: (
+        public_only(Event.objects.filter(one_of("id", ids)))
+        .order_by()
+        .values_list(*EVENT_ROW_FIELDS)
+    ),
     "ids",
 )

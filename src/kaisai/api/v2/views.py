@@ -11,20 +11,34 @@ from kaisai.accounts.models import User
 from kaisai.api.v2 import representation as rep
 from kaisai.api.v2 import selectors, selectors_facts, selectors_page
 from kaisai.api.v2.access import api_v2_view
-from kaisai.api.v2.params import MAX_INT, Page, event_params, list_params, page_params
+from kaisai.api.v2.params import (
+    MAX_INT,
+    EventParams,
+    Page,
+    event_params,
+    list_params,
+    page_params,
+)
 from kaisai.events.models import Event
 
 JSON = dict[str, Any]
 
 
-def _events_page(events: QuerySet[Event], page: Page, *, one_pass: bool = False) -> JSON:
-    """`one_pass`: the page and its count from one statement (`selectors_page.counted_page`), for
-    searches whose condition is costly per row (keywords)."""
-    if one_pass:
-        ids, counted = selectors_page.counted_page(events, page.offset, page.count)
-        available = events.count() if counted is None else counted
-        rows = selectors_page.event_rows_by_id(ids)
-    elif page.offset == 0:
+def _page_json(rows: list[selectors.EventRow], available: int, page: Page) -> JSON:
+    facts = selectors_facts.event_facts(rows)
+    items = rep.event_items(rows, facts)
+    return rep.envelope("events", items, available=available, start=page.start)
+
+
+def _keyword_page(params: EventParams, user: User) -> JSON:
+    """A search whose condition is costly per row (keywords): the page's ids and the count from
+    one statement (`selectors_page.counted_page`), through the search cache; rows by id."""
+    ids, available = selectors_page.keyword_page(params, viewer=user)
+    return _page_json(selectors_page.event_rows_by_id(ids), available, params.page)
+
+
+def _events_page(events: QuerySet[Event], page: Page) -> JSON:
+    if page.offset == 0:
         # The page first: a first page shorter than asked holds every match, so the count
         # (as costly as the search itself for a common keyword) is only needed for full pages.
         rows = selectors.event_rows(events, 0, page.count)
@@ -34,9 +48,7 @@ def _events_page(events: QuerySet[Event], page: Page, *, one_pass: bool = False)
         rows = (
             selectors.event_rows(events, page.offset, page.count) if page.offset < available else []
         )
-    facts = selectors_facts.event_facts(rows)
-    items = rep.event_items(rows, facts)
-    return rep.envelope("events", items, available=available, start=page.start)
+    return _page_json(rows, available, page)
 
 
 def _person(nickname: str) -> User:
@@ -49,11 +61,9 @@ def _person(nickname: str) -> User:
 @api_v2_view
 def events(request: HttpRequest, user: User) -> JSON:
     params = event_params(request.GET)
-    return _events_page(
-        selectors.search(params, viewer=user),
-        params.page,
-        one_pass=bool(params.keywords or params.keywords_or),
-    )
+    if params.keywords or params.keywords_or:
+        return _keyword_page(params, user)
+    return _events_page(selectors.search(params, viewer=user), params.page)
 
 
 @api_v2_view
