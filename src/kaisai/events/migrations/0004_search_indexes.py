@@ -4,7 +4,7 @@ SQLite: an FTS5 table `event_fts` with the trigram tokenizer over title, catch, 
 address, an external-content index of `events_event` (rowid = event id) kept in sync by three
 triggers. Caution: when a later migration makes Django rebuild `events_event` on SQLite (most
 ALTERs do: new table, copy, drop, rename), the triggers are dropped with the old table; such a
-migration must run `install_sqlite_fts` again (tests/events/test_search_index.py checks that the
+migration must run `SQLITE_INSTALL` again (tests/events/test_search.py checks that the
 triggers exist after all migrations).
 
 PostgreSQL: the pg_trgm extension and one GIN trigram index per searched column, which answer
@@ -14,6 +14,8 @@ Nothing is created on other databases. Written by hand: the model state does not
 """
 
 from django.db import migrations
+
+from kaisai.core.vendor_sql import vendor_sql
 
 FTS_COLUMNS = "title, catch, description, address"
 NEW = "new.title, new.catch, new.description, new.address"
@@ -52,36 +54,16 @@ POSTGRES_INSTALL = ["CREATE EXTENSION IF NOT EXISTS pg_trgm"] + [
 POSTGRES_REMOVE = [f"DROP INDEX IF EXISTS event_{column}_trgm" for column in PG_COLUMNS]
 
 
-def _run(schema_editor, statements):
-    for statement in statements:
-        schema_editor.execute(statement, params=None)
-
-
-def install_sqlite_fts(schema_editor):
-    _run(schema_editor, SQLITE_INSTALL)
-
-
-def install(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    if vendor == "sqlite":
-        install_sqlite_fts(schema_editor)
-    elif vendor == "postgresql":
-        _run(schema_editor, POSTGRES_INSTALL)
-
-
-def remove(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    if vendor == "sqlite":
-        _run(schema_editor, SQLITE_REMOVE)
-    elif vendor == "postgresql":
-        _run(schema_editor, POSTGRES_REMOVE)
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("events", "0003_event_attendance_code"),
     ]
 
     operations = [
-        migrations.RunPython(install, remove, elidable=False),
+        vendor_sql(
+            postgresql=POSTGRES_INSTALL,
+            sqlite=SQLITE_INSTALL,
+            reverse_postgresql=POSTGRES_REMOVE,
+            reverse_sqlite=SQLITE_REMOVE,
+        ),
     ]

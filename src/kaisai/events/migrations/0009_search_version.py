@@ -16,13 +16,15 @@ group's slug):
 
 Caution (as for event_fts, migration 0004): when a later migration makes Django rebuild
 `events_event` or `groups_group` on SQLite (new table, copy, drop, rename), the triggers are
-dropped with the old table; such a migration must run `install_sqlite` again
+dropped with the old table; such a migration must run `SQLITE_INSTALL` again (`vendor_sql(sqlite=SQLITE_INSTALL)`)
 (tests/events/test_search_cache.py checks that the triggers exist after all migrations).
 
 Not in the model state: Django never sees the table.
 """
 
 from django.db import migrations
+
+from kaisai.core.vendor_sql import vendor_sql
 
 TABLES = ("events_event", "groups_group")
 ACTIONS = ("insert", "update", "delete")
@@ -46,7 +48,9 @@ POSTGRES_INSTALL = [
         FOR EACH STATEMENT EXECUTE FUNCTION events_search_version_bump()"""
     for table in TABLES
 ]
-POSTGRES_REMOVE = [f"DROP TRIGGER IF EXISTS {table}_search_version ON {table}" for table in TABLES] + [
+POSTGRES_REMOVE = [
+    f"DROP TRIGGER IF EXISTS {table}_search_version ON {table}" for table in TABLES
+] + [
     "DROP FUNCTION IF EXISTS events_search_version_bump()",
     "DROP TABLE IF EXISTS events_search_version",
     "DROP SEQUENCE IF EXISTS events_search_version_seq",
@@ -70,31 +74,6 @@ SQLITE_REMOVE = [f"DROP TRIGGER IF EXISTS {name}" for name in SQLITE_TRIGGERS] +
 ]
 
 
-def _run(schema_editor, statements):
-    for statement in statements:
-        schema_editor.execute(statement, params=None)
-
-
-def install_sqlite(schema_editor):
-    _run(schema_editor, SQLITE_INSTALL)
-
-
-def install(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    if vendor == "sqlite":
-        install_sqlite(schema_editor)
-    elif vendor == "postgresql":
-        _run(schema_editor, POSTGRES_INSTALL)
-
-
-def remove(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    if vendor == "sqlite":
-        _run(schema_editor, SQLITE_REMOVE)
-    elif vendor == "postgresql":
-        _run(schema_editor, POSTGRES_REMOVE)
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("events", "0008_event_duration"),
@@ -102,5 +81,10 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(install, remove, elidable=False),
+        vendor_sql(
+            postgresql=POSTGRES_INSTALL,
+            sqlite=SQLITE_INSTALL,
+            reverse_postgresql=POSTGRES_REMOVE,
+            reverse_sqlite=SQLITE_REMOVE,
+        ),
     ]
