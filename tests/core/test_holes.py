@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.template import Context, Template
 
-from kaisai.core.holes import COLLECTOR, Collector, Punched, marker_prefix
+from kaisai.core.holes import COLLECTOR, Collector, Punched, fill, marker_prefix
 
 PAGE = Template(
     '{% load holes %}<p>{{ title }}</p>{% hole "registrations/_frame_mine.html" frame_pk=7 %}'
@@ -24,7 +24,9 @@ def test_in_place_and_through_the_markers_give_the_same_text():
     collector = Collector()
     shared = PAGE.render(Context({"title": "T", COLLECTOR: collector}))
     assert marker_prefix() in shared and " mine" not in shared
-    assert Punched.of(shared.encode(), collector).answer(personal).decode() == in_place
+    punched = Punched.of(shared.encode(), collector)
+    filled = punched.assemble(lambda name, values: fill(name, values, personal).encode())
+    assert filled.decode() == in_place
     assert in_place == "<p>T</p> mine<i></i>"
 
 

@@ -7,9 +7,10 @@ library `holes`). The fragment sees only the hole's values (shared: the same for
 visitor of that page, e.g. a frame's id and window state) and the visitor's own values named
 in `PERSONAL`. Rendered normally, the tag renders the fragment in place from the page's
 context. Rendered for sharing (`Collector` in the context under `COLLECTOR`), it writes a
-marker instead and records the fragment and its values; `Punched.answer` renders each
-fragment with one visitor's own values into the markers. Both ways render the same fragment
-with the same context, so the shared page with its holes filled is the page of that visitor.
+marker instead and records the fragment and its values; `Punched.assemble` puts each
+fragment, rendered with one visitor's own values (`fill`), into the markers. Both ways
+render the same fragment with the same context, so the shared page with its holes filled is
+the page of that visitor.
 
 The marker is derived from SECRET_KEY: an event's text cannot contain one to have a
 fragment rendered into it.
@@ -92,10 +93,6 @@ class Punched:
             at=tuple(int(index) for index in pieces[1::2]),
             holes=tuple(collector.holes),
         )
-
-    def answer(self, personal: Mapping[str, Any]) -> bytes:
-        """The page of the visitor whose own values are `personal`."""
-        return self.assemble(lambda name, values: fill(name, values, personal).encode())
 
     def assemble(self, render: Callable[[str, dict[str, Any]], bytes]) -> bytes:
         """The page with each hole's fragment as `render(template_name, values)` gives it."""

@@ -132,26 +132,12 @@ def _public(shown: Fingerprint | None) -> bool:
     return shown is not None and shown.status != EventStatus.DRAFT
 
 
-def early_answer(request: HttpRequest, pk: int) -> HttpResponse | None:
-    """The stored page for a visitor without a session or messages (the early path), or None:
-    then the request goes on through every layer to the view, which reuses the fingerprint
-    read here (one query in all)."""
-    shown = shown_for(request, pk)  # read by the front (site/event_page_front.py), or now
-    request._event_page_shown = (pk, shown)  # type: ignore[attr-defined]
-    if not _public(shown):
-        return None
-    assert shown is not None
-    stored: Stored | None = shared_cache.get(page_key(request, pk, shown, timezone.now()))
-    if stored is None or stored[1]:
-        return None
-    return _answer(request, stored)
-
-
-def front_answer(request: HttpRequest, pk: int, language: str) -> bytes | None:
-    """The stored page in `language` for a visitor without a session or messages, if it needs
-    no per-visitor token; None otherwise. The fingerprint read is kept for the layers
-    behind (early_answer, the view)."""
-    shown = fingerprint(pk)
+def stored_page(request: HttpRequest, pk: int, language: str | None = None) -> bytes | None:
+    """The stored page (in `language`, else the active one) for a visitor without a session or
+    messages, if it needs no per-visitor token; None otherwise: then the request goes on
+    through every layer to the view, which reuses the fingerprint read here (one query in all;
+    the front, site/event_page_front.py, reads it first and the early path reuses it)."""
+    shown = shown_for(request, pk)
     request._event_page_shown = (pk, shown)  # type: ignore[attr-defined]
     if not _public(shown):
         return None
@@ -160,6 +146,12 @@ def front_answer(request: HttpRequest, pk: int, language: str) -> bytes | None:
     if stored is None or stored[1]:
         return None
     return stored[0]
+
+
+def early_answer(request: HttpRequest, pk: int) -> HttpResponse | None:
+    """`stored_page` as the answer of the early path (site/event_page_early.py), or None."""
+    content = stored_page(request, pk)
+    return None if content is None else HttpResponse(content)
 
 
 def cached_page(

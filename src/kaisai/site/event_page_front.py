@@ -87,7 +87,7 @@ class EventPageFrontMiddleware:
         kind = (path, language, request.method or "", request.is_secure())
         pk = match.kwargs["pk"]
         try:
-            content = event_page_cache.front_answer(request, pk, language)
+            content = event_page_cache.stored_page(request, pk, language)
         except OUTAGE_ERRORS as error:
             # Answered by EventPageHitMiddleware, inside the outer layers, as before.
             request._event_page_front = error  # type: ignore[attr-defined]
